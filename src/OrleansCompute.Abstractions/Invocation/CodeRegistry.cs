@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace OrleansCompute.Invocation;
+
+/// <summary>
+/// Process-wide registry that generated code fills from module initializers: grain interfaces
+/// (proxy factories) and grain classes (factories and metadata). The runtime reads it at start-up
+/// and when a reference to an unknown interface is first requested.
+/// </summary>
+public static class CodeRegistry
+{
+    private static readonly ConcurrentDictionary<Type, GrainInterfaceMetadata> s_interfaces = new();
+    private static readonly ConcurrentDictionary<Type, GrainClassMetadata> s_classes = new();
+    private static readonly ConcurrentDictionary<Assembly, bool> s_initializedAssemblies = new();
+
+    /// <summary>Called by generated module initializers.</summary>
+    public static void RegisterGrainInterface(GrainInterfaceMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        s_interfaces.TryAdd(metadata.InterfaceType, metadata);
+    }
+
+    /// <summary>Called by generated module initializers.</summary>
+    public static void RegisterGrainClass(GrainClassMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        s_classes.TryAdd(metadata.GrainClass, metadata);
+    }
+
+    public static bool TryGetGrainInterface(Type interfaceType, out GrainInterfaceMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(interfaceType);
+        if (s_interfaces.TryGetValue(interfaceType, out metadata!))
+        {
+            return true;
+        }
+
+        // The interface's assembly may not have run its module initializer yet.
+        EnsureRegistered(interfaceType.Assembly);
+        return s_interfaces.TryGetValue(interfaceType, out metadata!);
+    }
+
+    /// <summary>Every grain class registered so far.</summary>
+    public static ICollection<GrainClassMetadata> GrainClasses => s_classes.Values;
+
+    /// <summary>Runs the module initializer of <paramref name="assembly"/> (where generated code registers itself).</summary>
+    public static void EnsureRegistered(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        if (s_initializedAssemblies.TryAdd(assembly, true))
+        {
+            RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+        }
+    }
+
+    /// <summary>
+    /// Registers every loaded assembly that references OrleansCompute.Abstractions, plus such
+    /// assemblies referenced (transitively) by the entry assembly. Called once at silo start-up.
+    /// </summary>
+    public static void EnsureApplicationRegistered()
+    {
+        var abstractionsName = typeof(CodeRegistry).Assembly.GetName().Name;
+        var pending = new Stack<Assembly>(AppDomain.CurrentDomain.GetAssemblies());
+        if (Assembly.GetEntryAssembly() is { } entry)
+        {
+            pending.Push(entry);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.Count > 0)
+        {
+            var assembly = pending.Pop();
+            if (assembly.IsDynamic || !seen.Add(assembly.FullName ?? assembly.GetName().Name ?? string.Empty))
+            {
+                continue;
+            }
+
+            var references = assembly.GetReferencedAssemblies();
+            var usesAbstractions = false;
+            foreach (var reference in references)
+            {
+                if (reference.Name == abstractionsName)
+                {
+                    usesAbstractions = true;
+                }
+            }
+
+            if (!usesAbstractions)
+            {
+                continue;
+            }
+
+            EnsureRegistered(assembly);
+            foreach (var reference in references)
+            {
+                if (IsFrameworkAssembly(reference.Name))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    pending.Push(Assembly.Load(reference));
+                }
+                catch (FileNotFoundException)
+                {
+                    // Referenced but not deployed (compile-time only): nothing to register.
+                }
+            }
+        }
+    }
+
+    private static bool IsFrameworkAssembly(string? name) => name is null
+        || name.StartsWith("System", StringComparison.Ordinal)
+        || name.StartsWith("Microsoft.", StringComparison.Ordinal)
+        || name == "netstandard" || name == "mscorlib";
+}
