@@ -49,6 +49,16 @@ public abstract class GrainRequest<TResult> : GrainRequest, IValueTaskSource<TRe
         return true;
     }
 
+    /// <summary>A copy with the same arguments and a fresh, uncompleted promise (used when call filters
+    /// sit between the caller's promise and the one sent to the grain).</summary>
+    public GrainRequest<TResult> CloneForDispatch()
+    {
+        var copy = (GrainRequest<TResult>)MemberwiseClone();
+        copy._core = default;
+        copy._completed = 0;
+        return copy;
+    }
+
     TResult IValueTaskSource<TResult>.GetResult(short token) => _core.GetResult(token);
 
     ValueTaskSourceStatus IValueTaskSource<TResult>.GetStatus(short token) => _core.GetStatus(token);
