@@ -1,0 +1,86 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrleansCompute.Hosting;
+
+namespace OrleansCompute.Benchmarks.Runtime;
+
+/// <summary>
+/// Local grain calls on one silo vs. a direct interface call on the same object type (the baseline).
+/// <c>Single*</c>: one awaited call at a time (latency). <c>Concurrent*</c>: 100 callers each awaiting
+/// calls in a loop, to 100 different grains or to one grain (throughput; per-call time = 1 / rate).
+/// </summary>
+[MemoryDiagnoser]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The baseline is deliberately an interface call.")]
+public class LocalCallBenchmarks
+{
+    private const int Callers = 100;
+    private const int CallsPerCaller = 200;
+    private IHost _host = null!;
+    private IAdderGrain _grain = null!;
+    private IAdderGrain[] _grains = null!;
+    private IAdderGrain _direct = null!;
+    private IAdderGrain[] _directs = null!;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansCompute();
+        _host = builder.Build();
+        await _host.StartAsync();
+        var factory = _host.Services.GetRequiredService<IGrainFactory>();
+        _grain = factory.GetGrain<IAdderGrain>(0);
+        _grains = Enumerable.Range(1, Callers).Select(i => factory.GetGrain<IAdderGrain>(i)).ToArray();
+        await Task.WhenAll(_grains.Select(g => g.Add(1, 1)));
+        await _grain.Add(1, 1);
+        var context = new BenchGrainContext();
+        _direct = new AdderGrain(context);
+        _directs = Enumerable.Range(0, Callers).Select(_ => (IAdderGrain)new AdderGrain(context)).ToArray();
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Single")]
+    public Task<int> SingleDirectCall() => _direct.Add(1, 2);
+
+    [Benchmark]
+    [BenchmarkCategory("Single")]
+    public Task<int> SingleGrainCall() => _grain.Add(1, 2);
+
+    [Benchmark(OperationsPerInvoke = Callers * CallsPerCaller)]
+    [BenchmarkCategory("Concurrent")]
+    public Task ConcurrentDirectCalls() => RunCallers(_directs);
+
+    [Benchmark(OperationsPerInvoke = Callers * CallsPerCaller)]
+    [BenchmarkCategory("Concurrent")]
+    public Task ConcurrentGrainCallsTo100Grains() => RunCallers(_grains);
+
+    [Benchmark(OperationsPerInvoke = Callers * CallsPerCaller)]
+    [BenchmarkCategory("Concurrent")]
+    public Task ConcurrentGrainCallsTo1Grain() => RunCallers(Enumerable.Repeat(_grain, Callers).ToArray());
+
+    private static Task RunCallers(IAdderGrain[] targets)
+    {
+        var tasks = new Task[targets.Length];
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var target = targets[i];
+            tasks[i] = Task.Run(async () =>
+            {
+                for (var n = 0; n < CallsPerCaller; n++)
+                {
+                    await target.Add(n, 1);
+                }
+            });
+        }
+
+        return Task.WhenAll(tasks);
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test in the repository and ends with one line: "N passed, N failed".
+# Installs and starts what the tests need when it is missing (later: redis-server, azurite);
+# servers bind loopback only and are stopped on exit.
+#   ./test.sh                 all tests
+#   ./test.sh --filter EXPR   passes EXPR to dotnet test --filter
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+out="$root/.ci/out"
+rm -rf "$out" && mkdir -p "$out"
+
+filter=()
+if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then
+  filter=(--filter "$2")
+fi
+
+echo "== build"
+dotnet build OrleansCompute.sln -c Release -nologo -v quiet >"$out/build.log" 2>&1
+build_status=$?
+grep -E ": (error|warning) " "$out/build.log" | sort -u | head -n 50
+if [[ $build_status -ne 0 ]]; then
+  echo "Build failed (see $out/build.log)."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== test"
+projects=$(find tests -name "*.Tests.csproj" | sort)
+status=0
+for project in $projects; do
+  name=$(basename "$project" .csproj)
+  echo "-- $name"
+  dotnet test "$project" -c Release --no-build -nologo "${filter[@]}" \
+    --blame-hang-timeout 5m \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
+    --results-directory "$out" || status=1
+done
+
+passed=0; failed=0; missing=0
+for project in $projects; do
+  name=$(basename "$project" .csproj)
+  trx="$out/$name.trx"
+  if [[ ! -f "$trx" ]]; then
+    echo "No results from $name (the test host crashed or hung)."
+    missing=$((missing + 1))
+    continue
+  fi
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+failed=$((failed + missing))
+if [[ $failed -gt 0 ]]; then status=1; fi
+echo "$passed passed, $failed failed"
+exit $status
