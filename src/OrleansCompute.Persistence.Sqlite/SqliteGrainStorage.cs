@@ -186,6 +186,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
         ValidateArguments(stateName, grainId, grainState);
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             await InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -222,6 +223,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
         ValidateArguments(stateName, grainId, grainState);
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             var payload = _serializer.Serialize(grainState.State);
@@ -261,6 +263,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
         ValidateArguments(stateName, grainId, grainState);
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             var expected = grainState.ETag;
