@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Runtime.CompilerServices;
 
 namespace OrleansCompute.Invocation;
@@ -14,6 +16,7 @@ public static class CodeRegistry
     private static readonly ConcurrentDictionary<Type, GrainInterfaceMetadata> s_interfaces = new();
     private static readonly ConcurrentDictionary<Type, GrainClassMetadata> s_classes = new();
     private static readonly ConcurrentDictionary<Assembly, bool> s_initializedAssemblies = new();
+    private static List<Assembly>? s_scannedFolder;
 
     /// <summary>Called by generated module initializers.</summary>
     public static void RegisterGrainInterface(GrainInterfaceMetadata metadata)
@@ -61,8 +64,13 @@ public static class CodeRegistry
     /// </summary>
     public static void EnsureApplicationRegistered()
     {
-        var abstractionsName = typeof(CodeRegistry).Assembly.GetName().Name;
+        var abstractionsName = typeof(CodeRegistry).Assembly.GetName().Name!;
         var pending = new Stack<Assembly>(AppDomain.CurrentDomain.GetAssemblies());
+        foreach (var candidate in ApplicationAssembliesUsing(abstractionsName))
+        {
+            pending.Push(candidate);
+        }
+
         if (Assembly.GetEntryAssembly() is { } entry)
         {
             pending.Push(entry);
@@ -110,6 +118,72 @@ public static class CodeRegistry
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Assemblies in the application folder that reference <paramref name="abstractionsName"/>. Needed because
+    /// the compiler drops references to assemblies whose types the host never names (a silo rarely names its
+    /// grain classes). Only metadata is read; matching assemblies are then loaded. Done once per process.
+    /// </summary>
+    private static List<Assembly> ApplicationAssembliesUsing(string abstractionsName)
+    {
+        lock (s_initializedAssemblies)
+        {
+            if (s_scannedFolder is not null)
+            {
+                return s_scannedFolder;
+            }
+
+            var found = new List<Assembly>();
+            foreach (var path in Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll"))
+            {
+                var fileName = Path.GetFileNameWithoutExtension(path);
+                if (IsFrameworkAssembly(fileName) || fileName == abstractionsName || !ReferencesAssembly(path, abstractionsName))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    found.Add(Assembly.Load(AssemblyName.GetAssemblyName(path)));
+                }
+                catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+                {
+                    // Not loadable in this process (another framework, a native file): skip it.
+                }
+            }
+
+            s_scannedFolder = found;
+            return found;
+        }
+    }
+
+    private static bool ReferencesAssembly(string path, string name)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            if (!pe.HasMetadata)
+            {
+                return false;
+            }
+
+            var metadata = pe.GetMetadataReader();
+            foreach (var handle in metadata.AssemblyReferences)
+            {
+                if (metadata.StringComparer.Equals(metadata.GetAssemblyReference(handle).Name, name))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (BadImageFormatException)
+        {
+            // A native library with a .dll name.
+        }
+
+        return false;
     }
 
     private static bool IsFrameworkAssembly(string? name) => name is null

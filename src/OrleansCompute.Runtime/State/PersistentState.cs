@@ -10,7 +10,7 @@ namespace OrleansCompute.State;
 internal sealed class PersistentState<TState>(string stateName, GrainId grainId, IGrainStorage storage, string storageName)
     : IPersistentState<TState>, IActivationParticipant
 {
-    private readonly GrainState<TState> _grainState = new(DefaultState.Create<TState>());
+    private readonly GrainState<TState> _grainState = new(GrainStateDefaults.Create<TState>());
 
     public TState State
     {

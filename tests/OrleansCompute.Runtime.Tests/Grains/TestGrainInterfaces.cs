@@ -81,3 +81,26 @@ public interface ICallerGrain : IGrainWithStringKey
 {
     Task<int> CallAdd(Guid target, int a, int b);
 }
+
+public interface IProfileGrain : IGrainWithStringKey
+{
+    Task SetName(string name);
+
+    Task<string?> GetName();
+
+    Task<int> Writes();
+
+    Task<bool> RecordExists();
+
+    Task Clear();
+
+    Task Deactivate();
+
+    /// <summary>Writes state read earlier while someone else wrote in between: must fail.</summary>
+    Task WriteStale();
+}
+
+public interface IMissingStorageGrain : IGrainWithStringKey
+{
+    Task<int> Get();
+}
