@@ -104,3 +104,10 @@ public interface IMissingStorageGrain : IGrainWithStringKey
 {
     Task<int> Get();
 }
+
+public interface IFilteredGrain : IGrainWithStringKey
+{
+    Task<int> Twice(int value);
+
+    Task<string> Secret();
+}
