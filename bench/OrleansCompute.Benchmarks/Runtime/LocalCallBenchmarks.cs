@@ -16,6 +16,7 @@ public class LocalCallBenchmarks
 {
     private const int Callers = 100;
     private const int CallsPerCaller = 200;
+    private const int SequentialCalls = 2000;
     private IHost _host = null!;
     private IAdderGrain _grain = null!;
     private IAdderGrain[] _grains = null!;
@@ -53,6 +54,23 @@ public class LocalCallBenchmarks
     [Benchmark]
     [BenchmarkCategory("Single")]
     public Task<int> SingleGrainCall() => _grain.Add(1, 2);
+
+    /// <summary>One async caller awaiting calls back to back: the latency of one awaited call as an async caller sees it.</summary>
+    [Benchmark(OperationsPerInvoke = SequentialCalls)]
+    [BenchmarkCategory("Sequential")]
+    public Task SequentialAwaitedDirectCalls() => RunSequential(_direct);
+
+    [Benchmark(OperationsPerInvoke = SequentialCalls)]
+    [BenchmarkCategory("Sequential")]
+    public Task SequentialAwaitedGrainCalls() => RunSequential(_grain);
+
+    private static Task RunSequential(IAdderGrain target) => Task.Run(async () =>
+    {
+        for (var n = 0; n < SequentialCalls; n++)
+        {
+            await target.Add(n, 1);
+        }
+    });
 
     [Benchmark(OperationsPerInvoke = Callers * CallsPerCaller)]
     [BenchmarkCategory("Concurrent")]
