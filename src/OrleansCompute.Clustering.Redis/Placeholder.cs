@@ -1,0 +1,3 @@
+namespace OrleansCompute.Clustering.Redis;
+
+internal static class Placeholder;

@@ -1,0 +1,3 @@
+namespace OrleansCompute.Persistence.Redis;
+
+internal static class Placeholder;

@@ -1,0 +1,3 @@
+namespace OrleansCompute.Cluster.Tests;
+
+internal static class Placeholder;

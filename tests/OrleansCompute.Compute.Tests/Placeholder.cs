@@ -1,0 +1,3 @@
+namespace OrleansCompute.Compute.Tests;
+
+internal static class Placeholder;

@@ -1,0 +1,3 @@
+namespace OrleansCompute.Membership.Tests;
+
+internal static class Placeholder;

@@ -1,0 +1,3 @@
+namespace OrleansCompute.Testing.Servers;
+
+internal static class Placeholder;
