@@ -1,3 +1,0 @@
-namespace OrleansCompute.Cluster.Tests;
-
-internal static class Placeholder;
