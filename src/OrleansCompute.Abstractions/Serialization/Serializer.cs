@@ -51,7 +51,18 @@ public static class Serializer
             throw new SerializerException($"Corrupt input: the top-level value must be field 0, found {field}.");
         }
 
-        var value = Codec<T>.Instance.ReadValue(ref reader, field);
+        T value;
+        try
+        {
+            value = Codec<T>.Instance.ReadValue(ref reader, field);
+        }
+        catch (Exception ex) when (ex is not SerializerException and not OutOfMemoryException)
+        {
+            // A value the target type rejects (overflowing number, malformed Uri, wrong runtime type):
+            // still corrupt or incompatible input from the caller's point of view.
+            throw new SerializerException($"Cannot deserialize '{typeof(T)}': {ex.Message}", ex);
+        }
+
         if (!reader.End)
         {
             throw new SerializerException($"Corrupt input: {reader.Remaining} unexpected bytes after the value.");
