@@ -418,3 +418,28 @@ public sealed class RoundTripTests
         }
     }
 }
+
+public sealed class GenericAndInheritanceTests
+{
+    [Fact]
+    public void Private_and_init_only_members_of_generic_types_round_trip()
+    {
+        var value = GenericEncapsulated<string>.Create("v", ["a", "b"], "label");
+        var copy = RoundTripTests.RoundTrip(value);
+        Assert.Equal("v", copy.Value);
+        Assert.Equal(["a", "b"], copy.InitOnly);
+        Assert.Equal("label", copy.Label);
+
+        Assert.Equal(5, RoundTripTests.RoundTrip(new GenericStruct<int>(5)).Item);
+        Assert.Equal("s", RoundTripTests.RoundTrip(new GenericStruct<Box<string>>(new Box<string> { Value = "s" })).Item.Value);
+    }
+
+    [Fact]
+    public void Derived_records_keep_base_record_members()
+    {
+        Shape shape = new Rectangle("r", 2, 3);
+        var copy = RoundTripTests.RoundTrip(shape);
+        Assert.Equal(shape, Assert.IsType<Rectangle>(copy));
+        Assert.Equal(new Rectangle("r", 2, 3), RoundTripTests.RoundTrip(new Rectangle("r", 2, 3)));
+    }
+}

@@ -307,3 +307,31 @@ public sealed class Holder<T>
 {
     [Id(0)] public T Item { get; set; } = default!;
 }
+
+[GenerateSerializer]
+public sealed class GenericEncapsulated<T>
+{
+    [Id(0)] private T _value = default!;
+    [Id(1)] public List<T> InitOnly { get; init; } = [];
+    [Id(2)] public string Label { get; private set; } = string.Empty;
+
+    public T Value => _value;
+
+    public static GenericEncapsulated<T> Create(T value, List<T> items, string label) => new() { _value = value, InitOnly = items, Label = label };
+}
+
+[GenerateSerializer]
+public struct GenericStruct<T>
+{
+    [Id(0)] private T _item;
+
+    public GenericStruct(T item) => _item = item;
+
+    public readonly T Item => _item;
+}
+
+[GenerateSerializer]
+public abstract record Shape([property: Id(0)] string Label);
+
+[GenerateSerializer]
+public sealed record Rectangle(string Label, [property: Id(0)] double Width, [property: Id(1)] double Height) : Shape(Label);
