@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
 
-// Run: dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- --filter '*LocalCall*'
+// Run one group:   dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- --filter '*LocalCall*'
+// List them all:   dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- --list flat
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
