@@ -16,6 +16,7 @@ public static class CodeRegistry
     private static readonly ConcurrentDictionary<Type, GrainInterfaceMetadata> s_interfaces = new();
     private static readonly ConcurrentDictionary<Type, GrainClassMetadata> s_classes = new();
     private static readonly ConcurrentDictionary<Assembly, bool> s_initializedAssemblies = new();
+    private static readonly ConcurrentDictionary<string, Func<GrainRequest>> s_requests = new(StringComparer.Ordinal);
     private static List<Assembly>? s_scannedFolder;
 
     /// <summary>Called by generated module initializers.</summary>
@@ -31,6 +32,18 @@ public static class CodeRegistry
         ArgumentNullException.ThrowIfNull(metadata);
         s_classes.TryAdd(metadata.GrainClass, metadata);
     }
+
+    /// <summary>Called by generated module initializers: how to create an empty request for a wire request key.</summary>
+    public static void RegisterRequest(string requestKey, Func<GrainRequest> factory)
+    {
+        ArgumentNullException.ThrowIfNull(requestKey);
+        ArgumentNullException.ThrowIfNull(factory);
+        s_requests.TryAdd(requestKey, factory);
+    }
+
+    /// <summary>An empty request for <paramref name="requestKey"/>, or null when no loaded assembly declares that method.</summary>
+    public static GrainRequest? TryCreateRequest(string requestKey) =>
+        s_requests.TryGetValue(requestKey, out var factory) ? factory() : null;
 
     public static bool TryGetGrainInterface(Type interfaceType, out GrainInterfaceMetadata metadata)
     {

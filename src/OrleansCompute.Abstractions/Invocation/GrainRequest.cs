@@ -42,6 +42,37 @@ public abstract class GrainRequest
     /// <summary>True once a result or exception has been set.</summary>
     public abstract bool IsCompleted { get; }
 
+    /// <summary>The method's stable wire name: declaring interface, method name and parameter types (generated).</summary>
+    public virtual string RequestKey => throw new NotSupportedException($"{GetType().Name} cannot cross the wire.");
+
+    /// <summary>Writes the arguments as fields 0..n (generated; a CancellationToken is not sent).</summary>
+    public virtual void WriteArguments(ref Serialization.Writer writer)
+    {
+    }
+
+    /// <summary>Reads what <see cref="WriteArguments"/> wrote, skipping unknown fields (generated).</summary>
+    public virtual void ReadArguments(ref Serialization.Reader reader)
+    {
+        while (reader.TryReadField(out var field))
+        {
+            reader.SkipField(field);
+        }
+    }
+
+    /// <summary>Gives a request that arrived over the wire the token the receiving silo cancels for it (generated).</summary>
+    public virtual void SetCancellationToken(CancellationToken cancellationToken)
+    {
+    }
+
+    /// <summary>Runs <paramref name="continuation"/> once the request completes (used to send remote responses).</summary>
+    public abstract void OnCompleted(Action<object?> continuation, object? state);
+
+    /// <summary>After completion: writes the response (field 1 = result, field 2 = exception).</summary>
+    public abstract void WriteResponse(ref Serialization.Writer writer);
+
+    /// <summary>Completes the request from a response read off the wire.</summary>
+    public abstract void CompleteFromResponse(ref Serialization.Reader reader);
+
     /// <summary>Dispatches to <see cref="IGrainRequestExecutor.ExecuteAsync{TResult}"/> with the result type known.</summary>
     public abstract ValueTask ExecuteAsync(IGrainRequestExecutor executor, object target);
 

@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using OrleansCompute.Serialization;
 
 namespace OrleansCompute.Invocation;
 
@@ -58,6 +59,57 @@ public abstract class GrainRequest<TResult> : GrainRequest, IValueTaskSource<TRe
         copy._completed = 0;
         return copy;
     }
+
+    public override void OnCompleted(Action<object?> continuation, object? state) =>
+        _core.OnCompleted(continuation, state, _core.Version, ValueTaskSourceOnCompletedFlags.None);
+
+    public override void WriteResponse(ref Writer writer)
+    {
+        TResult result;
+        try
+        {
+            result = _core.GetResult(_core.Version);
+        }
+        catch (Exception ex)
+        {
+            Codec<Exception>.Instance.WriteField(ref writer, ExceptionFieldId, ex);
+            return;
+        }
+
+        try
+        {
+            Codec<TResult>.Instance.WriteField(ref writer, ResultFieldId, result);
+        }
+        catch (Exception ex) when (ex is SerializerException or CodecNotFoundException)
+        {
+            Codec<Exception>.Instance.WriteField(ref writer, ExceptionFieldId, new SerializerException(
+                $"The result of {this} could not be serialized: {ex.Message}"));
+        }
+    }
+
+    public override void CompleteFromResponse(ref Reader reader)
+    {
+        while (reader.TryReadField(out var field))
+        {
+            switch (field.Id)
+            {
+                case ResultFieldId:
+                    TrySetResult(Codec<TResult>.Instance.ReadValue(ref reader, field));
+                    return;
+                case ExceptionFieldId:
+                    TrySetException(Codec<Exception>.Instance.ReadValue(ref reader, field) ?? new RemoteException("(null)", "The remote call failed without an exception.", null));
+                    return;
+                default:
+                    reader.SkipField(field);
+                    break;
+            }
+        }
+
+        TrySetException(new SerializerException($"The response to {this} carried neither a result nor an exception."));
+    }
+
+    private const uint ResultFieldId = 1;
+    private const uint ExceptionFieldId = 2;
 
     TResult IValueTaskSource<TResult>.GetResult(short token) => _core.GetResult(token);
 
