@@ -1,5 +1,5 @@
 // Test contracts: member names mirror the types they exercise, fields are deliberate.
-#pragma warning disable CA1720, CA1051, IDE0044
+#pragma warning disable CA1720, CA1051
 
 using System.Collections.Immutable;
 using System.Numerics;

@@ -15,6 +15,4 @@ public static class Codec<T>
         s_instance = codec;
         return codec;
     }
-
-    internal static void Reset() => s_instance = null;
 }
