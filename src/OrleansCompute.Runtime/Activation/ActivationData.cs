@@ -35,6 +35,7 @@ internal sealed partial class ActivationData : IGrainContext, IActivationTarget,
     private long _lastActivity;
     private long _keepAliveUntil;
     private volatile int _pendingCount;
+    private bool _abandoned;
 
     public ActivationData(GrainId grainId, GrainClassInfo grainClass, ActivationServices shared, StatelessWorkerGroup? group = null)
     {
@@ -58,6 +59,9 @@ internal sealed partial class ActivationData : IGrainContext, IActivationTarget,
     public IGrainFactory GrainFactory => _shared.GrainRuntime;
 
     public StatelessWorkerGroup? Group { get; }
+
+    /// <summary>In a cluster: the directory entry this activation owns.</summary>
+    public GrainDirectory.GrainAddress? DirectoryAddress { get; init; }
 
     public GrainClassInfo GrainClass => _class;
 
@@ -107,6 +111,11 @@ internal sealed partial class ActivationData : IGrainContext, IActivationTarget,
     {
         lock (_lock)
         {
+            if (_abandoned)
+            {
+                return;
+            }
+
             _continuations.Enqueue((callback, state));
             ScheduleLocked();
         }
@@ -520,6 +529,40 @@ internal sealed partial class ActivationData : IGrainContext, IActivationTarget,
 
             _deactivated.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// As if the process died: no grain code runs again (no deactivation, no timer ticks); queued calls
+    /// fail with <see cref="SiloUnavailableException"/>. Used when a test kills a silo.
+    /// </summary>
+    public void Abandon()
+    {
+        List<GrainRequest> queued;
+        List<IDisposable>? timers;
+        lock (_lock)
+        {
+            _abandoned = true;
+            _state = ActivationState.Invalid;
+            queued = [.. _requests, .. _interleaved];
+            _requests.Clear();
+            _interleaved.Clear();
+            _continuations.Clear();
+            _pendingCount = 0;
+            timers = _timers;
+            _timers = null;
+        }
+
+        foreach (var timer in timers ?? [])
+        {
+            timer.Dispose();
+        }
+
+        foreach (var request in queued)
+        {
+            request.TrySetException(new SiloUnavailableException($"The silo hosting {GrainId} died."));
+        }
+
+        _deactivated.TrySetResult();
     }
 
     public override string ToString() => $"[Activation {GrainId} {_state}]";

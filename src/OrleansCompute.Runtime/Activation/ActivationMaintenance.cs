@@ -23,6 +23,9 @@ internal sealed partial class ActivationMaintenance(
     private ITimer? _timeoutTimer;
     private ITimer? _collectionTimer;
 
+    /// <summary>Another sweep run with the timeout sweep (a clustered silo's pending remote calls).</summary>
+    public Action? ExtraSweep { get; set; }
+
     public void Start()
     {
         var check = messaging.Value.ResponseTimeoutCheckInterval;
@@ -62,6 +65,8 @@ internal sealed partial class ActivationMaintenance(
 
             _expired.Clear();
         }
+
+        ExtraSweep?.Invoke();
     }
 
     internal int CollectIdle()

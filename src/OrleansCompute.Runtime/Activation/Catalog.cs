@@ -29,6 +29,17 @@ internal sealed class Catalog(GrainTypeResolver types, ActivationServices shared
         return _activations.GetOrAdd(grainId, static (id, s) => new ActivationData(id, s.grainClass, s.shared), (grainClass, shared));
     }
 
+    /// <summary>In a cluster: the activation for a directory registration this silo won.</summary>
+    public ActivationData GetOrCreateRegistered(GrainId grainId, GrainDirectory.GrainAddress address)
+    {
+        var grainClass = Types.GetByGrainType(grainId.Type);
+        return _activations.GetOrAdd(grainId, static (id, s) => new ActivationData(id, s.grainClass, s.shared) { DirectoryAddress = s.address },
+            (grainClass, shared, address));
+    }
+
+    /// <summary>Called when a registered activation leaves (to remove its directory entry).</summary>
+    public Action<GrainDirectory.GrainAddress>? ActivationRemoved { get; set; }
+
     /// <summary>The existing activation, if any (no creation).</summary>
     public ActivationData? TryGet(GrainId grainId) => _activations.TryGetValue(grainId, out var a) ? a : null;
 
@@ -40,7 +51,10 @@ internal sealed class Catalog(GrainTypeResolver types, ActivationServices shared
             return;
         }
 
-        _activations.TryRemove(KeyValuePair.Create(activation.GrainId, activation));
+        if (_activations.TryRemove(KeyValuePair.Create(activation.GrainId, activation)) && activation.DirectoryAddress is { } address)
+        {
+            ActivationRemoved?.Invoke(address);
+        }
     }
 
     /// <summary>A snapshot of every activation, stateless workers included.</summary>

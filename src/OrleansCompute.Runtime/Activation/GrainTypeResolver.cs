@@ -68,6 +68,9 @@ internal sealed class GrainTypeResolver
             $"Several grain classes implement {grainInterface.FullName} ({names}): pass grainClassNamePrefix to GetGrain to choose one.");
     }
 
+    /// <summary>Every known grain class.</summary>
+    public ICollection<GrainClassInfo> All => _byGrainType.Values;
+
     /// <summary>Picks up grain classes registered since the last look (assemblies load lazily).</summary>
     public void Refresh()
     {

@@ -11,4 +11,8 @@ public sealed class SiloOptions
 
     /// <summary>Identifies the application across cluster redeployments (prefixes storage keys). Default <c>orleanscompute</c>.</summary>
     public string ServiceId { get; set; } = "orleanscompute";
+
+    /// <summary>Shared secret silos and clients prove they know when connecting (never sent, never logged).
+    /// Required when the silo is clustered; at least 16 characters.</summary>
+    public string? ClusterSecret { get; set; }
 }

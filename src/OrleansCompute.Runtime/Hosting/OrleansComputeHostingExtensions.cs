@@ -49,6 +49,10 @@ public static class OrleansComputeHostingExtensions
         services.AddOptions<SiloOptions>().Bind(section.GetSection("Silo")).ValidateOnStart();
         services.AddOptions<MessagingOptions>().Bind(section.GetSection("Messaging")).ValidateOnStart();
         services.AddOptions<GrainCollectionOptions>().Bind(section.GetSection("GrainCollection")).ValidateOnStart();
+        services.AddOptions<EndpointOptions>().Bind(section.GetSection("Endpoints")).ValidateOnStart();
+        services.AddOptions<ClusterMembershipOptions>().Bind(section.GetSection("Membership")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EndpointOptions>, OptionsValidators>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterMembershipOptions>, OptionsValidators>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiloOptions>, OptionsValidators>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MessagingOptions>, OptionsValidators>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainCollectionOptions>, OptionsValidators>());
@@ -83,7 +87,9 @@ public static class OrleansComputeHostingExtensions
         services.TryAddSingleton<IGrainReferenceRuntime>(sp => sp.GetRequiredService<LocalGrainRuntime>());
         services.TryAddSingleton<IPersistentStateFactory, PersistentStateFactory>();
         services.TryAddSingleton<ActivationMaintenance>();
-        services.AddHostedService<SiloHost>();
+        services.TryAddSingleton<Cluster.ClusterSilo>();
+        services.TryAddSingleton<SiloHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<SiloHost>());
 
         configure?.Invoke(new SiloBuilder(services, configuration));
         return services;

@@ -18,10 +18,11 @@ internal sealed partial class SiloHost(IServiceProvider services, ILogger<SiloHo
 {
     private Catalog? _catalog;
     private ActivationMaintenance? _maintenance;
+    private Cluster.ClusterSilo? _cluster;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         _catalog = services.GetRequiredService<Catalog>();
         _maintenance = services.GetRequiredService<ActivationMaintenance>();
@@ -30,17 +31,35 @@ internal sealed partial class SiloHost(IServiceProvider services, ILogger<SiloHo
         var options = services.GetRequiredService<IOptions<SiloOptions>>().Value;
         LogStarted(logger, options.SiloName, options.ClusterId, options.ServiceId,
             services.GetRequiredService<IOptions<GrainCollectionOptions>>().Value.CollectionAge);
-        return Task.CompletedTask;
+        if (services.GetService<Membership.IMembershipTable>() is not null)
+        {
+            _cluster = services.GetRequiredService<Cluster.ClusterSilo>();
+            await _cluster.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Set by a kill: the silo vanishes without deactivating anything.</summary>
+    internal bool Killed { get; set; }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_catalog is null || _maintenance is null)
         {
+            return;
+        }
+
+        if (Killed)
+        {
+            _maintenance.Dispose();
+            foreach (var activation in _catalog.Snapshot())
+            {
+                activation.Abandon();
+            }
+
             return;
         }
 
@@ -61,6 +80,11 @@ internal sealed partial class SiloHost(IServiceProvider services, ILogger<SiloHo
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
             LogStopIncomplete(logger, activations.Count(a => !a.Deactivated.IsCompleted));
+        }
+
+        if (_cluster is not null)
+        {
+            await _cluster.StopAsync(cancellationToken).ConfigureAwait(false);
         }
 
         LogStopped(logger);

@@ -26,6 +26,9 @@ internal sealed class LocalGrainRuntime : IGrainReferenceRuntime, IClusterClient
 
     public IServiceProvider ServiceProvider { get; }
 
+    /// <summary>Set when the silo is clustered: routes calls that are not to a cached local activation.</summary>
+    internal Cluster.ClusterDispatcher? Cluster { get; set; }
+
     public IGrainFactory GrainFactory => this;
 
     public ValueTask<TResult> InvokeAsync<TResult>(GrainReference reference, GrainRequest<TResult> request)
@@ -73,6 +76,12 @@ internal sealed class LocalGrainRuntime : IGrainReferenceRuntime, IClusterClient
             return;
         }
 
+        if (Cluster is { } cluster)
+        {
+            cluster.Dispatch(reference.GrainId, request, reference, hops: 0);
+            return;
+        }
+
         var target = Resolve(reference.GrainId, request);
         if (target is not null)
         {
@@ -81,7 +90,16 @@ internal sealed class LocalGrainRuntime : IGrainReferenceRuntime, IClusterClient
     }
 
     /// <summary>Sends a request that was queued on an activation which then deactivated.</summary>
-    internal void Redispatch(GrainId grainId, GrainRequest request) => Resolve(grainId, request);
+    internal void Redispatch(GrainId grainId, GrainRequest request)
+    {
+        if (Cluster is { } cluster)
+        {
+            cluster.Dispatch(grainId, request, null, hops: 0);
+            return;
+        }
+
+        Resolve(grainId, request);
+    }
 
     private IActivationTarget? Resolve(GrainId grainId, GrainRequest request)
     {
