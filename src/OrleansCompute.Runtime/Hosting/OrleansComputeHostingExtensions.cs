@@ -88,6 +88,7 @@ public static class OrleansComputeHostingExtensions
         services.TryAddSingleton<IPersistentStateFactory, PersistentStateFactory>();
         services.TryAddSingleton<ActivationMaintenance>();
         services.TryAddSingleton<Cluster.ClusterSilo>();
+        services.TryAddSingleton<ILocalSiloDetails, Cluster.LocalSiloDetails>();
         services.TryAddSingleton<SiloHost>();
         services.AddHostedService(sp => sp.GetRequiredService<SiloHost>());
 
