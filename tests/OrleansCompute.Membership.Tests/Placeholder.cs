@@ -1,3 +1,0 @@
-namespace OrleansCompute.Membership.Tests;
-
-internal static class Placeholder;

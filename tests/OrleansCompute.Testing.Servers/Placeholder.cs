@@ -1,3 +1,0 @@
-namespace OrleansCompute.Testing.Servers;
-
-internal static class Placeholder;

@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace OrleansCompute.Testing.Servers;
+
+/// <summary>
+/// A real <c>redis-server</c> process for tests: loopback only, a free port, its own temporary data folder and
+/// append-only persistence (<c>--appendonly yes --appendfsync always</c>, so every acknowledged write survives a kill -9).
+/// It can be stopped gracefully, killed, and restarted on the same port and data folder; disposing kills it and
+/// deletes the folder.
+/// </summary>
+/// <remarks>
+/// <c>redis-server</c> must be on the PATH; <c>./test.sh</c> installs it (apt) when missing. There is deliberately no
+/// silent skip: a test that needs Redis and cannot get it fails with <see cref="RedisServerNotInstalledException"/>.
+/// </remarks>
+public sealed class RedisServer : IAsyncDisposable, IDisposable
+{
+    /// <summary>How long <see cref="StartAsync"/> and <see cref="RestartAsync"/> wait for PING to be answered.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly string _executable;
+    private Process? _process;
+    private bool _disposed;
+
+    private RedisServer(string executable, int port, string dataDirectory)
+    {
+        _executable = executable;
+        Port = port;
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>The TCP port on 127.0.0.1 (kept across restarts).</summary>
+    public int Port { get; }
+
+    /// <summary><c>127.0.0.1:port</c>: a StackExchange.Redis connection string.</summary>
+    public string ConnectionString => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
+
+    /// <summary>The server's working folder (AOF files and its log <c>redis.log</c>), kept across restarts.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>Whether the process is running (it may still be starting).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Starts a server on a free loopback port with a new data folder and waits until it answers PING.</summary>
+    public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var executable = FindExecutable();
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "oc-redis-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataDirectory);
+        var server = new RedisServer(executable, GetFreePort(), dataDirectory);
+        try
+        {
+            await server.RestartAsync(cancellationToken).ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Starts the server again (if it is not running) on the same port and data folder, and waits until it answers PING.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (IsRunning)
+        {
+            return;
+        }
+
+        _process?.Dispose();
+        var startInfo = new ProcessStartInfo(_executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = DataDirectory,
+        };
+        foreach (var argument in new[]
+        {
+            "--port", Port.ToString(CultureInfo.InvariantCulture),
+            "--bind", "127.0.0.1",
+            "--dir", DataDirectory,
+            "--logfile", Path.Combine(DataDirectory, "redis.log"),
+            "--appendonly", "yes",
+            "--appendfsync", "always",
+            "--save", "",
+            "--daemonize", "no",
+            "--protected-mode", "yes",
+        })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start '{_executable}'.");
+        process.OutputDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        await WaitUntilReadyAsync(process, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the server gracefully (<c>SHUTDOWN</c>: the AOF is flushed) and waits for the process to exit.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (!IsRunning)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendCommandAsync("SHUTDOWN", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
+        {
+            // The server closes the connection as it exits; that is the expected answer.
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        try
+        {
+            await _process!.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Kill();
+        }
+    }
+
+    /// <summary>Kills the process at once (SIGKILL, like <c>kill -9</c>) and waits for it to be gone.</summary>
+    public void Kill()
+    {
+        var process = _process;
+        if (process is null || process.HasExited)
+        {
+            return;
+        }
+
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Kill();
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp folder must not fail a test.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public override string ToString() => $"redis-server {ConnectionString} ({DataDirectory})";
+
+    private static string FindExecutable()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var folder in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, OperatingSystem.IsWindows() ? "redis-server.exe" : "redis-server");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new RedisServerNotInstalledException();
+    }
+
+    private static int GetFreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task WaitUntilReadyAsync(Process process, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"redis-server exited with code {process.ExitCode} while starting on port {Port}. Its log:{Environment.NewLine}{ReadLogTail()}");
+            }
+
+            try
+            {
+                if ((await SendCommandAsync("PING", cancellationToken).ConfigureAwait(false)).StartsWith("+PONG", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or SocketException)
+            {
+                // Not listening yet (or still loading the AOF): try again.
+            }
+
+            if (deadline.Elapsed > StartTimeout)
+            {
+                Kill();
+                throw new TimeoutException($"redis-server did not answer PING on port {Port} within {StartTimeout}. Its log:{Environment.NewLine}{ReadLogTail()}");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<string> SendCommandAsync(string command, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token).ConfigureAwait(false);
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), timeout.Token).ConfigureAwait(false);
+            var buffer = new byte[256];
+            var read = await stream.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
+            return Encoding.ASCII.GetString(buffer, 0, read);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException($"redis-server on port {Port} did not answer {command} in time.");
+        }
+    }
+
+    private string ReadLogTail()
+    {
+        try
+        {
+            var lines = File.ReadAllLines(Path.Combine(DataDirectory, "redis.log"));
+            return string.Join(Environment.NewLine, lines[Math.Max(0, lines.Length - 20)..]);
+        }
+        catch (IOException)
+        {
+            return "(no log)";
+        }
+    }
+}
