@@ -140,7 +140,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Graceful: deactivates the silo's grains (running OnDeactivateAsync), leaves the cluster, stops.</summary>
     public async Task StopSiloAsync(SiloHandle silo)
     {
-        ArgumentNullException.ThrowIfNull(silo);
+        EnsureMine(silo);
         silo.IsActive = false;
         await silo.Host.StopAsync().ConfigureAwait(false);
         silo.Host.Dispose();
@@ -150,13 +150,25 @@ public sealed class TestCluster : IAsyncDisposable
     /// The other silos must detect the death.</summary>
     public async Task KillSiloAsync(SiloHandle silo)
     {
-        ArgumentNullException.ThrowIfNull(silo);
+        EnsureMine(silo);
         silo.IsActive = false;
         var services = silo.Host.Services;
         services.GetRequiredService<SiloHost>().Killed = true;
         await services.GetRequiredService<ClusterSilo>().KillAsync().ConfigureAwait(false);
         await silo.Host.StopAsync().ConfigureAwait(false);
         silo.Host.Dispose();
+    }
+
+    private void EnsureMine(SiloHandle silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        lock (_silos)
+        {
+            if (!_silos.Contains(silo))
+            {
+                throw new ArgumentException($"{silo} does not belong to this test cluster.", nameof(silo));
+            }
+        }
     }
 
     /// <summary>Stops a silo gracefully and starts a new one (a new member with a new generation).</summary>

@@ -45,6 +45,12 @@ internal static class GrainCodeEmitter
               .Append(iface.MangledName).AppendLine("_Proxy(runtime, grainId)));");
         }
 
+        foreach (var request in interfaces.SelectMany(i => i.Methods).Select(m => (m.RequestKey, m.RequestClassName)).Distinct())
+        {
+            sb.Append("            ").Append(Inv).Append(".CodeRegistry.RegisterRequest(\"").Append(Escape(request.RequestKey))
+              .Append("\", static () => new ").Append(request.RequestClassName).AppendLine("());");
+        }
+
         foreach (var grain in classes)
         {
             sb.Append("            ").Append(Inv).Append(".CodeRegistry.RegisterGrainClass(new ").Append(Inv)
@@ -184,6 +190,8 @@ internal static class GrainCodeEmitter
         sb.AppendLine("            }");
         sb.AppendLine("        }");
 
+        EmitWire(sb, m);
+
         var call = $"(({m.DeclaringInterface})target).{m.Name}({string.Join(", ", Enumerable.Range(0, m.Parameters.Count).Select(i => $"Arg{i}"))})";
         var adapt = m.ReturnKind switch
         {
@@ -193,6 +201,52 @@ internal static class GrainCodeEmitter
         sb.Append("        public override global::System.Threading.Tasks.ValueTask<").Append(m.ResultType)
           .Append("> InvokeAsync(object target) => ").Append(adapt).AppendLine(";");
         sb.AppendLine("    }");
+    }
+
+    private static void EmitWire(StringBuilder sb, MethodModel m)
+    {
+        const string Ser = "global::OrleansCompute.Serialization";
+        sb.Append("        public override string RequestKey => \"").Append(Escape(m.RequestKey)).AppendLine("\";");
+        sb.Append("        public override void WriteArguments(ref ").Append(Ser).AppendLine(".Writer writer)");
+        sb.AppendLine("        {");
+        for (var i = 0; i < m.Parameters.Count; i++)
+        {
+            if (i == m.CancellationTokenIndex)
+            {
+                continue;
+            }
+
+            sb.Append("            ").Append(Ser).Append(".Codec<").Append(m.Parameters[i].Type).Append(">.Instance.WriteField(ref writer, ")
+              .Append(i).Append("u, Arg").Append(i).AppendLine(");");
+        }
+
+        sb.AppendLine("        }");
+        sb.Append("        public override void ReadArguments(ref ").Append(Ser).AppendLine(".Reader reader)");
+        sb.AppendLine("        {");
+        sb.AppendLine("            while (reader.TryReadField(out var field))");
+        sb.AppendLine("            {");
+        sb.AppendLine("                switch (field.Id)");
+        sb.AppendLine("                {");
+        for (var i = 0; i < m.Parameters.Count; i++)
+        {
+            if (i == m.CancellationTokenIndex)
+            {
+                continue;
+            }
+
+            sb.Append("                    case ").Append(i).Append("u: Arg").Append(i).Append(" = ").Append(Ser).Append(".Codec<")
+              .Append(m.Parameters[i].Type).AppendLine(">.Instance.ReadValue(ref reader, field); break;");
+        }
+
+        sb.AppendLine("                    default: reader.SkipField(field); break;");
+        sb.AppendLine("                }");
+        sb.AppendLine("            }");
+        sb.AppendLine("        }");
+        if (m.CancellationTokenIndex >= 0)
+        {
+            sb.Append("        public override void SetCancellationToken(global::System.Threading.CancellationToken cancellationToken) => Arg")
+              .Append(m.CancellationTokenIndex).AppendLine(" = cancellationToken;");
+        }
     }
 
     private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"");

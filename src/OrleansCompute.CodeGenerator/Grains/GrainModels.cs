@@ -35,6 +35,9 @@ internal sealed record MethodModel(
     int CancellationTokenIndex)
 {
     public string RequestClassName => $"{DeclaringMangledName}__{Name}_{Ordinal}_Request";
+
+    /// <summary>Stable across versions and method reordering: interface, name and parameter types.</summary>
+    public string RequestKey => $"{DeclaringInterface.Replace("global::", "")}.{Name}({string.Join(",", Parameters.Select(p => p.Type.Replace("global::", "")))})";
 }
 
 internal sealed record InterfaceModel(
