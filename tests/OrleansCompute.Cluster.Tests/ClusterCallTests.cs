@@ -60,6 +60,24 @@ public sealed class ClusterCallTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cancellation_token_reaches_a_grain_on_another_silo_and_through_the_gateway()
+    {
+        using var fromClient = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = Stopwatch.StartNew();
+        Assert.True(await _cluster.Client.GetGrain<IClusterTestGrain>("cancel-1").WaitForCancellation(20_000, fromClient.Token));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5));
+
+        foreach (var silo in _cluster.Silos)
+        {
+            using var fromSilo = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            var factory = silo.ServiceProvider.GetRequiredService<IGrainFactory>();
+            Assert.True(await factory.GetGrain<IClusterTestGrain>("cancel-2").WaitForCancellation(20_000, fromSilo.Token));
+        }
+
+        Assert.False(await _cluster.Client.GetGrain<IClusterTestGrain>("cancel-3").WaitForCancellation(1, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Exceptions_cross_the_wire_with_type_message_and_remote_stack()
     {
         var grain = _cluster.Client.GetGrain<IClusterTestGrain>("thrower");

@@ -53,6 +53,39 @@ public sealed class FailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_silo_declared_dead_stops_serving_and_its_directory_entries_are_removed()
+    {
+        await using var cluster = await Deploy(3);
+        var victim = cluster.Silos[2];
+        var key = await FindKeyOn(cluster, victim);
+        Assert.NotNull(await cluster.GrainDirectory.Lookup(new Runtime.GrainId("clustertest", key)));
+
+        // The rest of the cluster declares it dead (e.g. it was cut off): write that to the table.
+        var data = await cluster.MembershipTable.ReadAll();
+        var row = data.Members.Single(m => m.Entry.SiloAddress == victim.SiloAddress);
+        Assert.True(await cluster.MembershipTable.UpdateRow(row.Entry with { Status = SiloStatus.Dead }, row.Etag, data.Version.Next()));
+
+        var victimFactory = victim.ServiceProvider.GetRequiredService<IGrainFactory>();
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (victim.ServiceProvider.GetRequiredService<ClusterSilo>().IsServing)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the silo did not fence itself within 5 s");
+            await Task.Delay(20);
+        }
+
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => victimFactory.GetGrain<IClusterTestGrain>(key).Get());
+        deadline = DateTime.UtcNow.AddSeconds(5);
+        while (await cluster.GrainDirectory.Lookup(new Runtime.GrainId("clustertest", key)) is { } entry && entry.SiloAddress == victim.SiloAddress)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the dead silo's directory entry was not removed");
+            await Task.Delay(20);
+        }
+
+        // Its grain is served by the others.
+        Assert.NotEqual(victim.SiloAddress.ToString(), await cluster.Client.GetGrain<IClusterTestGrain>(key).WhereAmI());
+    }
+
+    [Fact]
     public async Task An_in_flight_call_to_a_killed_silo_fails_with_SiloUnavailableException_within_detection_time()
     {
         await using var cluster = await Deploy(3);

@@ -26,7 +26,7 @@ public sealed partial class ClusterClient : IClusterClient, IGrainReferenceRunti
     private readonly ILogger _logger;
     private readonly ConnectionSettings _settings;
     private readonly ConcurrentDictionary<IPEndPoint, Connection> _gateways = new();
-    private readonly ConcurrentDictionary<long, (GrainRequest Request, Connection Via, long Started, TimeSpan Timeout)> _pending = new();
+    private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<GrainManifest>> _manifestRequests = new();
     private readonly ConcurrentDictionary<(Type, string), string> _grainTypes = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -81,6 +81,7 @@ public sealed partial class ClusterClient : IClusterClient, IGrainReferenceRunti
         {
             if (_time.GetElapsedTime(pair.Value.Started, now) > pair.Value.Timeout && _pending.TryRemove(pair.Key, out var call))
             {
+                call.Cancellation.Dispose();
                 call.Request.TrySetException(new TimeoutException($"Response did not arrive on time in {call.Timeout} for {call.Request}."));
             }
         }
@@ -218,13 +219,24 @@ public sealed partial class ClusterClient : IClusterClient, IGrainReferenceRunti
         var timeout = request.ResponseTimeout ?? _options.ResponseTimeout;
         if ((request.Options & InvokeMethodOptions.OneWay) == 0)
         {
-            _pending[correlation] = (request, connection, _time.GetTimestamp(), timeout);
+            var cancellation = request.CancellationToken.CanBeCanceled
+                ? request.CancellationToken.UnsafeRegister(static state =>
+                {
+                    var (via, id) = ((Connection, long))state!;
+                    via.TrySend(new ControlMessage(MessageKind.Cancel, id));
+                }, (connection, correlation))
+                : default;
+            _pending[correlation] = new PendingCall(request, connection, _time.GetTimestamp(), timeout, cancellation);
         }
 
         var timeoutMs = timeout == Timeout.InfiniteTimeSpan ? 0u : (uint)Math.Min(uint.MaxValue, timeout.TotalMilliseconds);
         var message = new RequestMessage(correlation, target, request, 0, timeoutMs, ex =>
         {
-            _pending.TryRemove(correlation, out _);
+            if (_pending.TryRemove(correlation, out var removed))
+            {
+                removed.Cancellation.Dispose();
+            }
+
             request.TrySetException(ex is MessageTooLargeException or SerializerException or CodecNotFoundException
                 ? ex
                 : new SiloUnavailableException($"Could not send {request} through gateway {connection.Tag}: {ex.Message}", ex));
@@ -248,6 +260,7 @@ public sealed partial class ClusterClient : IClusterClient, IGrainReferenceRunti
         var correlation = (long)reader.ReadVarUInt64();
         if (kind == MessageKind.Response && _pending.TryRemove(correlation, out var call))
         {
+            call.Cancellation.Dispose();
             try
             {
                 call.Request.CompleteFromResponse(ref reader);
@@ -285,6 +298,7 @@ public sealed partial class ClusterClient : IClusterClient, IGrainReferenceRunti
         {
             if (ReferenceEquals(pair.Value.Via, connection) && _pending.TryRemove(pair.Key, out var call))
             {
+                call.Cancellation.Dispose();
                 call.Request.TrySetException(failure);
             }
         }
@@ -354,6 +368,8 @@ public sealed partial class ClusterClient : IClusterClient, IGrainReferenceRunti
         _stopping.Dispose();
         _connectLock.Dispose();
     }
+
+    private sealed record PendingCall(GrainRequest Request, Connection Via, long Started, TimeSpan Timeout, CancellationTokenRegistration Cancellation);
 
     private sealed class Handler(ClusterClient client) : IConnectionHandler
     {

@@ -25,6 +25,7 @@ internal sealed partial class SiloMessageCenter(
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<bool>> _pings = new();
     private readonly ConcurrentDictionary<SiloAddress, DateTimeOffset> _backoffUntil = new();
+    private readonly ConcurrentDictionary<(Connection, long), CancellationTokenSource> _inboundCancellations = new();
     private readonly CancellationTokenSource _stopping = new();
     private ConnectionListener? _siloListener;
     private ConnectionListener? _gatewayListener;
@@ -65,12 +66,17 @@ internal sealed partial class SiloMessageCenter(
         var oneWay = (request.Options & InvokeMethodOptions.OneWay) != 0;
         if (!oneWay)
         {
-            _pending[correlation] = new PendingCall(request, target, time.GetTimestamp(), timeout);
+            _pending[correlation] = new PendingCall(request, target, time.GetTimestamp(), timeout, default);
         }
 
         var timeoutMs = timeout == Timeout.InfiniteTimeSpan ? 0u : (uint)Math.Min(uint.MaxValue, Math.Max(1, timeout.TotalMilliseconds));
         var message = new RequestMessage(correlation, grainId, request, hops, timeoutMs, ex => FailPending(correlation, request, target, ex));
         var connection = GetConnection(target);
+        if (!oneWay && request.CancellationToken.CanBeCanceled && _pending.TryGetValue(correlation, out var pendingCall))
+        {
+            // The caller's await is the request's one continuation: keep the registration with the pending call.
+            _pending.TryUpdate(correlation, pendingCall with { Cancellation = ForwardCancellation(request, connection, correlation) }, pendingCall);
+        }
         if (connection.IsCompletedSuccessfully && connection.Result.TrySend(message))
         {
             return;
@@ -78,6 +84,16 @@ internal sealed partial class SiloMessageCenter(
 
         _ = SendWhenConnectedAsync(connection, message, correlation, request, target);
     }
+
+    private static CancellationTokenRegistration ForwardCancellation(GrainRequest request, Task<Connection> connection, long correlation) =>
+        request.CancellationToken.UnsafeRegister(static state =>
+        {
+            var (connecting, id) = ((Task<Connection>, long))state!;
+            if (connecting.IsCompletedSuccessfully)
+            {
+                connecting.Result.TrySend(new ControlMessage(MessageKind.Cancel, id));
+            }
+        }, (connection, correlation));
 
     private async Task SendWhenConnectedAsync(Task<Connection> connecting, RequestMessage message, long correlation, GrainRequest request, SiloAddress target)
     {
@@ -103,7 +119,11 @@ internal sealed partial class SiloMessageCenter(
 
     private void FailPending(long correlation, GrainRequest request, SiloAddress target, Exception cause)
     {
-        _pending.TryRemove(correlation, out _);
+        if (_pending.TryRemove(correlation, out var removed))
+        {
+            removed.Cancellation.Dispose();
+        }
+
         request.TrySetException(cause is MessageTooLargeException or SerializerException or CodecNotFoundException
             ? cause
             : new SiloUnavailableException($"Could not deliver {request} to silo {target}: {cause.Message}", cause));
@@ -144,6 +164,7 @@ internal sealed partial class SiloMessageCenter(
         {
             if (pair.Value.Target == silo && _pending.TryRemove(pair.Key, out var call))
             {
+                call.Cancellation.Dispose();
                 call.Request.TrySetException(new SiloUnavailableException(
                     $"Silo {silo} was declared dead while {call.Request} was waiting for its response. The call may or may not have run."));
             }
@@ -165,6 +186,7 @@ internal sealed partial class SiloMessageCenter(
             if (call.Timeout != Timeout.InfiniteTimeSpan && time.GetElapsedTime(call.Started, now) > call.Timeout
                 && _pending.TryRemove(pair.Key, out _))
             {
+                call.Cancellation.Dispose();
                 call.Request.TrySetException(new TimeoutException(
                     $"Response did not arrive on time in {call.Timeout} for {call.Request} sent to silo {call.Target}. It is not retried."));
             }
@@ -243,6 +265,7 @@ internal sealed partial class SiloMessageCenter(
             case MessageKind.Response:
                 if (_pending.TryRemove(correlation, out var call))
                 {
+                    call.Cancellation.Dispose();
                     try
                     {
                         call.Request.CompleteFromResponse(ref reader);
@@ -261,6 +284,20 @@ internal sealed partial class SiloMessageCenter(
                 if (_pings.TryGetValue(correlation, out var pong))
                 {
                     pong.TrySetResult(true);
+                }
+
+                break;
+            case MessageKind.Cancel:
+                if (_inboundCancellations.TryGetValue((connection, correlation), out var cts))
+                {
+                    try
+                    {
+                        cts.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The call finished meanwhile.
+                    }
                 }
 
                 break;
@@ -305,13 +342,30 @@ internal sealed partial class SiloMessageCenter(
             request.SourceId = GrainId.Parse(source);
         }
 
-        if ((flags & RequestFlags.OneWay) == 0)
+        CancellationTokenSource? cancellation = null;
+        if ((flags & RequestFlags.Cancellable) != 0)
+        {
+            cancellation = new CancellationTokenSource();
+            _inboundCancellations[(connection, correlation)] = cancellation;
+            request.SetCancellationToken(cancellation.Token);
+        }
+
+        if ((flags & RequestFlags.OneWay) == 0 || cancellation is not null)
         {
             request.OnCompleted(static state =>
             {
                 var reply = (InboundReply)state!;
-                reply.Connection.TrySend(new ResponseMessage(reply.Correlation, reply.Request));
-            }, new InboundReply(connection, correlation, request));
+                if (reply.Cancellation is not null)
+                {
+                    reply.Owner._inboundCancellations.TryRemove((reply.Connection, reply.Correlation), out _);
+                    reply.Cancellation.Dispose();
+                }
+
+                if (!reply.OneWay)
+                {
+                    reply.Connection.TrySend(new ResponseMessage(reply.Correlation, reply.Request));
+                }
+            }, new InboundReply(this, connection, correlation, request, cancellation, (flags & RequestFlags.OneWay) != 0));
         }
 
         _ = timeoutMs;
@@ -360,6 +414,7 @@ internal sealed partial class SiloMessageCenter(
         {
             if (_pending.TryRemove(pair.Key, out var call))
             {
+                call.Cancellation.Dispose();
                 call.Request.TrySetException(new SiloUnavailableException($"Silo {Me} stopped before {call.Request} got its response."));
             }
         }
@@ -371,9 +426,11 @@ internal sealed partial class SiloMessageCenter(
         _stopping.Dispose();
     }
 
-    private sealed record PendingCall(GrainRequest Request, SiloAddress Target, long Started, TimeSpan Timeout);
+    private sealed record PendingCall(GrainRequest Request, SiloAddress Target, long Started, TimeSpan Timeout,
+        CancellationTokenRegistration Cancellation);
 
-    private sealed record InboundReply(Connection Connection, long Correlation, GrainRequest Request);
+    private sealed record InboundReply(SiloMessageCenter Owner, Connection Connection, long Correlation, GrainRequest Request,
+        CancellationTokenSource? Cancellation, bool OneWay);
 
     [LoggerMessage(1, LogLevel.Debug, "Connecting to silo {Silo} failed: {Reason}")]
     private static partial void LogConnectFailed(ILogger logger, string silo, string reason);

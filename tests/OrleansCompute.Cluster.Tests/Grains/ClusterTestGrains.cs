@@ -54,6 +54,8 @@ public interface IClusterTestGrain : IGrainWithStringKey
     Task<int> TimerTicks();
 
     Task Slow(int milliseconds);
+
+    Task<bool> WaitForCancellation(int milliseconds, CancellationToken cancellationToken);
 }
 
 public sealed class CounterState
@@ -106,6 +108,19 @@ public sealed class ClusterTestGrain(
     public Task<int> TimerTicks() => Task.FromResult(_ticks);
 
     public Task Slow(int milliseconds) => Task.Delay(milliseconds);
+
+    public async Task<bool> WaitForCancellation(int milliseconds, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(milliseconds, cancellationToken);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+    }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -22,6 +22,8 @@ internal enum RequestFlags : uint
 {
     None = 0,
     OneWay = 1,
+    /// <summary>The caller may cancel: the receiver gives the grain a token a Cancel message cancels.</summary>
+    Cancellable = 2,
 }
 
 /// <summary>
@@ -37,7 +39,13 @@ internal sealed class RequestMessage(long correlationId, GrainId target, GrainRe
         writer.WriteVarUInt32((uint)MessageKind.Request);
         writer.WriteVarUInt64((ulong)correlationId);
         writer.WriteVarUInt32((uint)hops);
-        writer.WriteVarUInt32((uint)((request.Options & InvokeMethodOptions.OneWay) != 0 ? RequestFlags.OneWay : RequestFlags.None));
+        var flags = (request.Options & InvokeMethodOptions.OneWay) != 0 ? RequestFlags.OneWay : RequestFlags.None;
+        if (request.CancellationToken.CanBeCanceled)
+        {
+            flags |= RequestFlags.Cancellable;
+        }
+
+        writer.WriteVarUInt32((uint)flags);
         writer.WriteVarUInt32(timeoutMs);
         writer.WriteStringPayload(target.Type);
         writer.WriteStringPayload(target.Key);
