@@ -18,7 +18,19 @@ fi
 echo "== tools"
 # Servers the tests start themselves (on loopback, free ports, temp folders); installed when missing.
 ensure_tools() {
-  :
+  # redis-server: the Redis tests start their own servers (free loopback ports, temp folders; see
+  # tests/OrleansCompute.Testing.Servers), so the Debian package's own service is never used; if the
+  # install started it, it is stopped and disabled again. Needs root (CI runs as root).
+  if ! command -v redis-server >/dev/null; then
+    echo "installing redis-server"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; } >"$out/apt.log" 2>&1; then
+      echo "Could not install redis-server (see $out/apt.log; run as root or install it yourself): the Redis tests will fail."
+      return
+    fi
+    if [[ -d /run/systemd/system ]]; then
+      systemctl disable --now redis-server >/dev/null 2>&1 || true
+    fi
+  fi
 }
 ensure_tools
 

@@ -147,6 +147,15 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         process.WaitForExit();
     }
 
+    /// <summary>
+    /// Freezes the process (SIGSTOP): it keeps its port open but answers nothing, like a hung or overloaded server.
+    /// <see cref="Resume"/> continues it. Unix only.
+    /// </summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>Continues a process frozen by <see cref="Pause"/> (SIGCONT).</summary>
+    public void Resume() => Signal("-CONT");
+
     public void Dispose()
     {
         if (_disposed)
@@ -177,6 +186,23 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
     }
 
     public override string ToString() => $"redis-server {ConnectionString} ({DataDirectory})";
+
+    private void Signal(string signal)
+    {
+        var process = _process;
+        if (process is null || process.HasExited)
+        {
+            throw new InvalidOperationException("redis-server is not running.");
+        }
+
+        using var kill = Process.Start("kill", [signal, process.Id.ToString(CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("Could not run 'kill'.");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'kill {signal} {process.Id}' failed with exit code {kill.ExitCode}.");
+        }
+    }
 
     private static string FindExecutable()
     {

@@ -1,3 +1,0 @@
-namespace OrleansCompute.Clustering.Redis;
-
-internal static class Placeholder;

@@ -1,3 +1,0 @@
-namespace OrleansCompute.Persistence.Redis;
-
-internal static class Placeholder;
