@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 using OrleansCompute.Hosting;
 using OrleansCompute.Silo;
 
-// The embedded default: one silo, grain state in SQLite under a local folder.
+// The embedded default: one silo, grain state in SQLite under a local folder. With
+// OrleansCompute:Clustering:Provider=redis, silo processes form a cluster through Redis.
 // Settings: appsettings.json < environment variables (OrleansCompute__Storage__DataDirectory=...) < command line
 // (--OrleansCompute:Storage:DataDirectory=...).
 var builder = Host.CreateApplicationBuilder(args);
@@ -16,14 +17,19 @@ builder.Logging.AddSimpleConsole(o =>
 });
 
 var storage = builder.Configuration.GetSection("OrleansCompute:Storage").Get<StorageSettings>() ?? new StorageSettings();
-var problem = SiloConfiguration.Validate(storage);
+var clustering = builder.Configuration.GetSection("OrleansCompute:Clustering").Get<ClusteringSettings>() ?? new ClusteringSettings();
+var problem = SiloConfiguration.Validate(storage, clustering);
 if (problem is not null)
 {
     Console.Error.WriteLine($"Invalid configuration: {problem}");
     return 2;
 }
 
-builder.UseOrleansCompute(silo => SiloConfiguration.ConfigureStorage(silo, storage));
+builder.UseOrleansCompute(silo =>
+{
+    SiloConfiguration.ConfigureClustering(silo, clustering);
+    SiloConfiguration.ConfigureStorage(silo, storage, clustering);
+});
 builder.Services.AddHostedService<StartupReport>();
 
 try

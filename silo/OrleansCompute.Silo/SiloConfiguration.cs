@@ -8,9 +8,30 @@ public static class SiloConfiguration
     public const string DatabaseFileName = "grain-state.db";
 
     /// <summary>Null when the settings are usable, else a message naming the setting.</summary>
-    public static string? Validate(StorageSettings settings)
+    public static string? Validate(StorageSettings settings, ClusteringSettings clustering)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(clustering);
+        if (!ClusteringSettings.Providers.Contains(clustering.Provider, StringComparer.OrdinalIgnoreCase))
+        {
+            return $"OrleansCompute:Clustering:Provider must be one of {string.Join(", ", ClusteringSettings.Providers)} (was '{clustering.Provider}').";
+        }
+
+        if (IsRedis(clustering.Provider) && string.IsNullOrWhiteSpace(clustering.ConnectionString))
+        {
+            return "OrleansCompute:Clustering:ConnectionString must name the Redis server (e.g. 127.0.0.1:6379) when the clustering provider is redis.";
+        }
+
+        if (IsRedis(clustering.Provider) && !IsRedis(settings.Provider))
+        {
+            return $"OrleansCompute:Storage:Provider must be redis when silos form a cluster: '{settings.Provider}' state lives inside one silo, so a grain that moves to another silo would lose it.";
+        }
+
+        if (IsRedis(settings.Provider) && string.IsNullOrWhiteSpace(settings.ConnectionString ?? clustering.ConnectionString))
+        {
+            return "OrleansCompute:Storage:ConnectionString must name the Redis server when the storage provider is redis.";
+        }
+
         if (!StorageSettings.Providers.Contains(settings.Provider, StringComparer.OrdinalIgnoreCase))
         {
             return $"OrleansCompute:Storage:Provider must be one of {string.Join(", ", StorageSettings.Providers)} (was '{settings.Provider}').";
@@ -30,12 +51,32 @@ public static class SiloConfiguration
         return Path.Combine(Path.GetFullPath(settings.DataDirectory), DatabaseFileName);
     }
 
-    public static void ConfigureStorage(ISiloBuilder silo, StorageSettings settings)
+    private static bool IsRedis(string provider) => string.Equals(provider, "redis", StringComparison.OrdinalIgnoreCase);
+
+    public static void ConfigureClustering(ISiloBuilder silo, ClusteringSettings clustering)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(clustering);
+        if (IsRedis(clustering.Provider))
+        {
+            silo.UseRedisClustering(o => o.ConnectionString = clustering.ConnectionString);
+            silo.UseRedisGrainDirectory(o => o.ConnectionString = clustering.ConnectionString);
+        }
+    }
+
+    public static void ConfigureStorage(ISiloBuilder silo, StorageSettings settings, ClusteringSettings clustering)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(clustering);
         if (string.Equals(settings.Provider, "memory", StringComparison.OrdinalIgnoreCase))
         {
             silo.AddMemoryGrainStorage();
+            return;
+        }
+
+        if (IsRedis(settings.Provider))
+        {
+            silo.AddRedisGrainStorageAsDefault(o => o.ConnectionString = settings.ConnectionString ?? clustering.ConnectionString);
             return;
         }
 

@@ -9,15 +9,28 @@ namespace OrleansCompute.Silo;
 /// Says where state goes and proves the silo works end to end: every start increments a persisted
 /// counter grain, so the number it logs grows across restarts with the same data folder.
 /// </summary>
-internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration configuration, ILogger<StartupReport> logger)
+internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration configuration, OrleansCompute.Runtime.ILocalSiloDetails silo,
+    ILogger<StartupReport> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var storage = configuration.GetSection("OrleansCompute:Storage").Get<StorageSettings>() ?? new StorageSettings();
-        LogStorage(logger, storage.Provider, string.Equals(storage.Provider, "memory", StringComparison.OrdinalIgnoreCase)
-            ? "(process memory; lost on exit)" : SiloConfiguration.DatabasePath(storage));
-        LogEndpoints(logger);
+        LogStorage(logger, storage.Provider, storage.Provider.ToLowerInvariant() switch
+        {
+            "memory" => "(process memory; lost on exit)",
+            "redis" => storage.ConnectionString ?? configuration["OrleansCompute:Clustering:ConnectionString"] ?? "?",
+            _ => SiloConfiguration.DatabasePath(storage),
+        });
+        if (silo.SiloAddress is { } address)
+        {
+            LogClustered(logger, address.ToString());
+        }
+        else
+        {
+            LogEndpoints(logger);
+        }
+
         var starts = await grains.GetGrain<ICounterGrain>("silo-starts").Add(1);
         LogReady(logger, starts);
     }
@@ -27,6 +40,9 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
 
     [LoggerMessage(2, LogLevel.Information, "Listening: no network endpoints yet (single embedded silo; the gateway and HTTP API come with the cluster and API milestones)")]
     private static partial void LogEndpoints(ILogger logger);
+
+    [LoggerMessage(4, LogLevel.Information, "Clustered as {Silo} (membership and grain directory in Redis)")]
+    private static partial void LogClustered(ILogger logger, string silo);
 
     [LoggerMessage(3, LogLevel.Information, "Ready. Self-check: counter grain 'silo-starts' = {Starts} (grows by one per start with the same data folder). Press Ctrl+C to stop.")]
     private static partial void LogReady(ILogger logger, long starts);

@@ -8,7 +8,10 @@ internal sealed class OptionsValidators(IServiceProvider services) :
     IValidateOptions<SiloOptions>, IValidateOptions<MessagingOptions>, IValidateOptions<GrainCollectionOptions>,
     IValidateOptions<EndpointOptions>, IValidateOptions<ClusterMembershipOptions>
 {
-    private bool IsClustered => services.GetService(typeof(Membership.IMembershipTable)) is not null;
+    // Ask whether a table is registered without constructing it: its constructor may need these very options.
+    private bool IsClustered =>
+        services.GetService(typeof(Microsoft.Extensions.DependencyInjection.IServiceProviderIsService)) is Microsoft.Extensions.DependencyInjection.IServiceProviderIsService check
+        && check.IsService(typeof(Membership.IMembershipTable));
 
     public ValidateOptionsResult Validate(string? name, EndpointOptions options)
     {

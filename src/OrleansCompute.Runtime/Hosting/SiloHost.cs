@@ -31,7 +31,7 @@ internal sealed partial class SiloHost(IServiceProvider services, ILogger<SiloHo
         var options = services.GetRequiredService<IOptions<SiloOptions>>().Value;
         LogStarted(logger, options.SiloName, options.ClusterId, options.ServiceId,
             services.GetRequiredService<IOptions<GrainCollectionOptions>>().Value.CollectionAge);
-        if (services.GetService<Membership.IMembershipTable>() is not null)
+        if (services.GetRequiredService<IServiceProviderIsService>().IsService(typeof(Membership.IMembershipTable)))
         {
             _cluster = services.GetRequiredService<Cluster.ClusterSilo>();
             await _cluster.StartAsync(cancellationToken).ConfigureAwait(false);
