@@ -85,6 +85,47 @@ public sealed class FailoverTests(ITestOutputHelper output)
         Assert.NotEqual(victim.SiloAddress.ToString(), await cluster.Client.GetGrain<IClusterTestGrain>(key).WhereAmI());
     }
 
+    /// <summary>dotnet/orleans#7784: the table lost its data (e.g. Redis flushed); silos must rejoin, not loop or die.</summary>
+    [Fact]
+    public async Task Silos_whose_membership_rows_vanished_rejoin_as_new_members_and_keep_serving()
+    {
+        await using var cluster = await Deploy(2);
+        var keys = Enumerable.Range(0, 10).Select(i => $"wipe-{i}").ToArray();
+        foreach (var key in keys)
+        {
+            await cluster.Client.GetGrain<IClusterTestGrain>(key).Increment();
+        }
+
+        var before = cluster.Silos.Select(s => s.SiloAddress).ToList();
+        await cluster.MembershipTable.DeleteMembershipTableEntries(cluster.Options.ClusterId);
+        await cluster.GrainDirectory.UnregisterSilos(before);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var data = await cluster.MembershipTable.ReadAll();
+            var active = data.Members.Where(m => m.Entry.Status == SiloStatus.Active).Select(m => m.Entry.SiloAddress).ToList();
+            if (active.Count == 2 && active.All(a => !before.Contains(a)))
+            {
+                Assert.All(active, a => Assert.Contains(before, b => b.IsSameEndpoint(a) && b.Generation < a.Generation));
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"silos did not rejoin: [{string.Join(", ", active)}]");
+            await Task.Delay(50);
+        }
+
+        Assert.All(cluster.Silos, s => Assert.True(s.ServiceProvider.GetRequiredService<ClusterSilo>().IsServing));
+        foreach (var key in keys)
+        {
+            Assert.Equal(1, await CallWithRetry(cluster.Client.GetGrain<IClusterTestGrain>(key).Get));
+        }
+
+        var ids = await Task.WhenAll(cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<IGrainFactory>()
+            .GetGrain<IClusterTestGrain>("after-wipe").ActivationId()));
+        Assert.Single(ids.Distinct());
+    }
+
     [Fact]
     public async Task An_in_flight_call_to_a_killed_silo_fails_with_SiloUnavailableException_within_detection_time()
     {

@@ -19,6 +19,7 @@ namespace OrleansCompute.Integration.Tests;
 /// is killed with SIGKILL mid-load. Every grain must answer again within 10 s, no acknowledged
 /// increment may be lost or doubled, the killed silo rejoins after a restart, and a 4th silo takes new work.
 /// </summary>
+[Collection("integration")]
 public sealed class KillNineTests(ITestOutputHelper output)
 {
     private const int Grains = 1000;

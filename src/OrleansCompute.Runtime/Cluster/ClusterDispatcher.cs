@@ -130,7 +130,25 @@ internal sealed partial class ClusterDispatcher(
 
     private async Task<GrainAddress> LocateAsync(GrainId grainId, bool placeHere)
     {
-        var existing = await directory.Lookup(grainId).ConfigureAwait(false);
+        GrainAddress? existing;
+        try
+        {
+            existing = await directory.Lookup(grainId).ConfigureAwait(false);
+        }
+        catch (Exception directoryFailure)
+        {
+            // The directory is unreachable (e.g. Redis restarting): active grains keep being served by
+            // asking the live silos who hosts it. Nothing new can be activated until the directory is back.
+            if (await AskPeersAsync(grainId).ConfigureAwait(false) is { } host)
+            {
+                return host;
+            }
+
+            throw new SiloUnavailableException(
+                $"The grain directory is unreachable and no live silo hosts {grainId}, so it cannot be activated now: {directoryFailure.Message}",
+                directoryFailure);
+        }
+
         var view = membership.View;
         if (existing is not null)
         {
@@ -163,6 +181,26 @@ internal sealed partial class ClusterDispatcher(
         {
             _registering.TryRemove(KeyValuePair.Create(grainId, registration));
         }
+    }
+
+    private async Task<GrainAddress?> AskPeersAsync(GrainId grainId)
+    {
+        if (catalog.TryGet(grainId) is { DirectoryAddress: { } local })
+        {
+            return local;
+        }
+
+        var peers = membership.View.ActiveSilos.Where(s => s != Me).ToList();
+        var answers = await Task.WhenAll(peers.Select(p => messages.HostsActivationAsync(p, grainId, TimeSpan.FromSeconds(2)))).ConfigureAwait(false);
+        for (var i = 0; i < peers.Count; i++)
+        {
+            if (answers[i])
+            {
+                return new GrainAddress(grainId, peers[i], Guid.Empty);
+            }
+        }
+
+        return null;
     }
 
     private async Task<GrainAddress> RegisterHereAsync(GrainId grainId, GrainAddress? previous)

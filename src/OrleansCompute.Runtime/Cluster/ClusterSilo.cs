@@ -54,7 +54,7 @@ internal sealed partial class ClusterSilo(IServiceProvider services, ILogger<Clu
         // Bind the silo port first: with port 0 the real port is part of the silo's identity.
         ConnectionSettings? siloSettings = null;
         var handlerProxy = new HandlerProxy();
-        var listener = new ConnectionListener(new IPEndPoint(listen, endpoints.SiloPort), _ => siloSettings!, handlerProxy, logger)
+        var listener = new ConnectionListener(new IPEndPoint(listen, endpoints.SiloPort), _ => _messages?.SiloSettings ?? siloSettings!, handlerProxy, logger)
         {
             ExpectedPeer = PeerKind.Silo,
         };
@@ -77,9 +77,11 @@ internal sealed partial class ClusterSilo(IServiceProvider services, ILogger<Clu
             _dispatcher.Dispatch(target, request, null, hops);
         };
         _messages.Manifest = () => BuildManifest(catalog);
+        _messages.HasLocalActivation = id => catalog.TryGet(id) is { State: ActivationState.Valid or ActivationState.Activating or ActivationState.Creating };
         catalog.ActivationRemoved = address => _ = _dispatcher.OnActivationRemovedAsync(address);
         _membership.SilosDied += dead => _ = _dispatcher.OnSilosDiedAsync(dead);
         _membership.Fenced += () => _ = FenceAsync();
+        _membership.RowLost += () => _ = RejoinAsync();
         runtime.Cluster = _dispatcher;
         services.GetRequiredService<ActivationMaintenance>().ExtraSweep = _messages.SweepTimeouts;
 
@@ -102,6 +104,36 @@ internal sealed partial class ClusterSilo(IServiceProvider services, ILogger<Clu
         }
 
         return manifest;
+    }
+
+    /// <summary>
+    /// The table lost our row: deactivate local grains (the directory may have lost their entries too, so
+    /// keeping them would risk a second activation elsewhere), take a new generation and join again.
+    /// </summary>
+    private async Task RejoinAsync()
+    {
+        try
+        {
+            var catalog = services.GetRequiredService<Catalog>();
+            var activations = catalog.Snapshot();
+            var reason = new DeactivationReason(DeactivationReasonCode.RuntimeError, "The membership row vanished; the silo rejoins as a new member.");
+            foreach (var activation in activations)
+            {
+                activation.Deactivate(reason, CancellationToken.None);
+            }
+
+            await Task.WhenAll(activations.Select(a => a.Deactivated)).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            var old = _messages!.Me;
+            var next = new SiloAddress(old.Endpoint, Math.Max(SiloAddress.NewGeneration(), old.Generation + 1));
+            _messages.ChangeIdentity(next);
+            await _membership!.RejoinAsync(CancellationToken.None).ConfigureAwait(false);
+            LogRejoined(logger, old.ToString(), next.ToString());
+        }
+        catch (Exception ex)
+        {
+            LogRejoinFailed(logger, ex);
+            await FenceAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task FenceAsync()
@@ -167,6 +199,12 @@ internal sealed partial class ClusterSilo(IServiceProvider services, ILogger<Clu
 
         public void OnClosed(Connection connection, Exception? error) => Target?.OnClosed(connection, error);
     }
+
+    [LoggerMessage(2, LogLevel.Warning, "Silo {Old} rejoined the cluster as {New}")]
+    private static partial void LogRejoined(ILogger logger, string old, string @new);
+
+    [LoggerMessage(3, LogLevel.Error, "Rejoining the cluster failed; the silo stops")]
+    private static partial void LogRejoinFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(1, LogLevel.Information, "Silo {Silo} is listening for silos; client gateway port {GatewayPort}")]
     private static partial void LogListening(ILogger logger, string silo, int gatewayPort);

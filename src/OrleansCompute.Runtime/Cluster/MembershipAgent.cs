@@ -24,7 +24,8 @@ internal sealed partial class MembershipAgent(
     ILogger logger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<SiloAddress, int> _missedProbes = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource _stopping = new();
+    private int _rowLost;
     private readonly SemaphoreSlim _tableLock = new(1, 1);
     private Task _loop = Task.CompletedTask;
     private volatile ClusterView _view = ClusterView.Empty;
@@ -36,6 +37,9 @@ internal sealed partial class MembershipAgent(
 
     /// <summary>Raised (on a background thread) with the silos newly seen dead.</summary>
     public event Action<IReadOnlyList<SiloAddress>>? SilosDied;
+
+    /// <summary>Raised once when this silo's row vanished from the table (the table lost its data).</summary>
+    public event Action? RowLost;
 
     /// <summary>Raised once when this silo finds itself declared dead.</summary>
     public event Action? Fenced;
@@ -155,7 +159,13 @@ internal sealed partial class MembershipAgent(
         if (mine is null && _view != ClusterView.Empty)
         {
             // Our row vanished (the table lost its data): rejoin as a new member rather than loop or die (dotnet/orleans#7784).
-            Fence("this silo's membership row disappeared");
+            if (Interlocked.Exchange(ref _rowLost, 1) == 0)
+            {
+                LogRowLost(logger, Me.ToString());
+                _stopping.Cancel();
+                RowLost?.Invoke();
+            }
+
             return;
         }
 
@@ -261,6 +271,18 @@ internal sealed partial class MembershipAgent(
         Fenced?.Invoke();
     }
 
+    /// <summary>Joins again after <see cref="RowLost"/>, under the message center's new identity.</summary>
+    public async Task RejoinAsync(CancellationToken cancellationToken)
+    {
+        await WaitLoopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _stopping = new CancellationTokenSource();
+        _missedProbes.Clear();
+        _view = ClusterView.Empty;
+        Volatile.Write(ref _rowLost, 0);
+        await JoinAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Graceful leave: marks this silo dead in the table so peers stop routing to it at once.</summary>
     public async Task LeaveAsync(CancellationToken cancellationToken)
     {
@@ -336,6 +358,9 @@ internal sealed partial class MembershipAgent(
 
     [LoggerMessage(5, LogLevel.Information, "Voted silo {Silo} suspect ({Votes}/{Required} votes)")]
     private static partial void LogVoted(ILogger logger, string silo, int votes, int required);
+
+    [LoggerMessage(7, LogLevel.Warning, "The membership row of {Silo} vanished (the table lost its data): rejoining as a new member")]
+    private static partial void LogRowLost(ILogger logger, string silo);
 
     [LoggerMessage(6, LogLevel.Error, "Silo {Silo} stops serving: {Reason}")]
     private static partial void LogFenced(ILogger logger, string silo, string reason);

@@ -21,6 +21,8 @@ internal sealed partial class SiloMessageCenter(
     TimeProvider time,
     ILogger logger) : IConnectionHandler, IAsyncDisposable
 {
+    private ConnectionSettings _siloSettings = siloSettings;
+    private ConnectionSettings _gatewaySettings = gatewaySettings;
     private readonly ConcurrentDictionary<SiloAddress, Lazy<Task<Connection>>> _outbound = new();
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<bool>> _pings = new();
@@ -32,10 +34,31 @@ internal sealed partial class SiloMessageCenter(
     private long _nextCorrelation;
     private volatile bool _stopped;
 
-    public SiloAddress Me { get; } = me;
+    public SiloAddress Me { get; private set; } = me;
+
+    /// <summary>What this silo presents to peers (changes when it rejoins under a new generation).</summary>
+    public ConnectionSettings SiloSettings => _siloSettings;
+
+    /// <summary>Becomes a new member: a new identity for handshakes; connections are re-opened under it.</summary>
+    public void ChangeIdentity(SiloAddress newMe)
+    {
+        Me = newMe;
+        _siloSettings = _siloSettings with { Identity = newMe.ToParsableString() };
+        _gatewaySettings = _gatewaySettings with { Identity = newMe.ToParsableString() };
+        foreach (var pair in _outbound)
+        {
+            if (_outbound.TryRemove(pair) && pair.Value.IsValueCreated && pair.Value.Value.IsCompletedSuccessfully)
+            {
+                pair.Value.Value.Result.Close(null);
+            }
+        }
+    }
 
     /// <summary>Handles requests arriving from silos and clients: (target, request, hops).</summary>
     public Action<GrainId, GrainRequest, int>? Deliver { get; set; }
+
+    /// <summary>Whether this silo hosts an activation of a grain (answers peers' locate requests).</summary>
+    public Func<GrainId, bool>? HasLocalActivation { get; set; }
 
     /// <summary>What clients learn about grain types when they connect.</summary>
     public Func<GrainManifest>? Manifest { get; set; }
@@ -44,11 +67,11 @@ internal sealed partial class SiloMessageCenter(
 
     public void Start(IPEndPoint siloEndpoint, IPEndPoint? gatewayEndpoint, ConnectionListener? prebound = null)
     {
-        _siloListener = prebound ?? new ConnectionListener(siloEndpoint, _ => siloSettings, this, logger) { ExpectedPeer = PeerKind.Silo };
+        _siloListener = prebound ?? new ConnectionListener(siloEndpoint, _ => _siloSettings, this, logger) { ExpectedPeer = PeerKind.Silo };
         _siloListener.Start();
         if (gatewayEndpoint is not null)
         {
-            _gatewayListener = new ConnectionListener(gatewayEndpoint, _ => gatewaySettings, this, logger) { ExpectedPeer = PeerKind.Client };
+            _gatewayListener = new ConnectionListener(gatewayEndpoint, _ => _gatewaySettings, this, logger) { ExpectedPeer = PeerKind.Client };
             _gatewayListener.Start();
         }
     }
@@ -157,6 +180,29 @@ internal sealed partial class SiloMessageCenter(
         }
     }
 
+    /// <summary>Asks <paramref name="target"/> whether it hosts <paramref name="grainId"/>; false on no answer.</summary>
+    public async Task<bool> HostsActivationAsync(SiloAddress target, GrainId grainId, TimeSpan timeout)
+    {
+        var correlation = Interlocked.Increment(ref _nextCorrelation);
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pings[correlation] = answer;
+        try
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            var connection = await GetConnection(target).WaitAsync(cts.Token).ConfigureAwait(false);
+            return connection.TrySend(new LocateMessage(correlation, grainId)) && await answer.Task.WaitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException or HandshakeException or TimeoutException
+                                   or SiloUnavailableException)
+        {
+            return false;
+        }
+        finally
+        {
+            _pings.TryRemove(correlation, out _);
+        }
+    }
+
     /// <summary>Fails every call waiting on <paramref name="silo"/> and drops its connection.</summary>
     public void OnSiloDead(SiloAddress silo)
     {
@@ -221,7 +267,7 @@ internal sealed partial class SiloMessageCenter(
 
         try
         {
-            var connection = await Connection.ConnectAsync(target.Endpoint, siloSettings, this, logger, _stopping.Token).ConfigureAwait(false);
+            var connection = await Connection.ConnectAsync(target.Endpoint, _siloSettings, this, logger, _stopping.Token).ConfigureAwait(false);
             connection.Tag = target;
             if (connection.Peer.Identity != target.ToParsableString())
             {
@@ -284,6 +330,17 @@ internal sealed partial class SiloMessageCenter(
                 if (_pings.TryGetValue(correlation, out var pong))
                 {
                     pong.TrySetResult(true);
+                }
+
+                break;
+            case MessageKind.LocateRequest:
+                var grain = new GrainId(reader.ReadStringPayload(), reader.ReadStringPayload());
+                connection.TrySend(new LocateReply(correlation, HasLocalActivation?.Invoke(grain) ?? false));
+                break;
+            case MessageKind.LocateResponse:
+                if (_pings.TryGetValue(correlation, out var located))
+                {
+                    located.TrySetResult(reader.ReadVarUInt32() == 1);
                 }
 
                 break;

@@ -15,6 +15,8 @@ internal enum MessageKind : uint
     ManifestRequest = 5,
     ManifestResponse = 6,
     Cancel = 7,
+    LocateRequest = 8,
+    LocateResponse = 9,
 }
 
 [Flags]
@@ -79,6 +81,33 @@ internal sealed class ControlMessage(MessageKind kind, long correlationId) : Out
         var writer = new Writer(output);
         writer.WriteVarUInt32((uint)kind);
         writer.WriteVarUInt64((ulong)correlationId);
+        writer.Commit();
+    }
+}
+
+/// <summary>"Do you host an activation of this grain?" (used when the grain directory is unreachable).</summary>
+internal sealed class LocateMessage(long correlationId, GrainId grainId) : OutboundMessage
+{
+    public override void WriteBody(IBufferWriter<byte> output)
+    {
+        var writer = new Writer(output);
+        writer.WriteVarUInt32((uint)MessageKind.LocateRequest);
+        writer.WriteVarUInt64((ulong)correlationId);
+        writer.WriteStringPayload(grainId.Type);
+        writer.WriteStringPayload(grainId.Key);
+        writer.Commit();
+    }
+}
+
+/// <summary>The answer to a <see cref="LocateMessage"/>: kind, correlation id, 1 or 0.</summary>
+internal sealed class LocateReply(long correlationId, bool found) : OutboundMessage
+{
+    public override void WriteBody(IBufferWriter<byte> output)
+    {
+        var writer = new Writer(output);
+        writer.WriteVarUInt32((uint)MessageKind.LocateResponse);
+        writer.WriteVarUInt64((ulong)correlationId);
+        writer.WriteVarUInt32(found ? 1u : 0u);
         writer.Commit();
     }
 }
