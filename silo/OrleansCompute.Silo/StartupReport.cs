@@ -44,6 +44,6 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
     [LoggerMessage(4, LogLevel.Information, "Clustered as {Silo} (membership and grain directory in Redis)")]
     private static partial void LogClustered(ILogger logger, string silo);
 
-    [LoggerMessage(3, LogLevel.Information, "Ready. Self-check: counter grain 'silo-starts' = {Starts} (grows by one per start with the same data folder). Press Ctrl+C to stop.")]
+    [LoggerMessage(3, LogLevel.Information, "Ready. Self-check: counter grain 'silo-starts' = {Starts} (grows by one per silo start against the same storage). Press Ctrl+C to stop.")]
     private static partial void LogReady(ILogger logger, long starts);
 }
