@@ -1,5 +1,18 @@
 using BenchmarkDotNet.Running;
+using OrleansCompute.Benchmarks.Macro;
 
-// Run one group:   dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- --filter '*LocalCall*'
-// List them all:   dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- --list flat
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Micro (BenchmarkDotNet):  dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- --filter '*LocalCall*'
+// Macro (real processes):   dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- failover [kills]
+//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- redis-storage [seconds]
+return args.FirstOrDefault() switch
+{
+    "failover" => await RedisClusterMacro.FailoverAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
+    "redis-storage" => await RedisClusterMacro.RedisStorageAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10)),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    return 0;
+}

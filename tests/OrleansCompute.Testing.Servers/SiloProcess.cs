@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace OrleansCompute.Integration.Tests;
+namespace OrleansCompute.Testing.Servers;
 
 /// <summary>A real silo process (the silo host executable), killable with SIGKILL.</summary>
 public sealed class SiloProcess : IAsyncDisposable
@@ -49,7 +49,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The silo host built next to this test assembly (same configuration).</summary>
+    /// <summary>The silo host built in this repository (same configuration as the running assembly).</summary>
     public static string SiloDll
     {
         get
