@@ -1,0 +1,141 @@
+using System.Text;
+using OrleansCompute.Grains.Compute.Reading;
+
+namespace OrleansCompute.Grains.Compute.Inputs;
+
+/// <summary>
+/// Plans the splits of an input. Text and JSON Lines files are cut at plain byte offsets every
+/// <see cref="InputSpec.TargetSplitBytes"/>: a JSON string cannot hold a raw newline, so a line is always a
+/// whole record and each reader realigns itself (skips the partial first line, finishes its last).
+/// CSV files are different, because a quoted field may contain newlines and a reader dropped into the middle
+/// of one cannot tell. So the planner reads each CSV file once, with the same quote-aware framing the readers
+/// use, and cuts only at record starts (the first record start at or after each target offset). That costs
+/// one sequential pass over the CSV at planning time and gives splits that are exact whatever the quoting.
+/// The same pass reads the header (the first non-empty record), which every split of the file is handed,
+/// and the field count records must have.
+/// </summary>
+public sealed class SplitPlanner(InputResolver resolver)
+{
+    public SplitPlan Plan(InputSpec input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentOutOfRangeException.ThrowIfLessThan(input.TargetSplitBytes, 1, "TargetSplitBytes");
+        var files = resolver.Resolve(input.Path);
+        return Plan(files, input);
+    }
+
+    /// <summary>Plans splits over already resolved files (real paths; see <see cref="InputResolver"/>).</summary>
+    public static SplitPlan Plan(IReadOnlyList<InputFile> files, InputSpec input)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentOutOfRangeException.ThrowIfLessThan(input.TargetSplitBytes, 1, "TargetSplitBytes");
+        var plan = new SplitPlan();
+        for (var f = 0; f < files.Count; f++)
+        {
+            var file = files[f];
+            plan.Files.Add(file);
+            plan.TotalBytes += file.Length;
+            if (input.Format == InputFormat.Csv)
+            {
+                PlanCsv(plan, f, file, input);
+            }
+            else
+            {
+                for (long start = 0; start < file.Length; start += input.TargetSplitBytes)
+                {
+                    AddSplit(plan, f, file.Path, start, Math.Min(file.Length, start + input.TargetSplitBytes), header: null, fieldCount: 0);
+                }
+            }
+        }
+
+        return plan;
+    }
+
+    private static void PlanCsv(SplitPlan plan, int fileIndex, InputFile file, InputSpec input)
+    {
+        var delimiter = checked((byte)input.Delimiter);
+        using var reader = new SplitRecordReader(file.Path, 0, long.MaxValue, csvQuotes: true);
+        string[]? header = null;
+        var fieldCount = 0;
+        long start = -1;
+        long next = 0;
+        while (reader.TryRead(out var record, out var offset))
+        {
+            if (record.IsEmpty)
+            {
+                continue;
+            }
+
+            if (start < 0)
+            {
+                if (offset == 0 && record.StartsWith("\uFEFF"u8))
+                {
+                    record = record[3..];
+                }
+
+                var fields = CsvRecordParser.Parse(record, delimiter, [], null, out var error);
+                if (fields < 0)
+                {
+                    throw new ComputeInputException($"The first record of '{file.Path}' is malformed ({error}).");
+                }
+
+                fieldCount = fields;
+                if (input.HasHeader)
+                {
+                    header = ParseHeader(record, delimiter, fields);
+                    start = reader.Position;
+                    next = start + input.TargetSplitBytes;
+                    continue;
+                }
+
+                start = offset;
+                next = start + input.TargetSplitBytes;
+            }
+
+            if (offset >= next)
+            {
+                AddSplit(plan, fileIndex, file.Path, start, offset, header, fieldCount);
+                start = offset;
+                next = offset + input.TargetSplitBytes;
+            }
+        }
+
+        if (start >= 0 && start < file.Length)
+        {
+            AddSplit(plan, fileIndex, file.Path, start, file.Length, header, fieldCount);
+        }
+    }
+
+    private static string[] ParseHeader(ReadOnlySpan<byte> record, byte delimiter, int fields)
+    {
+        var columns = new ColumnBuffer(fields);
+        var map = new int[fields];
+        for (var i = 0; i < fields; i++)
+        {
+            map[i] = i;
+        }
+
+        CsvRecordParser.Parse(record, delimiter, map, columns, out _);
+        var names = new string[fields];
+        for (var i = 0; i < fields; i++)
+        {
+            var slot = columns.Slots[i];
+            names[i] = Encoding.UTF8.GetString(slot.InScratch ? columns.Scratch.AsSpan(slot.Start, slot.Length) : record.Slice(slot.Start, slot.Length));
+        }
+
+        return names;
+    }
+
+    private static void AddSplit(SplitPlan plan, int fileIndex, string path, long start, long end, string[]? header, int fieldCount) =>
+        plan.Splits.Add(new InputSplit
+        {
+            SplitId = plan.Splits.Count,
+            FileIndex = fileIndex,
+            Path = path,
+            Start = start,
+            End = end,
+            Header = header,
+            FieldCount = fieldCount,
+        });
+}
