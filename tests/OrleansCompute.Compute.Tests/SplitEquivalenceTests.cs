@@ -179,7 +179,7 @@ public sealed class SplitEquivalenceTests : IDisposable
         yield return 1;
         yield return 2;
         yield return 3;
-        yield return long.MaxValue / 2;
+        yield return long.MaxValue;
         for (var i = 0; i < 8; i++)
         {
             yield return rng.Next(1, Math.Max(2, fileLength + 2));

@@ -42,9 +42,9 @@ public sealed class SplitPlanner(InputResolver resolver)
             }
             else
             {
-                for (long start = 0; start < file.Length; start += input.TargetSplitBytes)
+                for (long start = 0; start < file.Length; start = SaturatingAdd(start, input.TargetSplitBytes))
                 {
-                    AddSplit(plan, f, file.Path, start, Math.Min(file.Length, start + input.TargetSplitBytes), header: null, fieldCount: 0);
+                    AddSplit(plan, f, file.Path, start, Math.Min(file.Length, SaturatingAdd(start, input.TargetSplitBytes)), header: null, fieldCount: 0);
                 }
             }
         }
@@ -85,19 +85,19 @@ public sealed class SplitPlanner(InputResolver resolver)
                 {
                     header = ParseHeader(record, delimiter, fields);
                     start = reader.Position;
-                    next = start + input.TargetSplitBytes;
+                    next = SaturatingAdd(start, input.TargetSplitBytes);
                     continue;
                 }
 
                 start = offset;
-                next = start + input.TargetSplitBytes;
+                next = SaturatingAdd(start, input.TargetSplitBytes);
             }
 
             if (offset >= next)
             {
                 AddSplit(plan, fileIndex, file.Path, start, offset, header, fieldCount);
                 start = offset;
-                next = offset + input.TargetSplitBytes;
+                next = SaturatingAdd(offset, input.TargetSplitBytes);
             }
         }
 
@@ -126,6 +126,8 @@ public sealed class SplitPlanner(InputResolver resolver)
 
         return names;
     }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     private static void AddSplit(SplitPlan plan, int fileIndex, string path, long start, long end, string[]? header, int fieldCount) =>
         plan.Splits.Add(new InputSplit
