@@ -55,20 +55,18 @@ public sealed class SplitPlanner(InputResolver resolver)
     private static void PlanCsv(SplitPlan plan, int fileIndex, InputFile file, InputSpec input)
     {
         var delimiter = checked((byte)input.Delimiter);
-        using var reader = new SplitRecordReader(file.Path, 0, long.MaxValue, csvQuotes: true);
         string[]? header = null;
         var fieldCount = 0;
         long start = -1;
-        long next = 0;
-        while (reader.TryRead(out var record, out var offset))
+        using (var reader = new SplitRecordReader(file.Path, 0, long.MaxValue, csvQuotes: true))
         {
-            if (record.IsEmpty)
+            while (reader.TryRead(out var record, out var offset))
             {
-                continue;
-            }
+                if (record.IsEmpty)
+                {
+                    continue;
+                }
 
-            if (start < 0)
-            {
                 if (offset == 0 && record.StartsWith("\uFEFF"u8))
                 {
                     record = record[3..];
@@ -85,25 +83,93 @@ public sealed class SplitPlanner(InputResolver resolver)
                 {
                     header = ParseHeader(record, delimiter, fields);
                     start = reader.Position;
-                    next = SaturatingAdd(start, input.TargetSplitBytes);
-                    continue;
+                }
+                else
+                {
+                    start = offset;
                 }
 
-                start = offset;
-                next = SaturatingAdd(start, input.TargetSplitBytes);
-            }
-
-            if (offset >= next)
-            {
-                AddSplit(plan, fileIndex, file.Path, start, offset, header, fieldCount);
-                start = offset;
-                next = SaturatingAdd(offset, input.TargetSplitBytes);
+                break;
             }
         }
 
-        if (start >= 0 && start < file.Length)
+        if (start < 0)
+        {
+            return; // no records at all
+        }
+
+        foreach (var cut in CsvCutPoints(file.Path, start, input.TargetSplitBytes))
+        {
+            AddSplit(plan, fileIndex, file.Path, start, cut, header, fieldCount);
+            start = cut;
+        }
+
+        if (start < file.Length)
         {
             AddSplit(plan, fileIndex, file.Path, start, file.Length, header, fieldCount);
+        }
+    }
+
+    /// <summary>
+    /// Record starts near every target offset: the position after the first record-ending <c>\n</c> (outside
+    /// quotes) at or past each target. Between targets only quotes are looked for (to keep the parity), so a
+    /// quote-free file is scanned at memchr speed. Parity carried from <paramref name="start"/> (a record start)
+    /// equals the readers' per-record parity, because a record ends only where the parity is even.
+    /// </summary>
+    private static IEnumerable<long> CsvCutPoints(string path, long start, long target)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var buffer = new byte[1 << 20];
+        var inQuote = false;
+        var next = SaturatingAdd(start, target);
+        var chunkStart = start;
+        while (true)
+        {
+            var read = RandomAccess.Read(handle, buffer, chunkStart);
+            if (read == 0)
+            {
+                yield break;
+            }
+
+            var i = 0;
+            while (i < read)
+            {
+                var searchFrom = next - 1 - chunkStart; // the '\n' that ends a record may sit just before the target
+                if (i < searchFrom)
+                {
+                    var limit = (int)Math.Min(read, searchFrom);
+                    var q = buffer.AsSpan(i, limit - i).IndexOf((byte)'"');
+                    if (q < 0)
+                    {
+                        i = limit;
+                        continue;
+                    }
+
+                    inQuote = !inQuote;
+                    i += q + 1;
+                    continue;
+                }
+
+                var window = buffer.AsSpan(i, read - i);
+                var k = inQuote ? window.IndexOf((byte)'"') : window.IndexOfAny((byte)'"', (byte)'\n');
+                if (k < 0)
+                {
+                    break;
+                }
+
+                i += k + 1;
+                if (window[k] == (byte)'"')
+                {
+                    inQuote = !inQuote;
+                    continue;
+                }
+
+                var cut = chunkStart + i;
+                yield return cut;
+                next = SaturatingAdd(cut, target);
+            }
+
+            chunkStart += read;
         }
     }
 

@@ -18,6 +18,21 @@ public static class DecimalText
             return false;
         }
 
+        // Fast path for the common case, plain integers of up to 18 digits: exact as long, then decimal.
+        var negative = text[0] == (byte)'-';
+        var digits = negative ? text[1..] : text;
+        if (digits.Length is > 0 and <= 18 && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+        {
+            long whole = 0;
+            foreach (var d in digits)
+            {
+                whole = (whole * 10) + (d - '0');
+            }
+
+            value = negative ? -whole : whole;
+            return true;
+        }
+
         return Utf8Parser.TryParse(text, out value, out var consumed, 'E') && consumed == text.Length
             || Utf8Parser.TryParse(text, out value, out consumed) && consumed == text.Length;
     }
