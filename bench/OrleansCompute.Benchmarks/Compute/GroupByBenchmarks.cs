@@ -54,6 +54,10 @@ public class GroupByBenchmarks
     [Benchmark]
     public int Engine() => ((GroupByResult)BenchData.RunEngine(_spec).Value!).Rows.Count;
 
+    /// <summary>Planning alone (header, and the quote-parity scan that finds record starts to cut at).</summary>
+    [Benchmark]
+    public int PlanOnly() => new Grains.Compute.Inputs.SplitPlanner(new Grains.Compute.Inputs.InputResolver(new DataRootOptions { Roots = { BenchData.Folder } })).Plan(_spec.Input).Splits.Count;
+
     [Benchmark]
     public int EngineTwoThreads() => ((GroupByResult)BenchData.RunEngine(_spec, threads: 2).Value!).Rows.Count;
 
