@@ -1,0 +1,14 @@
+namespace OrleansCompute.Grains.Compute;
+
+/// <summary>One group: its key values and one value per aggregate (null when the group has no values for it).</summary>
+[GenerateSerializer]
+public sealed class GroupRow
+{
+    [Id(0)]
+    public string[] Key { get; set; } = [];
+
+    [Id(1)]
+    public decimal?[] Values { get; set; } = [];
+
+    public override string ToString() => $"[{string.Join(", ", Key)}] = [{string.Join(", ", Values)}]";
+}

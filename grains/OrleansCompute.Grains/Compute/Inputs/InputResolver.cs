@@ -1,0 +1,159 @@
+using System.Runtime.InteropServices;
+
+namespace OrleansCompute.Grains.Compute.Inputs;
+
+/// <summary>
+/// Turns an input path (file, directory or glob) into the real paths of the files it names, refusing
+/// anything that leaves the data roots — lexically (<c>..</c>) or through a symbolic link anywhere in
+/// the path. Files are returned once each, in ordinal order of their real paths.
+/// </summary>
+public sealed class InputResolver
+{
+    private static readonly char[] s_separators = ['/', '\\'];
+    private readonly string[] _roots;
+    private readonly string[] _realRoots;
+
+    public InputResolver(DataRootOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Roots.Count == 0)
+        {
+            throw new ComputeInputException("No data roots are configured, so no input can be read (set DataRootOptions.Roots).");
+        }
+
+        _roots = new string[options.Roots.Count];
+        _realRoots = new string[options.Roots.Count];
+        for (var i = 0; i < _roots.Length; i++)
+        {
+            _roots[i] = Path.GetFullPath(options.Roots[i]);
+            _realRoots[i] = RealPath.Resolve(_roots[i]);
+        }
+    }
+
+    public IReadOnlyList<string> Roots => _realRoots;
+
+    public IReadOnlyList<InputFile> Resolve(string input)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(input);
+        var absolute = Path.IsPathRooted(input) ? input : Path.Join(_roots[0], input);
+        var segments = absolute.Split(s_separators, StringSplitOptions.RemoveEmptyEntries);
+        var firstWild = Array.FindIndex(segments, GlobPattern.HasWildcard);
+
+        var files = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        if (firstWild < 0)
+        {
+            var full = CheckLexical(input, Path.GetFullPath(absolute));
+            var real = CheckReal(input, full);
+            if (File.Exists(real))
+            {
+                files[real] = new FileInfo(real).Length;
+            }
+            else if (Directory.Exists(real))
+            {
+                Walk(input, real, [], pattern: null, files, new HashSet<string>(StringComparer.Ordinal));
+            }
+            else
+            {
+                throw new ComputeInputException($"Input '{input}' does not exist.");
+            }
+        }
+        else
+        {
+            var pattern = segments[firstWild..];
+            if (Array.IndexOf(pattern, "..") >= 0 || Array.IndexOf(pattern, ".") >= 0)
+            {
+                throw new ComputeInputException($"Input '{input}': '..' and '.' are not allowed after a wildcard.");
+            }
+
+            var prefix = Path.GetPathRoot(absolute) + string.Join(Path.DirectorySeparatorChar, segments[..firstWild]);
+            var full = CheckLexical(input, Path.GetFullPath(prefix));
+            var real = CheckReal(input, full);
+            if (Directory.Exists(real))
+            {
+                Walk(input, real, [], pattern, files, new HashSet<string>(StringComparer.Ordinal));
+            }
+        }
+
+        if (files.Count == 0)
+        {
+            throw new ComputeInputException($"Input '{input}' matched no files under the data roots ({string.Join(", ", _realRoots)}).");
+        }
+
+        var result = new List<InputFile>(files.Count);
+        foreach (var (path, length) in files)
+        {
+            result.Add(new InputFile { Path = path, Length = length });
+        }
+
+        return result;
+    }
+
+    private string CheckLexical(string input, string full)
+    {
+        foreach (var root in _roots)
+        {
+            if (RealPath.IsUnder(full, root))
+            {
+                return full;
+            }
+        }
+
+        foreach (var root in _realRoots)
+        {
+            if (RealPath.IsUnder(full, root))
+            {
+                return full;
+            }
+        }
+
+        throw new ComputeInputException($"Input '{input}' resolves to '{full}', which is outside the data roots ({string.Join(", ", _realRoots)}).");
+    }
+
+    private string CheckReal(string input, string path)
+    {
+        var real = RealPath.Resolve(path);
+        foreach (var root in _realRoots)
+        {
+            if (RealPath.IsUnder(real, root))
+            {
+                return real;
+            }
+        }
+
+        throw new ComputeInputException(
+            $"Input '{input}': '{path}' is a symbolic link (or lies below one) to '{real}', which is outside the data roots ({string.Join(", ", _realRoots)}).");
+    }
+
+    // Walks a directory by hand rather than with recursive enumeration, so every link is checked
+    // against the roots and a link cycle is entered at most once.
+    private void Walk(string input, string dir, List<string> relative, string[]? pattern, SortedDictionary<string, long> files, HashSet<string> visited)
+    {
+        if (!visited.Add(dir))
+        {
+            return;
+        }
+
+        foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
+        {
+            var real = CheckReal(input, entry);
+            relative.Add(Path.GetFileName(entry));
+            try
+            {
+                if (Directory.Exists(real))
+                {
+                    Walk(input, real, relative, pattern, files, visited);
+                }
+                else if (File.Exists(real) && (pattern is null || GlobPattern.MatchSegments(pattern.AsSpan(), CollectionsMarshal.AsSpan(relative))))
+                {
+                    // The glob matches the path as seen through the walk (link names, not targets).
+                    files[real] = new FileInfo(real).Length;
+                }
+            }
+            finally
+            {
+                relative.RemoveAt(relative.Count - 1);
+            }
+
+        }
+    }
+}

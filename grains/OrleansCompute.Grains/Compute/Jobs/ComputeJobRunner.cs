@@ -1,0 +1,206 @@
+using System.Runtime.InteropServices;
+using OrleansCompute.Grains.Compute.Reading;
+
+namespace OrleansCompute.Grains.Compute.Jobs;
+
+/// <summary>Runs a <see cref="ComputeJob{TKey, TValue, TResult}"/>: reads splits, merges, shards and finishes partials.</summary>
+internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunner
+    where TKey : notnull
+{
+    private readonly ComputeJob<TKey, TValue, TResult> _job;
+    private readonly Func<TValue, TValue, TValue> _combine;
+    private readonly IReadOnlyList<string> _columns;
+
+    public ComputeJobRunner(ComputeJobSpec spec, ComputeJob<TKey, TValue, TResult> job)
+    {
+        Spec = spec;
+        _job = job;
+        _combine = job.Combine;
+        _columns = job.Columns;
+        if (_columns.Count > 0 && spec.Input.Format == InputFormat.Text)
+        {
+            throw new ArgumentException($"Job kind '{spec.Kind}' reads columns ({string.Join(", ", _columns)}), so its input must be Csv or JsonLines, not Text.", nameof(spec));
+        }
+
+        if (spec.Input.Format == InputFormat.Csv && spec.Input.Delimiter is '"' or '\n' or '\r' or > (char)127)
+        {
+            throw new ArgumentException($"CSV delimiter '{spec.Input.Delimiter}' is not allowed (one ASCII character other than a quote or a newline).", nameof(spec));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(spec.Rejection.MaxSamples);
+    }
+
+    public ComputeJobSpec Spec { get; }
+
+    public IComputePartial CreateEmpty() => NewPartial();
+
+    public IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        var partial = NewPartial();
+        partial.SplitIds.Add(split.SplitId);
+        var combiner = new Combiner<TKey, TValue>(partial.Entries, _combine);
+        var maxSamples = Spec.Rejection.MaxSamples;
+        var bad = partial.BadRecords;
+        var format = Spec.Input.Format;
+
+        ColumnBuffer? columns = null;
+        RecordProjector? projector = null;
+        if (_columns.Count > 0)
+        {
+            columns = new ColumnBuffer(_columns.Count);
+            projector = format == InputFormat.Csv
+                ? new CsvProjector(split, _columns, Spec.Input.Delimiter)
+                : new JsonLinesProjector(_columns);
+        }
+
+        using var reader = new SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: format == InputFormat.Csv);
+        long records = 0;
+        while (reader.TryRead(out var bytes, out var offset))
+        {
+            if (bytes.IsEmpty && format != InputFormat.Text)
+            {
+                continue; // empty lines separate nothing in CSV and JSON Lines
+            }
+
+            if ((++records & 0x3FFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (projector is not null && !projector.TryProject(bytes, columns!, out var error))
+            {
+                AddBad(bad, maxSamples, split.Path, offset, error!);
+                continue;
+            }
+
+            _job.Map(new ComputeRecord(bytes, columns, split.Path, offset), combiner);
+            if (combiner.TakeRejection() is { } reason)
+            {
+                AddBad(bad, maxSamples, split.Path, offset, reason);
+            }
+        }
+
+        partial.Records = records;
+        return partial;
+    }
+
+    public IComputePartial Merge(IComputePartial target, IComputePartial source)
+    {
+        var into = Cast(target);
+        var from = Cast(source);
+        if (!string.Equals(into.JobId, from.JobId, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Cannot merge a partial of job '{from.JobId}' into one of job '{into.JobId}'.");
+        }
+
+        var splits = UnionDisjoint(into.SplitIds, from.SplitIds, into.JobId);
+
+        // Fold the smaller dictionary into the larger: combine is commutative, so either direction is exact.
+        var (large, small) = into.Entries.Count >= from.Entries.Count ? (into.Entries, from.Entries) : (from.Entries, into.Entries);
+        foreach (var (key, value) in small)
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(large, key, out var exists);
+            slot = exists ? _combine(slot!, value) : value;
+        }
+
+        into.Entries = large;
+        into.SplitIds = splits;
+        into.Records += from.Records;
+        into.BadRecords = BadRecords.Merge(into.BadRecords, from.BadRecords, Spec.Rejection.MaxSamples);
+        return into;
+    }
+
+    public IReadOnlyList<IComputePartial> Shard(IComputePartial partial, int shardCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
+        var source = Cast(partial);
+        var shards = new ComputePartial<TKey, TValue>[shardCount];
+        for (var i = 0; i < shardCount; i++)
+        {
+            shards[i] = NewPartial();
+            shards[i].SplitIds.AddRange(source.SplitIds);
+        }
+
+        shards[0].Records = source.Records;
+        shards[0].BadRecords = source.BadRecords;
+        foreach (var (key, value) in source.Entries)
+        {
+            shards[ShardOf(key, shardCount)].Entries.Add(key, value);
+        }
+
+        return shards;
+    }
+
+    public int GetShard(object key, int shardCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
+        return ShardOf((TKey)key, shardCount);
+    }
+
+    public void CheckRejection(IComputePartial partial)
+    {
+        ArgumentNullException.ThrowIfNull(partial);
+        if (BadRecords.Violation(Spec.JobId, Spec.Rejection, partial.BadRecords, partial.Records) is { } message)
+        {
+            throw new BadRecordThresholdExceededException(message);
+        }
+    }
+
+    public ComputeJobResult Finish(IComputePartial merged)
+    {
+        var partial = Cast(merged);
+        CheckRejection(partial);
+        return new ComputeJobResult
+        {
+            JobId = Spec.JobId,
+            Kind = Spec.Kind,
+            Records = partial.Records,
+            Splits = partial.SplitIds.Count,
+            BadRecords = partial.BadRecords,
+            Value = _job.Finish(partial),
+        };
+    }
+
+    private static void AddBad(BadRecordSummary bad, int maxSamples, string path, long offset, string reason)
+    {
+        bad.Count++;
+        if (bad.Samples.Count < maxSamples)
+        {
+            // A split reads in file order, so its first bad records are its smallest (path, offset).
+            bad.Samples.Add(new BadRecordSample { Path = path, Offset = offset, Reason = reason });
+        }
+    }
+
+    private static List<int> UnionDisjoint(List<int> a, List<int> b, string jobId)
+    {
+        var result = new List<int>(a.Count + b.Count);
+        int i = 0, j = 0;
+        while (i < a.Count || j < b.Count)
+        {
+            if (i < a.Count && j < b.Count && a[i] == b[j])
+            {
+                throw new InvalidOperationException($"Job '{jobId}': split {a[i]} is in both partials; merge each split once (see MergeLedger).");
+            }
+
+            result.Add(j >= b.Count || i < a.Count && a[i] < b[j] ? a[i++] : b[j++]);
+        }
+
+        return result;
+    }
+
+    private int ShardOf(TKey key, int shardCount) => (int)((uint)_job.GetStableHash(key) % (uint)shardCount);
+
+    private ComputePartial<TKey, TValue> NewPartial() => new()
+    {
+        JobId = Spec.JobId,
+        Entries = new Dictionary<TKey, TValue>(_job.KeyComparer),
+    };
+
+    private ComputePartial<TKey, TValue> Cast(IComputePartial partial)
+    {
+        ArgumentNullException.ThrowIfNull(partial);
+        return partial as ComputePartial<TKey, TValue>
+            ?? throw new ArgumentException($"Expected a partial of type {typeof(ComputePartial<TKey, TValue>).Name} for job kind '{Spec.Kind}', got {partial.GetType().Name}.", nameof(partial));
+    }
+}

@@ -1,0 +1,39 @@
+namespace OrleansCompute.Grains.Compute.Jobs;
+
+/// <summary>
+/// What the grains call, whatever the kind: map a split into a partial (partition grain), merge partials
+/// (aggregator grain; use a <see cref="MergeLedger"/> first so a retried split is merged once), shard a
+/// partial by key hash, and finish. Thread-safe: splits may run concurrently.
+/// </summary>
+public interface IComputeJobRunner
+{
+    ComputeJobSpec Spec { get; }
+
+    /// <summary>An empty partial of this job, covering no split.</summary>
+    IComputePartial CreateEmpty();
+
+    /// <summary>Reads one split and returns its partial. Bad records are counted, never thrown.</summary>
+    IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Merges <paramref name="source"/> into <paramref name="target"/> and returns the merged partial (which
+    /// may reuse either one's storage; do not use <paramref name="source"/> afterwards). Throws when the two
+    /// cover a common split: deduplicate with a <see cref="MergeLedger"/>.
+    /// </summary>
+    IComputePartial Merge(IComputePartial target, IComputePartial source);
+
+    /// <summary>
+    /// Splits a partial into <paramref name="shardCount"/> partials by stable key hash, each covering the same
+    /// splits; record and bad-record counts go to shard 0 only, so they add up once.
+    /// </summary>
+    IReadOnlyList<IComputePartial> Shard(IComputePartial partial, int shardCount);
+
+    /// <summary>The shard (0..count-1) of a key, as <see cref="Shard"/> assigns it.</summary>
+    int GetShard(object key, int shardCount);
+
+    /// <summary>Throws <see cref="BadRecordThresholdExceededException"/> when the partial's bad records exceed the policy.</summary>
+    void CheckRejection(IComputePartial partial);
+
+    /// <summary>Checks the rejection policy and turns the fully merged partial into the job's result.</summary>
+    ComputeJobResult Finish(IComputePartial merged);
+}

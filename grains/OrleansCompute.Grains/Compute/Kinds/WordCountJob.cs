@@ -1,0 +1,74 @@
+using OrleansCompute.Grains.Compute.Jobs;
+using OrleansCompute.Grains.Compute.Reading;
+
+namespace OrleansCompute.Grains.Compute.Kinds;
+
+/// <summary>
+/// <c>word-count</c>: counts words (rule on <see cref="WordCountOptions"/>) in every record's bytes; any
+/// format (for CSV and JSON Lines the whole record text is tokenized). Partial: word → count.
+/// With <see cref="ComputeJobSpec.TopK"/> (order by <c>count</c>) only the top K words are returned.
+/// </summary>
+public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>
+{
+    [ThreadStatic]
+    private static char[]? s_buffer;
+
+    private static readonly WordAction<Combiner<string, long>> s_count = static (combiner, word) => combiner.GetValueRef(word, out _)++;
+
+    private readonly WordTokenizer _tokenizer;
+    private readonly TopKOptions? _topK;
+
+    public WordCountJob(ComputeJobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        _tokenizer = new WordTokenizer(spec.WordCount ?? new WordCountOptions());
+        _topK = spec.TopK;
+        if (_topK is not null)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(_topK.K, 1, "TopK.K");
+            if (!string.Equals(_topK.OrderBy, "count", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"Word count can order top-k only by 'count', not '{_topK.OrderBy}'.", nameof(spec));
+            }
+        }
+    }
+
+    public override IEqualityComparer<string> KeyComparer => StringComparer.Ordinal;
+
+    public override void Map(in ComputeRecord record, Combiner<string, long> output)
+    {
+        var buffer = s_buffer ??= new char[256];
+        _tokenizer.Tokenize(record.Bytes, ref buffer, output, s_count);
+        s_buffer = buffer;
+    }
+
+    public override long Combine(long accumulated, long value) => accumulated + value;
+
+    public override WordCountResult Finish(ComputePartial<string, long> merged)
+    {
+        ArgumentNullException.ThrowIfNull(merged);
+        var words = new WordFrequency[merged.Entries.Count];
+        long total = 0;
+        var n = 0;
+        foreach (var (word, count) in merged.Entries)
+        {
+            total += count;
+            words[n++] = new WordFrequency { Word = word, Count = count };
+        }
+
+        var take = _topK is null ? words.Length : Math.Min(_topK.K, words.Length);
+        var descending = _topK?.Descending ?? true;
+        var comparer = Comparer<WordFrequency>.Create((x, y) =>
+        {
+            var byCount = descending ? y.Count.CompareTo(x.Count) : x.Count.CompareTo(y.Count);
+            return byCount != 0 ? byCount : string.CompareOrdinal(x.Word, y.Word);
+        });
+
+        return new WordCountResult
+        {
+            Words = TopK.Select(words, take, comparer),
+            TotalWords = total,
+            DistinctWords = words.Length,
+        };
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace OrleansCompute.Grains.Compute.Reading;
+
+/// <summary>
+/// Projects CSV records onto a job's columns. Columns are header names (ordinal) or, without a header,
+/// 0-based field indexes. Every record must have the file's field count (header's, or the first record's).
+/// </summary>
+internal sealed class CsvProjector : RecordProjector
+{
+    private readonly int[] _fieldToColumn;
+    private readonly int _fieldCount;
+    private readonly byte _delimiter;
+
+    public CsvProjector(InputSplit split, IReadOnlyList<string> columns, char delimiter)
+    {
+        _delimiter = checked((byte)delimiter);
+        _fieldCount = split.FieldCount;
+        var indexes = new int[columns.Count];
+        var width = split.FieldCount;
+        for (var c = 0; c < columns.Count; c++)
+        {
+            indexes[c] = FindField(split, columns[c]);
+            width = Math.Max(width, indexes[c] + 1);
+        }
+
+        _fieldToColumn = new int[width];
+        _fieldToColumn.AsSpan().Fill(-1);
+        for (var c = 0; c < indexes.Length; c++)
+        {
+            _fieldToColumn[indexes[c]] = c;
+        }
+    }
+
+    public override bool TryProject(ReadOnlySpan<byte> record, ColumnBuffer columns, out string? error)
+    {
+        columns.Reset();
+        var fields = CsvRecordParser.Parse(record, _delimiter, _fieldToColumn, columns, out error);
+        if (fields < 0)
+        {
+            return false;
+        }
+
+        if (_fieldCount > 0 ? fields != _fieldCount : fields < _fieldToColumn.Length)
+        {
+            error = $"expected {(_fieldCount > 0 ? _fieldCount : _fieldToColumn.Length)} fields, found {fields}";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static int FindField(InputSplit split, string column)
+    {
+        if (split.Header is { } header)
+        {
+            var index = Array.IndexOf(header, column);
+            if (index < 0)
+            {
+                throw new ComputeInputException($"Column '{column}' is not in the header of '{split.Path}' (columns: {string.Join(", ", header)}).");
+            }
+
+            return index;
+        }
+
+        if (!int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out var field))
+        {
+            throw new ComputeInputException($"'{split.Path}' has no header, so column '{column}' must be a 0-based field index.");
+        }
+
+        if (split.FieldCount > 0 && field >= split.FieldCount)
+        {
+            throw new ComputeInputException($"Column {field} does not exist in '{split.Path}' ({split.FieldCount} fields).");
+        }
+
+        return field;
+    }
+}

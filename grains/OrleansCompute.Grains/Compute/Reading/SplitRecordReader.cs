@@ -1,0 +1,211 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+
+namespace OrleansCompute.Grains.Compute.Reading;
+
+/// <summary>
+/// Reads the records a byte range owns: every record that starts in [start, end). A range that does not
+/// start at 0 or right after a <c>\n</c> skips its partial first record (the previous range finishes it);
+/// the last record is read past <c>end</c> to its terminator. Records end at <c>\n</c> (a <c>\r</c> before it,
+/// or at the very end of the file, is dropped); in CSV mode a <c>\n</c> inside a quoted field does not end a
+/// record (quote parity, so doubled quotes are handled). Reads with positional I/O into one pooled buffer
+/// that grows only when a single record is larger than it; returned spans are valid until the next read.
+/// </summary>
+public sealed class SplitRecordReader : IDisposable
+{
+    /// <summary>Default buffer size (1 MiB): large sequential reads, few refills.</summary>
+    public const int DefaultBufferSize = 1 << 20;
+
+    private readonly SafeFileHandle _handle;
+    private readonly long _end;
+    private readonly bool _csv;
+    private long _length;
+    private byte[] _buffer;
+    private long _bufferOffset;
+    private int _count;
+    private int _pos;
+    private bool _done;
+
+    public SplitRecordReader(string path, long start, long end, bool csvQuotes, int bufferSize = DefaultBufferSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 16);
+        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        _length = RandomAccess.GetLength(_handle);
+        _end = Math.Min(end, _length);
+        _csv = csvQuotes;
+        _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+        _bufferOffset = start;
+        if (start >= _end)
+        {
+            _done = true;
+        }
+        else if (start > 0 && !StartsAfterNewline(start))
+        {
+            SkipPartialRecord();
+        }
+    }
+
+    /// <summary>File offset of the next record (or of the end of what this reader consumed).</summary>
+    public long Position => _bufferOffset + _pos;
+
+    public bool TryRead(out ReadOnlySpan<byte> record, out long offset)
+    {
+        offset = _bufferOffset + _pos;
+        if (_done || offset >= _end)
+        {
+            _done = true;
+            record = default;
+            return false;
+        }
+
+        var scan = _pos;
+        var inQuote = false;
+        while (true)
+        {
+            var window = _buffer.AsSpan(scan, _count - scan);
+            var found = _csv ? FindCsvRecordEnd(window, ref inQuote) : window.IndexOf((byte)'\n');
+            if (found >= 0)
+            {
+                var terminator = scan + found;
+                record = TrimCarriageReturn(_buffer.AsSpan(_pos, terminator - _pos));
+                _pos = terminator + 1;
+                return true;
+            }
+
+            if (_bufferOffset + _count >= _length)
+            {
+                // The last record of the file has no terminator.
+                record = TrimCarriageReturn(_buffer.AsSpan(_pos, _count - _pos));
+                _pos = _count;
+                return true;
+            }
+
+            scan = _count - _pos;
+            Compact();
+            Fill();
+        }
+    }
+
+    /// <summary>
+    /// The end of a CSV record in <paramref name="data"/>: the first <c>\n</c> outside quotes, or -1.
+    /// <paramref name="inQuote"/> carries the quote state across calls over consecutive windows.
+    /// </summary>
+    public static int FindCsvRecordEnd(ReadOnlySpan<byte> data, ref bool inQuote)
+    {
+        var i = 0;
+        while (i < data.Length)
+        {
+            if (inQuote)
+            {
+                var q = data[i..].IndexOf((byte)'"');
+                if (q < 0)
+                {
+                    return -1;
+                }
+
+                i += q + 1;
+                inQuote = false;
+            }
+            else
+            {
+                var k = data[i..].IndexOfAny((byte)'"', (byte)'\n');
+                if (k < 0)
+                {
+                    return -1;
+                }
+
+                i += k;
+                if (data[i] == (byte)'\n')
+                {
+                    return i;
+                }
+
+                inQuote = true;
+                i++;
+            }
+        }
+
+        return -1;
+    }
+
+    public void Dispose()
+    {
+        _handle.Dispose();
+        var buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static ReadOnlySpan<byte> TrimCarriageReturn(ReadOnlySpan<byte> span) =>
+        span.Length > 0 && span[^1] == (byte)'\r' ? span[..^1] : span;
+
+    private bool StartsAfterNewline(long start)
+    {
+        Span<byte> one = stackalloc byte[1];
+        return RandomAccess.Read(_handle, one, start - 1) == 1 && one[0] == (byte)'\n';
+    }
+
+    private void SkipPartialRecord()
+    {
+        // Skip to just after the next '\n' (plain newline even in CSV mode: CSV ranges come from the
+        // planner and start at record boundaries, so they never get here).
+        while (true)
+        {
+            var found = _buffer.AsSpan(_pos, _count - _pos).IndexOf((byte)'\n');
+            if (found >= 0)
+            {
+                _pos += found + 1;
+                return;
+            }
+
+            _bufferOffset += _count;
+            _count = 0;
+            _pos = 0;
+            if (_bufferOffset >= _length)
+            {
+                _done = true;
+                return;
+            }
+
+            Fill();
+        }
+    }
+
+    private void Compact()
+    {
+        var remaining = _count - _pos;
+        if (_pos > 0)
+        {
+            Buffer.BlockCopy(_buffer, _pos, _buffer, 0, remaining);
+            _bufferOffset += _pos;
+            _pos = 0;
+            _count = remaining;
+        }
+
+        if (_count == _buffer.Length)
+        {
+            // One record fills the whole buffer: grow it.
+            var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            Buffer.BlockCopy(_buffer, 0, bigger, 0, _count);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+    }
+
+    private void Fill()
+    {
+        var read = RandomAccess.Read(_handle, _buffer.AsSpan(_count), _bufferOffset + _count);
+        if (read == 0)
+        {
+            // The file shrank since it was opened: treat what we have as the end.
+            _length = _bufferOffset + _count;
+        }
+
+        _count += read;
+    }
+}

@@ -1,3 +1,0 @@
-namespace OrleansCompute.Compute.Tests;
-
-internal static class Placeholder;
