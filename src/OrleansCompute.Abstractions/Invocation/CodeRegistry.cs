@@ -58,6 +58,18 @@ public static class CodeRegistry
         return s_interfaces.TryGetValue(interfaceType, out metadata!);
     }
 
+    /// <summary>A generated proxy of <typeparamref name="TGrainInterface"/> for <paramref name="grainId"/>, sending through <paramref name="runtime"/>.</summary>
+    public static TGrainInterface CreateReference<TGrainInterface>(IGrainReferenceRuntime runtime, Runtime.GrainId grainId)
+    {
+        if (!TryGetGrainInterface(typeof(TGrainInterface), out var metadata))
+        {
+            throw new ArgumentException(
+                $"{typeof(TGrainInterface).FullName} has no generated proxy. Grain interfaces must derive from IGrainWith...Key and be compiled with the OrleansCompute code generator.");
+        }
+
+        return (TGrainInterface)(object)metadata.ProxyFactory(runtime, grainId);
+    }
+
     /// <summary>Every grain class registered so far.</summary>
     public static ICollection<GrainClassMetadata> GrainClasses => s_classes.Values;
 

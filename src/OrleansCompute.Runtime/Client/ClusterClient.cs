@@ -342,15 +342,7 @@ public sealed partial class ClusterClient : IClusterClient, IGrainReferenceRunti
         return CreateReference<TGrainInterface>(new GrainId(grainType, key));
     }
 
-    private TGrainInterface CreateReference<TGrainInterface>(GrainId grainId)
-    {
-        if (!CodeRegistry.TryGetGrainInterface(typeof(TGrainInterface), out var metadata))
-        {
-            throw new ArgumentException($"{typeof(TGrainInterface).FullName} has no generated proxy; compile it with the OrleansCompute code generator.");
-        }
-
-        return (TGrainInterface)(object)metadata.ProxyFactory(this, grainId);
-    }
+    private TGrainInterface CreateReference<TGrainInterface>(GrainId grainId) => CodeRegistry.CreateReference<TGrainInterface>(this, grainId);
 
     public async ValueTask DisposeAsync()
     {

@@ -167,14 +167,5 @@ internal sealed class LocalGrainRuntime : IGrainReferenceRuntime, IClusterClient
         return CreateReference<TGrainInterface>(new GrainId(grainClass.GrainType, key));
     }
 
-    private TGrainInterface CreateReference<TGrainInterface>(GrainId grainId)
-    {
-        if (!CodeRegistry.TryGetGrainInterface(typeof(TGrainInterface), out var metadata))
-        {
-            throw new ArgumentException(
-                $"{typeof(TGrainInterface).FullName} has no generated proxy. Grain interfaces must derive from IGrainWith...Key and be compiled with the OrleansCompute code generator.");
-        }
-
-        return (TGrainInterface)(object)metadata.ProxyFactory(this, grainId);
-    }
+    private TGrainInterface CreateReference<TGrainInterface>(GrainId grainId) => CodeRegistry.CreateReference<TGrainInterface>(this, grainId);
 }

@@ -8,35 +8,21 @@ internal sealed class OutgoingCallContext<TResult>(
     GrainRequest<TResult> request,
     GrainReference target,
     IOutgoingGrainCallFilter[] filters,
-    Func<GrainReference, GrainRequest<TResult>, ValueTask<TResult>> send) : IOutgoingGrainCallContext
+    Func<GrainReference, GrainRequest<TResult>, ValueTask<TResult>> send) : GrainCallContextBase<TResult>(request), IOutgoingGrainCallContext
 {
-    private int _stage;
-
-    public GrainRequest Request => request;
-
     public object? Grain => null;
-
-    public GrainId SourceId => request.SourceId;
 
     public GrainId TargetId => target.GrainId;
 
-    public TResult TypedResult { get; private set; } = default!;
-
-    public object? Result
-    {
-        get => TypedResult;
-        set => TypedResult = (TResult)value!;
-    }
-
     public async Task Invoke()
     {
-        var stage = _stage++;
+        var stage = Stage++;
         if (stage < filters.Length)
         {
             await filters[stage].Invoke(this);
             return;
         }
 
-        TypedResult = await send(target, request.CloneForDispatch());
+        TypedResult = await send(target, TypedRequest.CloneForDispatch());
     }
 }
