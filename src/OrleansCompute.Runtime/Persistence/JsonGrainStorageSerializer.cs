@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace OrleansCompute.Storage;
@@ -49,6 +50,8 @@ public sealed class JsonGrainStorageSerializer : IGrainStorageSerializer
         var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
         {
             IncludeFields = true,
+            // Grain state may hold NaN or infinities (e.g. an empty min/max); store them rather than fail the write.
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
             // Storage is never embedded in HTML, so the relaxed encoder is safe and keeps text compact.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),

@@ -1,0 +1,20 @@
+namespace OrleansCompute.Grains.Streaming;
+
+/// <summary>
+/// A batch from one producer. <see cref="Sequence"/> identifies the batch for exactly-once: re-sending a
+/// batch with the same producer id and sequence (after a failure or a lost acknowledgement) is
+/// acknowledged without counting it again. Sequences need not be contiguous; a producer may have up to
+/// 4,096 batches in flight (a re-send older than that window is treated as already applied).
+/// </summary>
+[GenerateSerializer]
+public sealed class IngestBatch
+{
+    [Id(0)]
+    public string ProducerId { get; set; } = "";
+
+    [Id(1)]
+    public long Sequence { get; set; }
+
+    [Id(2)]
+    public List<IngestEvent> Events { get; set; } = [];
+}

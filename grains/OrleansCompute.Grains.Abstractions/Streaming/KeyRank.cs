@@ -1,0 +1,5 @@
+namespace OrleansCompute.Grains.Streaming;
+
+/// <summary>One row of a top-k answer.</summary>
+[GenerateSerializer]
+public sealed record KeyRank([property: Id(0)] string Key, [property: Id(1)] double Score, [property: Id(2)] KeyTotals Totals);

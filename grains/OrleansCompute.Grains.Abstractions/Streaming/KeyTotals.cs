@@ -1,0 +1,42 @@
+namespace OrleansCompute.Grains.Streaming;
+
+/// <summary>Everything known about one key: event count and per-value statistics.</summary>
+[GenerateSerializer]
+public sealed class KeyTotals
+{
+    [Id(0)]
+    public long Events { get; set; }
+
+    [Id(1)]
+    public Dictionary<string, MetricStats> Values { get; set; } = [];
+
+    public void Add(IngestEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        Events++;
+        foreach (var (name, value) in e.Values)
+        {
+            if (!Values.TryGetValue(name, out var stats))
+            {
+                Values[name] = stats = new MetricStats();
+            }
+
+            stats.Add(value);
+        }
+    }
+
+    public void Merge(KeyTotals other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Events += other.Events;
+        foreach (var (name, stats) in other.Values)
+        {
+            if (!Values.TryGetValue(name, out var mine))
+            {
+                Values[name] = mine = new MetricStats();
+            }
+
+            mine.Merge(stats);
+        }
+    }
+}

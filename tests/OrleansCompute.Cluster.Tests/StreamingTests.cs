@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using OrleansCompute.Grains.Streaming;
+using OrleansCompute.TestingHost;
+using Xunit.Abstractions;
+
+namespace OrleansCompute.Cluster.Tests;
+
+/// <summary>Streaming ingestion: exactly-once per (producer, sequence), global totals and top-k against the producers' own ledger.</summary>
+public sealed class StreamingTests(ITestOutputHelper output)
+{
+    private static IngestBatch Batch(string producer, long sequence, Random random, int events, Ledger ledger)
+    {
+        var batch = new IngestBatch { ProducerId = producer, Sequence = sequence };
+        for (var i = 0; i < events; i++)
+        {
+            var key = $"k{random.Next(200)}";
+            var value = random.Next(-50, 1000);
+            batch.Events.Add(new IngestEvent { Key = key, Values = new() { ["v"] = value }, Timestamp = DateTimeOffset.UtcNow });
+        }
+
+        ledger.Pending[(producer, sequence)] = batch;
+        return batch;
+    }
+
+    [Fact]
+    public async Task A_resent_batch_is_acknowledged_without_being_counted_again()
+    {
+        await using var cluster = new TestClusterBuilder(2).Build();
+        await cluster.DeployAsync();
+        var ingest = cluster.Client.GetGrain<IStreamIngestGrain>("ds1");
+        var ledger = new Ledger();
+        var random = new Random(1);
+        for (var seq = 0; seq < 20; seq++)
+        {
+            var batch = Batch("p1", seq, random, 100, ledger);
+            var ack = await ingest.Ingest(batch);
+            Assert.Equal(100, ack.Applied);
+            ledger.Acknowledge("p1", seq);
+            if (seq % 3 == 0)
+            {
+                // The producer never saw the ack (say) and sends the same batch again.
+                var again = await ingest.Ingest(batch);
+                Assert.Equal(0, again.Applied);
+                Assert.Equal(100, again.Duplicates);
+            }
+        }
+
+        // A pipelining producer: 100 and 101 in flight, then 100 re-sent out of order.
+        var b100 = Batch("p2", 100, random, 50, ledger);
+        var b101 = Batch("p2", 101, random, 50, ledger);
+        await Task.WhenAll(ingest.Ingest(b100), ingest.Ingest(b101));
+        ledger.Acknowledge("p2", 100);
+        ledger.Acknowledge("p2", 101);
+        Assert.Equal(0, (await ingest.Ingest(b100)).Applied);
+
+        await ledger.AssertMatchesAsync(cluster.Client.GetGrain<IStreamQueryGrain>("ds1"));
+    }
+
+    [Fact]
+    public async Task Killing_a_silo_mid_ingest_loses_and_doubles_nothing()
+    {
+        await using var cluster = new TestClusterBuilder(3).Build();
+        await cluster.DeployAsync();
+        var ingest = cluster.Client.GetGrain<IStreamIngestGrain>("ds2");
+        var ledger = new Ledger();
+        var retries = 0;
+        var producers = Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
+        {
+            var random = new Random(100 + p);
+            for (var seq = 0; seq < 60; seq++)
+            {
+                var batch = Batch($"producer-{p}", seq, random, 200, ledger);
+                while (true)
+                {
+                    try
+                    {
+                        await ingest.Ingest(batch);
+                        ledger.Acknowledge(batch.ProducerId, seq);
+                        break;
+                    }
+                    catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException or InvalidOperationException)
+                    {
+                        // Not acknowledged: re-send the same batch (same producer id and sequence).
+                        Interlocked.Increment(ref retries);
+                        await Task.Delay(100);
+                    }
+                }
+            }
+        })).ToArray();
+
+        while (ledger.AcknowledgedCount < 40)
+        {
+            await Task.Delay(20);
+        }
+
+        await cluster.KillSiloAsync(cluster.Silos[1]);
+        await Task.WhenAll(producers);
+        output.WriteLine($"{ledger.AcknowledgedCount} batches acknowledged, {retries} re-sends after failures");
+
+        await ledger.AssertMatchesAsync(cluster.Client.GetGrain<IStreamQueryGrain>("ds2"));
+    }
+
+    [Fact]
+    public async Task A_batch_without_a_producer_id_is_refused_with_a_clear_error()
+    {
+        await using var cluster = new TestClusterBuilder(1).Build();
+        await cluster.DeployAsync();
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Client.GetGrain<IStreamIngestGrain>("ds3")
+            .Ingest(new IngestBatch { Events = [new IngestEvent { Key = "a" }] }));
+        Assert.Contains("producer id", error.Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => cluster.Client.GetGrain<IStreamQueryGrain>("ds3").TopK(3, "v:median"));
+    }
+
+    /// <summary>The producers' own record of what was acknowledged: the truth the cluster must match.</summary>
+    private sealed class Ledger
+    {
+        public ConcurrentDictionary<(string, long), IngestBatch> Pending { get; } = new();
+
+        private readonly ConcurrentQueue<IngestBatch> _acknowledged = new();
+
+        public int AcknowledgedCount => _acknowledged.Count;
+
+        public void Acknowledge(string producer, long sequence)
+        {
+            if (Pending.TryRemove((producer, sequence), out var batch))
+            {
+                _acknowledged.Enqueue(batch);
+            }
+        }
+
+        public async Task AssertMatchesAsync(IStreamQueryGrain query)
+        {
+            var expected = new Dictionary<string, (long Count, double Sum, double Min, double Max)>();
+            foreach (var e in _acknowledged.SelectMany(b => b.Events))
+            {
+                var v = e.Values["v"];
+                expected[e.Key] = expected.TryGetValue(e.Key, out var t)
+                    ? (t.Count + 1, t.Sum + v, Math.Min(t.Min, v), Math.Max(t.Max, v))
+                    : (1, v, v, v);
+            }
+
+            foreach (var (key, t) in expected)
+            {
+                var totals = await query.GetTotals(key);
+                Assert.NotNull(totals);
+                Assert.Equal(t.Count, totals!.Events);
+                Assert.Equal(t.Sum, totals.Values["v"].Sum);
+                Assert.Equal(t.Min, totals.Values["v"].Min);
+                Assert.Equal(t.Max, totals.Values["v"].Max);
+            }
+
+            var top = await query.TopK(5, "v:sum");
+            var expectedTop = expected.OrderByDescending(p => p.Value.Sum).ThenBy(p => p.Key, StringComparer.Ordinal).Take(5).Select(p => p.Key);
+            Assert.Equal(expectedTop, top.Select(r => r.Key));
+            var byEvents = await query.TopK(3, "events");
+            Assert.Equal(expected.OrderByDescending(p => p.Value.Count).ThenBy(p => p.Key, StringComparer.Ordinal).Take(3).Select(p => p.Key),
+                byEvents.Select(r => r.Key));
+        }
+    }
+}
