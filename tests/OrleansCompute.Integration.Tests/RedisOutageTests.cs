@@ -104,4 +104,54 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>dotnet/orleans#7784 with real processes: Redis loses its data; silos must rejoin, not loop or die.</summary>
+    [Fact]
+    public async Task Silos_rejoin_as_new_members_when_Redis_loses_its_data()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var clusterId = "flush-" + Guid.NewGuid().ToString("N")[..6];
+        const string secret = "integration-secret-0123456789";
+        var silos = await Task.WhenAll(Enumerable.Range(1, 2).Select(i => SiloProcess.StartAsync($"silo{i}", redis.ConnectionString, clusterId, secret)));
+        try
+        {
+            await using var table = new RedisMembershipTable(Options.Create(new RedisClusteringOptions { ConnectionString = redis.ConnectionString }),
+                Options.Create(new SiloOptions { ClusterId = clusterId }));
+            var before = (await table.ReadAll()).Members.Select(m => m.Entry.SiloAddress).ToList();
+            Assert.Equal(2, before.Count);
+
+            Stopwatch watch;
+            using (var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true"))
+            {
+                await admin.GetServer(redis.ConnectionString).FlushAllDatabasesAsync();
+                watch = Stopwatch.StartNew();
+            }
+
+            while (true)
+            {
+                var active = (await table.ReadAll()).Members.Where(m => m.Entry.Status == Membership.SiloStatus.Active).Select(m => m.Entry.SiloAddress).ToList();
+                if (active.Count == 2 && active.All(a => !before.Contains(a)))
+                {
+                    output.WriteLine($"both silos rejoined as new members {watch.ElapsedMilliseconds} ms after the flush: {string.Join(", ", active)}");
+                    break;
+                }
+
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"silos did not rejoin; active: [{string.Join(", ", active)}]");
+                await Task.Delay(100);
+            }
+
+            await using var client = new ClusterClient(new ClusterClientOptions { ClusterId = clusterId, ClusterSecret = secret },
+                new ServiceCollection().BuildServiceProvider(), table, TimeProvider.System, NullLogger<ClusterClient>.Instance);
+            await client.ConnectAsync();
+            Assert.Equal(1, await client.GetGrain<ICounterGrain>("after-flush").Add(1));
+            Assert.All(silos, s => Assert.False(s.HasExited, $"{s.Name} died:\n{s.Output}"));
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
 }
