@@ -43,6 +43,38 @@ public sealed class JobCluster : IAsyncDisposable
     public async Task<SiloAddress?> Where(string grainType, string key) =>
         (await Cluster.GrainDirectory.Lookup(new GrainId(grainType, key)))?.SiloAddress;
 
+    /// <summary>A job id (<paramref name="prefix"/>-n) whose grain, activated by a status query, lives on a silo matching <paramref name="where"/>.</summary>
+    public async Task<string> JobIdOn(string prefix, Func<SiloAddress, bool> where)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var id = $"{prefix}-{i}";
+            await Job(id).GetStatus();
+            if (await Where("job", id) is { } silo && where(silo))
+            {
+                return id;
+            }
+        }
+
+        throw new InvalidOperationException("no job id landed on a matching silo");
+    }
+
+    /// <summary>Calls <paramref name="call"/> until it stops failing because a silo just died.</summary>
+    public static async Task<T> Retry<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException && attempt < 50)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
     /// <summary>Polls <see cref="IJobGrain.GetStatus"/> (the only thing a client does) until the job reaches a final state.</summary>
     public async Task<JobStatus> WaitForEnd(string jobId, TimeSpan? timeout = null)
     {

@@ -1,0 +1,90 @@
+using OrleansCompute.Grains.Jobs;
+using OrleansCompute.Runtime;
+
+namespace OrleansCompute.Compute.Tests.Jobs;
+
+/// <summary>
+/// Silos die mid-job; the job still completes with the exact result and the client only reads the status.
+/// The slow kind (1 ms per record, 2 splits in flight) keeps the job running long enough to kill a silo half-way.
+/// </summary>
+public sealed class JobFailoverTests : IAsyncLifetime
+{
+    private JobCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await JobCluster.Start(maxSplitsInFlight: 2);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Killing_the_silo_of_the_job_grain_mid_job_the_job_resumes_by_itself_and_completes_exactly()
+    {
+        var primary = _cluster.Cluster.Primary.SiloAddress;
+        var jobId = await _cluster.JobIdOn("kill-job", silo => silo != primary);
+        var spec = JobInputs.WordCount(_cluster.Folder, jobId, seed: 5, wordsPerFile: 8000, splitBytes: 4096, kind: SlowWordCountJob.Kind);
+        await _cluster.Job(jobId).Submit(spec);
+        var progress = await _cluster.WaitFor(jobId, s => s.SplitsDone >= 1);
+        Assert.True(progress.SplitsDone < progress.SplitsTotal);
+
+        var victim = await _cluster.Where("job", jobId);
+        var registries = new List<SiloAddress?>();
+        for (var i = 0; i < IJobRegistryGrain.Replicas; i++)
+        {
+            registries.Add(await _cluster.Where("jobregistry", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        await _cluster.Cluster.KillSiloAsync(_cluster.Cluster.Silos.Single(s => s.SiloAddress == victim));
+
+        // No call to the job from here until it is active again: something in the cluster (a registry replica on a
+        // live silo) must re-activate it. Only when every replica was on the killed silo too is that impossible;
+        // then the client's status polls below re-activate it (documented).
+        if (registries.Any(r => r is not null && r != victim))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (await _cluster.Where("job", jobId) is var where && (where is null || where == victim))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the job grain was not re-activated by its registry");
+                await Task.Delay(100);
+            }
+        }
+
+        var status = await _cluster.WaitForEnd(jobId);
+        Assert.True(status.State == JobState.Completed, status.Error);
+        Assert.True(status.Resumes >= 1, "the job resumed from persisted progress");
+        Assert.Equal(status.SplitsTotal, status.SplitsDone);
+        JobInputs.AssertSameResult(JobInputs.Expected(spec, _cluster.Folder.Path), await _cluster.Job(jobId).GetResult());
+        Assert.Equal(status.RecordsRead, (await _cluster.Job(jobId).GetResult())!.Records);
+    }
+
+    [Fact]
+    public async Task Killing_a_silo_running_partitions_mid_job_the_splits_are_retried_and_the_result_is_exact()
+    {
+        var primary = _cluster.Cluster.Primary.SiloAddress;
+        var jobId = await _cluster.JobIdOn("kill-part", silo => silo == primary);
+        var spec = JobInputs.WordCount(_cluster.Folder, jobId, seed: 6, wordsPerFile: 8000, splitBytes: 4096, kind: SlowWordCountJob.Kind);
+        await _cluster.Job(jobId).Submit(spec);
+        var progress = await _cluster.WaitFor(jobId, s => s.SplitsDone >= 2);
+
+        // A non-primary silo that runs a partition of this job (the job grain itself is on the primary).
+        SiloAddress? victim = null;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (victim is null)
+        {
+            for (var split = 0; split < progress.SplitsTotal && victim is null; split++)
+            {
+                if (await _cluster.Where("partition", JobKeys.Partition(jobId, split)) is { } silo && silo != primary)
+                {
+                    victim = silo;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no partition on a non-primary silo");
+        }
+
+        await _cluster.Cluster.KillSiloAsync(_cluster.Cluster.Silos.Single(s => s.SiloAddress == victim));
+
+        var status = await _cluster.WaitForEnd(jobId);
+        Assert.True(status.State == JobState.Completed, status.Error);
+        Assert.Equal(status.SplitsTotal, status.SplitsDone);
+        JobInputs.AssertSameResult(JobInputs.Expected(spec, _cluster.Folder.Path), await _cluster.Job(jobId).GetResult());
+    }
+}
