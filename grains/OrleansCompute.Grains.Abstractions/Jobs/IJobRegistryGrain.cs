@@ -8,7 +8,7 @@ namespace OrleansCompute.Grains.Jobs;
 public interface IJobRegistryGrain : IGrainWithIntegerKey
 {
     /// <summary>How many replicas a job registers with.</summary>
-    const int Replicas = 3;
+    const int Replicas = 5;
 
     /// <summary>Adds a running job (idempotent); also the keep-alive the jobs send.</summary>
     Task Register(string jobId);
