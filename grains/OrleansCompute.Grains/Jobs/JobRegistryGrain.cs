@@ -71,7 +71,7 @@ public sealed partial class JobRegistryGrain(
 
     private Task Tick(CancellationToken cancellationToken)
     {
-        foreach (var jobId in state.State.Jobs)
+        foreach (var jobId in state.State.Jobs.ToArray()) // a finished ping may unregister a job
         {
             if (_pinging.Add(jobId))
             {
