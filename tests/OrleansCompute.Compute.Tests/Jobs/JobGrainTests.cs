@@ -100,6 +100,20 @@ public sealed class JobGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Too_many_bad_records_fail_the_job_with_the_engines_message()
+    {
+        var spec = JobInputs.GroupBy(_cluster.Folder, "gb-strict", seed: 7);
+        spec.Rejection.MaxBadRecords = 0;
+        await _cluster.Job("gb-strict").Submit(spec);
+        var status = await _cluster.WaitForEnd("gb-strict");
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.Contains("gb-strict", status.Error, StringComparison.Ordinal);
+        Assert.Equal(status.SplitsTotal, status.SplitsDone);
+        Assert.True(status.BadRecords > 0);
+        Assert.Null(await _cluster.Job("gb-strict").GetResult());
+    }
+
+    [Fact]
     public async Task Cancel_stops_a_running_job_which_ends_cancelled_with_its_progress()
     {
         var spec = JobInputs.WordCount(_cluster.Folder, "cancel", seed: 3, wordsPerFile: 8000, splitBytes: 4096, kind: SlowWordCountJob.Kind);
