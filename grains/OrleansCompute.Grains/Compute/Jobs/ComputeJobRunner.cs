@@ -132,6 +132,38 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         return shards;
     }
 
+    public IComputePartial JoinShards(IReadOnlyList<IComputePartial> shards)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        var joined = NewPartial();
+        if (shards.Count == 0)
+        {
+            return joined;
+        }
+
+        joined.SplitIds.AddRange(Cast(shards[0]).SplitIds);
+        foreach (var item in shards)
+        {
+            var shard = Cast(item);
+            if (!shard.SplitIds.SequenceEqual(joined.SplitIds))
+            {
+                throw new InvalidOperationException(
+                    $"Job '{Spec.JobId}': shards cover different splits ([{string.Join(", ", joined.SplitIds)}] and [{string.Join(", ", shard.SplitIds)}]); every shard must have merged every split.");
+            }
+
+            foreach (var (key, value) in shard.Entries)
+            {
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(joined.Entries, key, out var exists);
+                slot = exists ? _combine(slot!, value) : value;
+            }
+
+            joined.Records += shard.Records;
+            joined.BadRecords = BadRecords.Merge(joined.BadRecords, shard.BadRecords, Spec.Rejection.MaxSamples);
+        }
+
+        return joined;
+    }
+
     public int GetShard(object key, int shardCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);

@@ -28,6 +28,12 @@ public interface IComputeJobRunner
     /// </summary>
     IReadOnlyList<IComputePartial> Shard(IComputePartial partial, int shardCount);
 
+    /// <summary>
+    /// Joins the merged shards of one job (as <see cref="Shard"/> cut them: disjoint keys, the same splits) into
+    /// one partial covering those splits, without changing the inputs. Throws when the shards cover different splits.
+    /// </summary>
+    IComputePartial JoinShards(IReadOnlyList<IComputePartial> shards);
+
     /// <summary>The shard (0..count-1) of a key, as <see cref="Shard"/> assigns it.</summary>
     int GetShard(object key, int shardCount);
 

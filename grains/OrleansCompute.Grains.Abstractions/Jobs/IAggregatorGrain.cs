@@ -1,0 +1,19 @@
+using OrleansCompute.Grains.Compute;
+
+namespace OrleansCompute.Grains.Jobs;
+
+/// <summary>
+/// One key-hash shard of a job's result (key <c>{jobId}/{shard}</c>). Merges each split's shard once (a
+/// <c>MergeLedger</c> persisted with the merged partial) and acknowledges only after persisting.
+/// </summary>
+public interface IAggregatorGrain : IGrainWithStringKey
+{
+    /// <summary>Merges <paramref name="shard"/> unless its split was merged before; returns whether it merged.</summary>
+    Task<bool> Merge(ComputeJobSpec spec, IComputePartial shard);
+
+    /// <summary>The merged partial so far, with the splits it covers.</summary>
+    Task<IComputePartial> GetMerged(ComputeJobSpec spec);
+
+    /// <summary>Deletes the persisted shard (after the job persisted its result).</summary>
+    Task Clear();
+}

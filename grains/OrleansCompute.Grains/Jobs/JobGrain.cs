@@ -1,0 +1,432 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using OrleansCompute.Concurrency;
+using OrleansCompute.Grains.Compute;
+using OrleansCompute.Grains.Compute.Inputs;
+using OrleansCompute.Grains.Compute.Jobs;
+using OrleansCompute.Runtime;
+using OrleansCompute.Serialization;
+using OrleansCompute.Storage;
+using OrleansCompute.Timers;
+
+namespace OrleansCompute.Grains.Jobs;
+
+/// <summary>
+/// Drives one batch job: plan → map (partition grains, bounded parallelism, retries) → collect the aggregators'
+/// shards → finish. Every step is persisted before the next is dispatched, and a (re)activation with a queued
+/// or running state resumes from there, skipping the splits already merged. Reentrant so that status, cancel
+/// and pings are answered while the job runs; state writes go through one <see cref="SerialGate"/>.
+/// </summary>
+[Reentrant]
+public sealed partial class JobGrain(
+    [PersistentState("job")] IPersistentState<JobGrainState> state,
+    ILogger<JobGrain> logger) : Grain, IJobGrain
+{
+    private const int MaxCollectRounds = 3;
+
+    private readonly SerialGate _writes = new();
+    private JobGrainOptions _options = new();
+    private IGrainTimer? _timer;
+    private Task? _driving;
+    private ComputeJobSpec? _spec;
+    private SplitPlan? _plan;
+    private IComputeJobRunner? _runner;
+
+    private JobGrainState S => state.State;
+
+    private string JobId => this.GetPrimaryKeyString();
+
+    private bool IsActive => S.Submitted && S.State is JobState.Queued or JobState.Running;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _options = JobRunners.Options(ServiceProvider);
+        if (IsActive)
+        {
+            // A running job whose previous activation is gone (deactivated, or its silo died): resume it.
+            S.Resumes++;
+            LogResuming(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);
+            await Persist();
+            StartTimer();
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _timer?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public async Task<JobStatus> Submit(ComputeJobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.JobId.Length != 0 && !string.Equals(spec.JobId, JobId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The spec names job '{spec.JobId}' but was submitted to job '{JobId}'.", nameof(spec));
+        }
+
+        var copy = Serializer.Deserialize<ComputeJobSpec>(Serializer.Serialize(spec));
+        copy.JobId = JobId;
+        var bytes = Serializer.Serialize(copy);
+        if (S.Submitted)
+        {
+            if (!bytes.AsSpan().SequenceEqual(S.Spec))
+            {
+                throw new InvalidOperationException($"Job '{JobId}' was already submitted with a different spec.");
+            }
+
+            return GetStatusCore();
+        }
+
+        JobRunners.Create(ServiceProvider, copy); // validates the kind and its options before accepting
+        S.Submitted = true;
+        S.State = JobState.Queued;
+        S.Spec = bytes;
+        S.SubmittedAt = DateTimeOffset.UtcNow;
+        await Persist();
+        await KeepRegistered();
+        StartTimer();
+        EnsureDriving();
+        return GetStatusCore();
+    }
+
+    public Task<JobStatus> GetStatus() => Task.FromResult(GetStatusCore());
+
+    public Task<ComputeJobResult?> GetResult() =>
+        Task.FromResult(S.State == JobState.Completed && S.Result is { } bytes ? Serializer.Deserialize<ComputeJobResult>(bytes) : null);
+
+    public async Task Cancel()
+    {
+        if (!IsActive)
+        {
+            return;
+        }
+
+        S.State = JobState.Cancelled;
+        S.FinishedAt = DateTimeOffset.UtcNow;
+        await Persist();
+        LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
+        await Unregister();
+    }
+
+    public Task<bool> Ping()
+    {
+        if (IsActive)
+        {
+            EnsureDriving();
+        }
+
+        return Task.FromResult(IsActive);
+    }
+
+    private JobStatus GetStatusCore() => new()
+    {
+        JobId = JobId,
+        State = S.State,
+        SplitsDone = S.DoneSplits.Count,
+        SplitsTotal = S.SplitsTotal,
+        BytesRead = S.BytesRead,
+        BytesTotal = S.BytesTotal,
+        RecordsRead = S.RecordsRead,
+        BadRecords = S.BadRecords,
+        PlanningTime = S.PlanningTime,
+        MapTime = S.MapTime,
+        MergeTime = S.MergeTime,
+        Error = S.Error,
+        Retries = S.Retries,
+        Resumes = S.Resumes,
+        SubmittedAt = S.SubmittedAt,
+        FinishedAt = S.FinishedAt,
+        Spec = S.Spec is { } spec ? Serializer.Deserialize<ComputeJobSpec>(spec) : null,
+    };
+
+    private void StartTimer() =>
+        _timer ??= RegisterGrainTimer(Tick, new GrainTimerCreationOptions(_options.TickInterval, _options.TickInterval) { Interleave = true, KeepAlive = true });
+
+    private async Task Tick(CancellationToken cancellationToken)
+    {
+        if (!IsActive)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            return;
+        }
+
+        EnsureDriving();
+        await KeepRegistered();
+    }
+
+    private void EnsureDriving()
+    {
+        if (_driving is null || _driving.IsCompleted)
+        {
+            _driving = Drive();
+        }
+    }
+
+    /// <summary>Runs the job from its persisted state to a final state. Never throws; a transient failure is retried by the next tick.</summary>
+    private async Task Drive()
+    {
+        try
+        {
+            _spec ??= Serializer.Deserialize<ComputeJobSpec>(S.Spec!);
+            _runner ??= JobRunners.Create(ServiceProvider, _spec);
+            if (S.State == JobState.Queued)
+            {
+                await Plan();
+            }
+
+            for (var round = 0; round < MaxCollectRounds && S.State == JobState.Running; round++)
+            {
+                _plan ??= Serializer.Deserialize<SplitPlan>(S.Plan!);
+                await Map();
+                if (S.State == JobState.Running)
+                {
+                    await Collect();
+                }
+            }
+        }
+        catch (Exception ex) when (IsJobError(ex))
+        {
+            await Fail(ex.Message);
+        }
+#pragma warning disable CA1031 // anything else is transient (storage, messaging): the next tick drives again
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogDriveInterrupted(logger, JobId, ex);
+            if (ex is InconsistentStateException)
+            {
+                DeactivateOnIdle(); // another activation wrote the state: re-read it on the next activation
+            }
+        }
+    }
+
+    private async Task Plan()
+    {
+        var watch = Stopwatch.StartNew();
+        var roots = JobRunners.Roots(ServiceProvider);
+        var input = _spec!.Input;
+        var plan = await Task.Run(() => new SplitPlanner(new InputResolver(roots)).Plan(input));
+        if (S.State != JobState.Queued)
+        {
+            return; // cancelled while planning
+        }
+
+        S.Plan = Serializer.Serialize(plan);
+        S.SplitsTotal = plan.Splits.Count;
+        S.BytesTotal = plan.TotalBytes;
+        S.ShardCount = Math.Clamp(_options.AggregatorCount, 1, Math.Max(1, plan.Splits.Count));
+        S.PlanningTime = watch.Elapsed;
+        S.State = JobState.Running;
+        await Persist(); // the plan is durable before any split is dispatched
+        _plan = plan;
+    }
+
+    private async Task Map()
+    {
+        var done = new HashSet<int>(S.DoneSplits);
+        var pending = new Queue<InputSplit>(_plan!.Splits.Where(s => !done.Contains(s.SplitId)));
+        var inFlight = new List<Task<SplitReport>>();
+        var maxInFlight = _options.EffectiveMaxSplitsInFlight;
+        var watch = Stopwatch.StartNew();
+        var mapBefore = S.MapTime;
+        while (true)
+        {
+            while (S.State == JobState.Running && pending.Count > 0 && inFlight.Count < maxInFlight)
+            {
+                inFlight.Add(RunSplit(pending.Dequeue()));
+            }
+
+            if (inFlight.Count == 0)
+            {
+                break;
+            }
+
+            var completed = await Task.WhenAny(inFlight);
+            inFlight.Remove(completed);
+            var report = await completed; // a split that failed all its attempts fails the job (below)
+            if (done.Add(report.SplitId))
+            {
+                S.DoneSplits.Add(report.SplitId);
+                S.BytesRead += report.Bytes;
+                S.RecordsRead += report.Records;
+                S.BadRecords += report.BadRecords;
+            }
+
+            S.MapTime = mapBefore + watch.Elapsed;
+            await Persist();
+        }
+    }
+
+    private async Task<SplitReport> RunSplit(InputSplit split)
+    {
+        var partition = GrainFactory.GetGrain<IPartitionGrain>(JobKeys.Partition(JobId, split.SplitId));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await partition.Run(_spec!, split, S.ShardCount);
+            }
+            catch (Exception ex) when (!IsJobError(ex) && attempt < _options.SplitAttempts)
+            {
+                // The partition or an aggregator was on a silo that died, or timed out: run the split again.
+                // Aggregators that merged it already ignore it (their ledgers), so the result stays exact.
+                S.Retries++;
+                LogSplitRetry(logger, JobId, split.SplitId, attempt, ex);
+                await Task.Delay(_options.RetryBackoff * Math.Min(attempt, 8));
+            }
+        }
+    }
+
+    private async Task Collect()
+    {
+        var watch = Stopwatch.StartNew();
+        var shards = new IComputePartial[S.ShardCount];
+        for (var i = 0; i < shards.Length; i++)
+        {
+            shards[i] = await Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).GetMerged(_spec!));
+        }
+
+        // Every shard must cover every split; a split the job recorded but a shard lacks (a lost write) is run again.
+        var all = _plan!.Splits.Select(s => s.SplitId).ToHashSet();
+        var missing = shards.SelectMany(s => all.Except(s.SplitIds)).ToHashSet();
+        if (missing.Count > 0)
+        {
+            S.DoneSplits.RemoveAll(missing.Contains);
+            await Persist();
+            return;
+        }
+
+        var result = await Task.Run(() => _runner!.Finish(_runner.JoinShards(shards)));
+        if (S.State != JobState.Running)
+        {
+            return;
+        }
+
+        S.Result = Serializer.Serialize(result);
+        S.State = JobState.Completed;
+        S.MergeTime += watch.Elapsed;
+        S.FinishedAt = DateTimeOffset.UtcNow;
+        await Persist(); // the result is durable before the aggregators' shards are dropped
+        LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
+        await Unregister();
+        await ClearAggregators();
+    }
+
+    private async Task Fail(string error)
+    {
+        if (!IsActive)
+        {
+            return;
+        }
+
+        S.State = JobState.Failed;
+        S.Error = error;
+        S.FinishedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            await Persist();
+            LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, error);
+            await Unregister();
+        }
+#pragma warning disable CA1031 // the next activation re-reads the state and tries again
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogDriveInterrupted(logger, JobId, ex);
+            DeactivateOnIdle();
+        }
+    }
+
+    private async Task<T> Retry<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (!IsJobError(ex) && attempt < _options.SplitAttempts)
+            {
+                S.Retries++;
+                await Task.Delay(_options.RetryBackoff * Math.Min(attempt, 8));
+            }
+        }
+    }
+
+    private Task Persist() => _writes.Run(() => state.WriteStateAsync());
+
+    /// <summary>Registers with every registry replica; a replica that cannot be reached now is tried on the next tick.</summary>
+    private async Task KeepRegistered()
+    {
+        var jobId = JobId;
+        await Task.WhenAll(Enumerable.Range(0, IJobRegistryGrain.Replicas).Select(async i =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IJobRegistryGrain>(i).Register(jobId);
+            }
+#pragma warning disable CA1031 // retried on the next tick
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogRegistryUnreachable(logger, jobId, i, ex);
+            }
+        }));
+    }
+
+    private async Task Unregister()
+    {
+        var jobId = JobId;
+        await Task.WhenAll(Enumerable.Range(0, IJobRegistryGrain.Replicas).Select(async i =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IJobRegistryGrain>(i).Unregister(jobId);
+            }
+#pragma warning disable CA1031 // a replica that still holds the job drops it when its ping answers false
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogRegistryUnreachable(logger, jobId, i, ex);
+            }
+        }));
+    }
+
+    private async Task ClearAggregators()
+    {
+        for (var i = 0; i < S.ShardCount; i++)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).Clear();
+            }
+#pragma warning disable CA1031 // best effort: the result is already persisted
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogDriveInterrupted(logger, JobId, ex);
+            }
+        }
+    }
+
+    /// <summary>Errors of the job itself (bad input, bad spec, too many bad records): retrying cannot help.</summary>
+    private static bool IsJobError(Exception ex) =>
+        ex is ComputeInputException or BadRecordThresholdExceededException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} resumes from persisted progress ({State}, {Done}/{Total} splits done)")]
+    private static partial void LogResuming(ILogger logger, string jobId, JobState state, int done, int total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ended {State} ({Done}/{Total} splits) {Error}")]
+    private static partial void LogFinished(ILogger logger, string jobId, JobState state, int done, int total, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: split {SplitId} failed (attempt {Attempt}); retrying")]
+    private static partial void LogSplitRetry(ILogger logger, string jobId, int splitId, int attempt, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: driving interrupted; the next tick resumes it")]
+    private static partial void LogDriveInterrupted(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId}: registry replica {Replica} unreachable; retrying on the next tick")]
+    private static partial void LogRegistryUnreachable(ILogger logger, string jobId, long replica, Exception exception);
+}

@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using OrleansCompute.Grains.Compute;
+using OrleansCompute.Grains.Compute.Jobs;
+
+namespace OrleansCompute.Grains.Jobs;
+
+/// <summary>Maps one split and merges its shards into the job's aggregators. Stateless; see <see cref="IPartitionGrain"/>.</summary>
+public sealed class PartitionGrain : Grain, IPartitionGrain
+{
+    private IComputeJobRunner? _runner;
+
+    public async Task<SplitReport> Run(ComputeJobSpec spec, InputSplit split, int shardCount)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
+        _runner ??= JobRunners.Create(ServiceProvider, spec);
+        var runner = _runner;
+        var watch = Stopwatch.StartNew();
+        var partial = await Task.Run(() => runner.RunSplit(split));
+        var shards = runner.Shard(partial, shardCount);
+        var merged = await Task.WhenAll(shards.Select((shard, i) =>
+            GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(spec.JobId, i)).Merge(spec, shard)));
+        return new SplitReport
+        {
+            SplitId = split.SplitId,
+            Bytes = split.End - split.Start,
+            Records = partial.Records,
+            BadRecords = partial.BadRecords.Count,
+            MapTime = watch.Elapsed,
+            ShardsMerged = merged.Count(m => m),
+        };
+    }
+}

@@ -1,0 +1,161 @@
+using OrleansCompute.Compute.Tests.Reference;
+using OrleansCompute.Grains.Compute;
+using OrleansCompute.Grains.Jobs;
+
+namespace OrleansCompute.Compute.Tests.Jobs;
+
+/// <summary>The batch job grains on a 3-silo TestCluster: exact results, spreading, idempotent submit, cancel, durable status.</summary>
+public sealed class JobGrainTests : IAsyncLifetime
+{
+    private JobCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await JobCluster.Start();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Word_count_job_gives_exactly_the_engine_result_and_its_partitions_run_on_several_silos()
+    {
+        var spec = JobInputs.WordCount(_cluster.Folder, "wc-1", seed: 1);
+        var submitted = await _cluster.Job("wc-1").Submit(spec);
+        Assert.Equal("wc-1", submitted.JobId);
+
+        var status = await _cluster.WaitForEnd("wc-1");
+        Assert.True(status.State == JobState.Completed, status.Error);
+        var result = await _cluster.Job("wc-1").GetResult();
+        var expected = JobInputs.Expected(spec, _cluster.Folder.Path);
+        JobInputs.AssertSameResult(expected, result);
+
+        // And the engine agrees with the independent reference.
+        var files = Enumerable.Range(0, 3).Select(f => File.ReadAllBytes(_cluster.Folder.File("wc-1", $"part-{f}.txt"))).ToList();
+        var reference = ReferenceText.WordCount(files, lower: true, joinApostrophes: true);
+        var words = (WordCountResult)result!.Value!;
+        Assert.Equal(reference.Count, words.Words.Count);
+        Assert.All(words.Words, w => Assert.Equal(reference[w.Word], w.Count));
+
+        Assert.True(status.SplitsTotal > 10, $"{status.SplitsTotal} splits");
+        Assert.Equal(status.SplitsTotal, status.SplitsDone);
+        Assert.Equal(status.BytesTotal, status.BytesRead);
+        Assert.Equal(result.Records, status.RecordsRead);
+        Assert.Equal(result.BadRecords.Count, status.BadRecords);
+        Assert.True(status.MapTime > TimeSpan.Zero && status.MergeTime > TimeSpan.Zero && status.PlanningTime > TimeSpan.Zero);
+
+        var silos = new HashSet<string>();
+        for (var split = 0; split < status.SplitsTotal; split++)
+        {
+            if (await _cluster.Where("partition", JobKeys.Partition("wc-1", split)) is { } silo)
+            {
+                silos.Add(silo.ToString());
+            }
+        }
+
+        Assert.True(silos.Count > 1, $"partitions ran on {silos.Count} silo(s)");
+    }
+
+    [Fact]
+    public async Task Group_by_job_gives_exactly_the_engine_result()
+    {
+        var spec = JobInputs.GroupBy(_cluster.Folder, "gb-1", seed: 7);
+        await _cluster.Job("gb-1").Submit(spec);
+
+        var status = await _cluster.WaitForEnd("gb-1");
+        Assert.True(status.State == JobState.Completed, status.Error);
+        var expected = JobInputs.Expected(spec, _cluster.Folder.Path);
+        Assert.True(expected.BadRecords.Count > 0, "the generated CSV has bad records");
+        JobInputs.AssertSameResult(expected, await _cluster.Job("gb-1").GetResult());
+        Assert.True(((GroupByResult)expected.Value!).Rows.Count > 1);
+        Assert.Equal(expected.BadRecords.Count, status.BadRecords);
+    }
+
+    [Fact]
+    public async Task Submit_is_idempotent_for_the_same_spec_and_refuses_another()
+    {
+        var spec = JobInputs.WordCount(_cluster.Folder, "idem", seed: 2, wordsPerFile: 300);
+        var job = _cluster.Job("idem");
+        await job.Submit(spec);
+        var again = await job.Submit(JobInputs.WordCount(_cluster.Folder, "idem", seed: 2, wordsPerFile: 300));
+        Assert.NotNull(again.Spec);
+
+        await _cluster.WaitForEnd("idem");
+        Assert.Equal(JobState.Completed, (await job.Submit(spec)).State);
+
+        var other = JobInputs.WordCount(_cluster.Folder, "idem", seed: 2, wordsPerFile: 300);
+        other.Input.TargetSplitBytes = 100;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => job.Submit(other));
+        await Assert.ThrowsAsync<ArgumentException>(() => _cluster.Job("idem-other").Submit(spec));
+    }
+
+    [Fact]
+    public async Task A_bad_spec_is_refused_and_a_missing_input_fails_the_job_with_a_message()
+    {
+        var unknown = new ComputeJobSpec { Kind = "no-such-kind", Input = new InputSpec { Path = "x" } };
+        await Assert.ThrowsAsync<ArgumentException>(() => _cluster.Job("bad-kind").Submit(unknown));
+
+        var missing = new ComputeJobSpec { Kind = "word-count", Input = new InputSpec { Path = "does/not/exist.txt" } };
+        await _cluster.Job("missing").Submit(missing);
+        var status = await _cluster.WaitForEnd("missing");
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.False(string.IsNullOrEmpty(status.Error));
+        Assert.Null(await _cluster.Job("missing").GetResult());
+    }
+
+    [Fact]
+    public async Task Too_many_bad_records_fail_the_job_with_the_engines_message()
+    {
+        var spec = JobInputs.GroupBy(_cluster.Folder, "gb-strict", seed: 7);
+        spec.Rejection.MaxBadRecords = 0;
+        await _cluster.Job("gb-strict").Submit(spec);
+        var status = await _cluster.WaitForEnd("gb-strict");
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.Contains("gb-strict", status.Error, StringComparison.Ordinal);
+        Assert.Equal(status.SplitsTotal, status.SplitsDone);
+        Assert.True(status.BadRecords > 0);
+        Assert.Null(await _cluster.Job("gb-strict").GetResult());
+    }
+
+    [Fact]
+    public async Task Cancel_stops_a_running_job_which_ends_cancelled_with_its_progress()
+    {
+        var spec = JobInputs.WordCount(_cluster.Folder, "cancel", seed: 3, wordsPerFile: 8000, splitBytes: 4096, kind: SlowWordCountJob.Kind);
+        var job = _cluster.Job("cancel");
+        await job.Submit(spec);
+        await _cluster.WaitFor("cancel", s => s.SplitsDone >= 1);
+        await job.Cancel();
+
+        var cancelled = await job.GetStatus();
+        Assert.Equal(JobState.Cancelled, cancelled.State);
+        await Task.Delay(2500); // splits in flight finish; nothing new is dispatched
+        var later = await job.GetStatus();
+        Assert.Equal(JobState.Cancelled, later.State);
+        Assert.InRange(later.SplitsDone, 1, later.SplitsTotal - 1);
+        Assert.True(later.RecordsRead > 0);
+        await Task.Delay(1500);
+        Assert.Equal(later.SplitsDone, (await job.GetStatus()).SplitsDone);
+        Assert.Null(await job.GetResult());
+        await job.Cancel(); // no-op
+        Assert.Equal(JobState.Cancelled, (await job.GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task Status_and_result_stay_queryable_after_the_job_grain_deactivates()
+    {
+        var primary = _cluster.Cluster.Primary.SiloAddress;
+        var jobId = await _cluster.JobIdOn("durable", silo => silo != primary);
+        var spec = JobInputs.WordCount(_cluster.Folder, jobId, seed: 4, wordsPerFile: 500);
+        await _cluster.Job(jobId).Submit(spec);
+        var status = await _cluster.WaitForEnd(jobId);
+        Assert.Equal(JobState.Completed, status.State);
+        var before = await _cluster.Job(jobId).GetResult();
+
+        var host = await _cluster.Where("job", jobId);
+        await _cluster.Cluster.StopSiloAsync(_cluster.Cluster.Silos.Single(s => s.SiloAddress == host)); // graceful: its grains deactivate
+        await _cluster.Cluster.WaitForLivenessToStabilizeAsync();
+
+        var after = await JobCluster.Retry(() => _cluster.Job(jobId).GetStatus());
+        Assert.NotEqual(host, await _cluster.Where("job", jobId));
+        Assert.Equal(JobState.Completed, after.State);
+        Assert.Equal(status.SplitsDone, after.SplitsDone);
+        Assert.Equal(status.RecordsRead, after.RecordsRead);
+        JobInputs.AssertSameResult(before!, await _cluster.Job(jobId).GetResult());
+    }
+}
