@@ -276,6 +276,10 @@ public sealed partial class JobGrain(
                 LogSplitRetry(logger, JobId, split.SplitId, attempt, ex);
                 await Task.Delay(_options.RetryBackoff * Math.Min(attempt, 8));
             }
+            catch (Exception ex) when (!IsJobError(ex))
+            {
+                throw new SplitFailedException($"Split {split.SplitId} of job '{JobId}' failed {attempt} times; last error: {ex.GetType().Name}: {ex.Message}", ex);
+            }
         }
     }
 
@@ -413,7 +417,7 @@ public sealed partial class JobGrain(
 
     /// <summary>Errors of the job itself (bad input, bad spec, too many bad records): retrying cannot help.</summary>
     private static bool IsJobError(Exception ex) =>
-        ex is ComputeInputException or BadRecordThresholdExceededException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
+        ex is SplitFailedException or ComputeInputException or BadRecordThresholdExceededException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} resumes from persisted progress ({State}, {Done}/{Total} splits done)")]
     private static partial void LogResuming(ILogger logger, string jobId, JobState state, int done, int total);

@@ -30,7 +30,7 @@ public sealed class JobCluster : IAsyncDisposable
             {
                 silo.Services.AddSingleton(new DataRootOptions { Roots = { folder.Path } });
                 silo.Services.AddSingleton(SlowWordCountJob.CreateRegistry());
-                silo.Services.AddSingleton(new JobGrainOptions { MaxSplitsInFlight = maxSplitsInFlight, AggregatorCount = 3, RetryBackoff = TimeSpan.FromMilliseconds(200) });
+                silo.Services.AddSingleton(new JobGrainOptions { MaxSplitsInFlight = maxSplitsInFlight, AggregatorCount = 3, SplitAttempts = 8, RetryBackoff = TimeSpan.FromMilliseconds(200) });
             })
             .Build();
         await cluster.DeployAsync();

@@ -84,10 +84,16 @@ public sealed class JobFailoverTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, "no partition on a non-primary silo");
         }
 
+        var aggregatorsOnVictim = 0;
+        for (var shard = 0; shard < 3; shard++)
+        {
+            aggregatorsOnVictim += await _cluster.Where("aggregator", JobKeys.Aggregator(jobId, shard)) == victim ? 1 : 0;
+        }
+
         await _cluster.Cluster.KillSiloAsync(_cluster.Cluster.Silos.Single(s => s.SiloAddress == victim));
 
         var status = await _cluster.WaitForEnd(jobId);
-        output.WriteLine($"killed {victim} at {progress.SplitsDone}/{progress.SplitsTotal}; done: resumes {status.Resumes}, retries {status.Retries}");
+        output.WriteLine($"killed {victim} (with {aggregatorsOnVictim} of 3 aggregators) at {progress.SplitsDone}/{progress.SplitsTotal}; done: resumes {status.Resumes}, retries {status.Retries}");
         Assert.True(status.State == JobState.Completed, status.Error);
         Assert.Equal(status.SplitsTotal, status.SplitsDone);
         JobInputs.AssertSameResult(JobInputs.Expected(spec, _cluster.Folder.Path), await _cluster.Job(jobId).GetResult());

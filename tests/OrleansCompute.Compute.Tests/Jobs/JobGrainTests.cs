@@ -114,6 +114,17 @@ public sealed class JobGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_split_that_fails_every_attempt_fails_the_job_with_its_error()
+    {
+        var spec = JobInputs.WordCount(_cluster.Folder, "throws", seed: 10, wordsPerFile: 100, splitBytes: 1 << 20, kind: ThrowingJob.Kind);
+        await _cluster.Job("throws").Submit(spec);
+        var status = await _cluster.WaitForEnd("throws");
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.Contains("map failed on purpose", status.Error, StringComparison.Ordinal);
+        Assert.True(status.Retries >= 7, $"{status.Retries} retries");
+    }
+
+    [Fact]
     public async Task Cancel_stops_a_running_job_which_ends_cancelled_with_its_progress()
     {
         var spec = JobInputs.WordCount(_cluster.Folder, "cancel", seed: 3, wordsPerFile: 8000, splitBytes: 4096, kind: SlowWordCountJob.Kind);

@@ -19,7 +19,9 @@ public sealed class SlowWordCountJob(ComputeJobSpec spec) : ComputeJob<string, l
     public override IEqualityComparer<string> KeyComparer => _inner.KeyComparer;
 
     public static ComputeJobRegistry CreateRegistry() =>
-        ComputeJobRegistry.CreateDefault().Register<string, long, WordCountResult>(Kind, static spec => new SlowWordCountJob(spec));
+        ComputeJobRegistry.CreateDefault()
+            .Register<string, long, WordCountResult>(Kind, static spec => new SlowWordCountJob(spec))
+            .Register<string, long, long>(ThrowingJob.Kind, static _ => new ThrowingJob());
 
     public override void Map(in ComputeRecord record, Combiner<string, long> output)
     {
