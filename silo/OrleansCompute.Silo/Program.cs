@@ -31,6 +31,18 @@ builder.UseOrleansCompute(silo =>
     SiloConfiguration.ConfigureStorage(silo, storage, clustering);
 });
 builder.Services.AddHostedService<StartupReport>();
+builder.Services.AddHostedService<JobResumer>();
+
+// Compute jobs read inputs only under the configured data roots (OrleansCompute:Compute:DataRoots:0=/data …).
+var dataRoots = new OrleansCompute.Grains.Compute.DataRootOptions();
+foreach (var root in builder.Configuration.GetSection("OrleansCompute:Compute:DataRoots").Get<string[]>() ?? [])
+{
+    dataRoots.Roots.Add(Path.GetFullPath(root));
+}
+
+builder.Services.AddSingleton(dataRoots);
+builder.Services.AddSingleton(builder.Configuration.GetSection("OrleansCompute:Compute:Jobs").Get<OrleansCompute.Grains.Jobs.JobGrainOptions>()
+    ?? new OrleansCompute.Grains.Jobs.JobGrainOptions());
 
 try
 {

@@ -38,7 +38,7 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
     [LoggerMessage(1, LogLevel.Information, "Grain state: {Provider} at {Location}")]
     private static partial void LogStorage(ILogger logger, string provider, string location);
 
-    [LoggerMessage(2, LogLevel.Information, "Listening: no network endpoints yet (single embedded silo; the gateway and HTTP API come with the cluster and API milestones)")]
+    [LoggerMessage(2, LogLevel.Information, "Listening: no ports (single embedded silo). Set OrleansCompute:Clustering:Provider=redis to form a cluster with silo and gateway ports")]
     private static partial void LogEndpoints(ILogger logger);
 
     [LoggerMessage(4, LogLevel.Information, "Clustered as {Silo} (membership and grain directory in Redis)")]
