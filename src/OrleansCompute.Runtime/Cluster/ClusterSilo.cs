@@ -61,8 +61,7 @@ internal sealed partial class ClusterSilo(IServiceProvider services, ILogger<Clu
         var me = new SiloAddress(new IPEndPoint(advertised, listener.Endpoint.Port), generation);
         siloSettings = new ConnectionSettings(PeerKind.Silo, silo.ClusterId, me.ToParsableString(), secret, messaging.MaxMessageSize,
             messaging.HandshakeTimeout, messaging.ConnectTimeout);
-        var gatewaySettings = siloSettings with { Kind = PeerKind.Silo };
-        _messages = new SiloMessageCenter(me, siloSettings, gatewaySettings, time, logger);
+        _messages = new SiloMessageCenter(me, siloSettings, time, logger);
         handlerProxy.Target = _messages;
         var gateway = endpoints.GatewayPort < 0 ? null : new IPEndPoint(listen, endpoints.GatewayPort);
         _messages.Start(listener.Endpoint, gateway, listener);

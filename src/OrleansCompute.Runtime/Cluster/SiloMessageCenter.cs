@@ -17,12 +17,10 @@ namespace OrleansCompute.Cluster;
 internal sealed partial class SiloMessageCenter(
     SiloAddress me,
     ConnectionSettings siloSettings,
-    ConnectionSettings gatewaySettings,
     TimeProvider time,
     ILogger logger) : IConnectionHandler, IAsyncDisposable
 {
     private ConnectionSettings _siloSettings = siloSettings;
-    private ConnectionSettings _gatewaySettings = gatewaySettings;
     private readonly ConcurrentDictionary<SiloAddress, Lazy<Task<Connection>>> _outbound = new();
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<bool>> _pings = new();
@@ -44,7 +42,6 @@ internal sealed partial class SiloMessageCenter(
     {
         Me = newMe;
         _siloSettings = _siloSettings with { Identity = newMe.ToParsableString() };
-        _gatewaySettings = _gatewaySettings with { Identity = newMe.ToParsableString() };
         foreach (var pair in _outbound)
         {
             if (_outbound.TryRemove(pair) && pair.Value.IsValueCreated && pair.Value.Value.IsCompletedSuccessfully)
@@ -71,7 +68,7 @@ internal sealed partial class SiloMessageCenter(
         _siloListener.Start();
         if (gatewayEndpoint is not null)
         {
-            _gatewayListener = new ConnectionListener(gatewayEndpoint, _ => _gatewaySettings, this, logger) { ExpectedPeer = PeerKind.Client };
+            _gatewayListener = new ConnectionListener(gatewayEndpoint, _ => _siloSettings, this, logger) { ExpectedPeer = PeerKind.Client };
             _gatewayListener.Start();
         }
     }
@@ -153,35 +150,15 @@ internal sealed partial class SiloMessageCenter(
     }
 
     /// <summary>Probes a silo over its connection; false when no pong arrives in time.</summary>
-    public async Task<bool> PingAsync(SiloAddress target, TimeSpan timeout)
-    {
-        var correlation = Interlocked.Increment(ref _nextCorrelation);
-        var pong = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pings[correlation] = pong;
-        try
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            var connection = await GetConnection(target).WaitAsync(cts.Token).ConfigureAwait(false);
-            if (!connection.TrySend(new ControlMessage(MessageKind.Ping, correlation)))
-            {
-                Forget(target, connection);
-                return false;
-            }
-
-            return await pong.Task.WaitAsync(cts.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException or HandshakeException or TimeoutException)
-        {
-            return false;
-        }
-        finally
-        {
-            _pings.TryRemove(correlation, out _);
-        }
-    }
+    public Task<bool> PingAsync(SiloAddress target, TimeSpan timeout) =>
+        ControlRoundTripAsync(target, correlation => new ControlMessage(MessageKind.Ping, correlation), timeout);
 
     /// <summary>Asks <paramref name="target"/> whether it hosts <paramref name="grainId"/>; false on no answer.</summary>
-    public async Task<bool> HostsActivationAsync(SiloAddress target, GrainId grainId, TimeSpan timeout)
+    public Task<bool> HostsActivationAsync(SiloAddress target, GrainId grainId, TimeSpan timeout) =>
+        ControlRoundTripAsync(target, correlation => new LocateMessage(correlation, grainId), timeout);
+
+    /// <summary>Sends a control message and waits for its boolean answer (pong, locate reply); false on no answer in time.</summary>
+    private async Task<bool> ControlRoundTripAsync(SiloAddress target, Func<long, OutboundMessage> message, TimeSpan timeout)
     {
         var correlation = Interlocked.Increment(ref _nextCorrelation);
         var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -190,10 +167,16 @@ internal sealed partial class SiloMessageCenter(
         {
             using var cts = new CancellationTokenSource(timeout);
             var connection = await GetConnection(target).WaitAsync(cts.Token).ConfigureAwait(false);
-            return connection.TrySend(new LocateMessage(correlation, grainId)) && await answer.Task.WaitAsync(cts.Token).ConfigureAwait(false);
+            if (!connection.TrySend(message(correlation)))
+            {
+                Forget(target, connection);
+                return false;
+            }
+
+            return await answer.Task.WaitAsync(cts.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException or HandshakeException or TimeoutException
-                                   or SiloUnavailableException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException or HandshakeException
+                                   or TimeoutException or SiloUnavailableException)
         {
             return false;
         }
@@ -371,7 +354,7 @@ internal sealed partial class SiloMessageCenter(
     {
         var hops = (int)reader.ReadVarUInt32();
         var flags = (RequestFlags)reader.ReadVarUInt32();
-        var timeoutMs = reader.ReadVarUInt32();
+        reader.ReadVarUInt32(); // the caller's timeout: advisory; this silo applies the method's or its default timeout
         var target = new GrainId(reader.ReadStringPayload(), reader.ReadStringPayload());
         var source = reader.ReadStringPayload();
         var requestKey = reader.ReadStringPayload();
@@ -425,7 +408,6 @@ internal sealed partial class SiloMessageCenter(
             }, new InboundReply(this, connection, correlation, request, cancellation, (flags & RequestFlags.OneWay) != 0));
         }
 
-        _ = timeoutMs;
         if (_stopped || Deliver is null)
         {
             request.TrySetException(new SiloUnavailableException($"Silo {Me} is not serving."));

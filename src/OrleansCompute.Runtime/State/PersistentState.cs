@@ -41,8 +41,7 @@ internal sealed class PersistentState<TState>(string stateName, GrainId grainId,
         {
             await operation;
         }
-        catch (Exception ex) when (ex is not InconsistentStateException and not OperationCanceledException
-                                   && !ex.Message.Contains(stateName, StringComparison.Ordinal))
+        catch (Exception ex) when (ex is not InconsistentStateException and not OperationCanceledException and not GrainStorageException)
         {
             throw new InvalidOperationException(
                 $"Could not {verb} state '{stateName}' of {grainId} in storage '{storageName}': {ex.Message}", ex);
