@@ -1,0 +1,2 @@
+// Placeholder until the ocx CLI is written (issue 6).
+return 0;
