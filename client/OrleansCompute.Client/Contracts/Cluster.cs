@@ -1,0 +1,32 @@
+namespace OrleansCompute.Client.Contracts;
+
+/// <summary>Answer of <c>GET /api/cluster</c>.</summary>
+public sealed class ClusterView
+{
+    public string ClusterId { get; set; } = "";
+
+    public List<SiloView> Silos { get; set; } = [];
+
+    public int TotalActivations { get; set; }
+}
+
+public sealed class SiloView
+{
+    /// <summary><c>host:port@generation</c>.</summary>
+    public string Address { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    /// <summary><c>joining</c>, <c>active</c>, <c>shutting-down</c> or <c>dead</c>.</summary>
+    public string Status { get; set; } = "";
+
+    /// <summary>Null when the silo did not answer (dead or unreachable).</summary>
+    public int? Activations { get; set; }
+
+    public Dictionary<string, int> ActivationsByType { get; set; } = [];
+
+    /// <summary>Grain calls per second handled by this silo, averaged over the last few seconds.</summary>
+    public double? CallsPerSecond { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+}
