@@ -18,7 +18,8 @@ builder.Logging.AddSimpleConsole(o =>
 
 var storage = builder.Configuration.GetSection("OrleansCompute:Storage").Get<StorageSettings>() ?? new StorageSettings();
 var clustering = builder.Configuration.GetSection("OrleansCompute:Clustering").Get<ClusteringSettings>() ?? new ClusteringSettings();
-var problem = SiloConfiguration.Validate(storage, clustering);
+var blobInputs = SiloConfiguration.BlobInputs(builder.Configuration);
+var problem = SiloConfiguration.Validate(storage, clustering) ?? SiloConfiguration.ValidateBlobInputs(blobInputs);
 if (problem is not null)
 {
     Console.Error.WriteLine($"Invalid configuration: {problem}");
@@ -41,6 +42,7 @@ foreach (var root in builder.Configuration.GetSection("OrleansCompute:Compute:Da
 }
 
 builder.Services.AddSingleton(dataRoots);
+SiloConfiguration.ConfigureComputeInputs(builder.Services, blobInputs); // blob:container/prefix inputs (OrleansCompute:Compute:Blob)
 builder.Services.AddSingleton(builder.Configuration.GetSection("OrleansCompute:Compute:Jobs").Get<OrleansCompute.Grains.Jobs.JobGrainOptions>()
     ?? new OrleansCompute.Grains.Jobs.JobGrainOptions());
 

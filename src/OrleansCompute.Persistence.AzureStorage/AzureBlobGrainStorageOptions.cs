@@ -27,4 +27,7 @@ public sealed class AzureBlobGrainStorageOptions
 
     /// <summary>The longest one attempt may take before it counts as failed (and is retried). Default 30 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first problem with these options for provider <paramref name="providerName"/> (a message naming the setting), or null.</summary>
+    public string? Check(string providerName) => AzureBlobGrainStorageOptionsValidation.Check(this, providerName);
 }
