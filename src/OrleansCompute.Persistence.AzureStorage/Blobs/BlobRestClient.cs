@@ -60,6 +60,9 @@ internal sealed class BlobRestClient : IDisposable
     /// <summary>The account every request goes to.</summary>
     public BlobAccount Account { get; }
 
+    /// <summary>Blobs asked for per List Blobs page (the service's maximum, 5000, by default; 1–5000).</summary>
+    public int ListPageSize { get; init; } = 5000;
+
     /// <summary>Creates <paramref name="container"/> (private access) unless it exists. True when it was created.</summary>
     public async Task<bool> CreateContainerIfNotExistsAsync(string container, CancellationToken cancellationToken = default)
     {
@@ -154,7 +157,7 @@ internal sealed class BlobRestClient : IDisposable
         string? marker = null;
         do
         {
-            var query = "restype=container&comp=list&maxresults=5000";
+            var query = string.Create(CultureInfo.InvariantCulture, $"restype=container&comp=list&maxresults={Math.Clamp(ListPageSize, 1, 5000)}");
             if (!string.IsNullOrEmpty(prefix))
             {
                 query += "&prefix=" + Uri.EscapeDataString(prefix);
