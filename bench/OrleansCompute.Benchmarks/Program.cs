@@ -5,11 +5,13 @@ using OrleansCompute.Benchmarks.Macro;
 // Macro (real processes):   dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- failover [kills]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- redis-storage [seconds]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- ingest [seconds]
+//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- batch [rounds]
 return args.FirstOrDefault() switch
 {
     "failover" => await RedisClusterMacro.FailoverAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     "redis-storage" => await RedisClusterMacro.RedisStorageAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10)),
     "ingest" => await IngestMacro.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10), producers: 8, keys: 10_000),
+    "batch" => await BatchMacro.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3),
     _ => Run(args),
 };
 

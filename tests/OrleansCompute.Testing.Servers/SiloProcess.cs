@@ -68,10 +68,12 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string name, string redis, string clusterId, string secret, int gatewayPort = 0)
+    /// <summary>Starts a silo with Redis clustering and storage; <paramref name="extraArguments"/> are further configuration switches (e.g. data roots).</summary>
+    public static async Task<SiloProcess> StartAsync(string name, string redis, string clusterId, string secret, int gatewayPort = 0, IEnumerable<string>? extraArguments = null)
     {
         var silo = new SiloProcess(name,
         [
+            .. extraArguments ?? [],
             "--OrleansCompute:Clustering:Provider=redis",
             $"--OrleansCompute:Clustering:ConnectionString={redis}",
             "--OrleansCompute:Storage:Provider=redis",

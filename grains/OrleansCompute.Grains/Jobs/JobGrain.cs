@@ -207,7 +207,15 @@ public sealed partial class JobGrain(
         var watch = Stopwatch.StartNew();
         var roots = JobRunners.Roots(ServiceProvider);
         var input = _spec!.Input;
-        var plan = await Task.Run(() => new SplitPlanner(new InputResolver(roots)).Plan(input));
+        var options = _options;
+        var plan = await Task.Run(() =>
+        {
+            // Size splits from the cluster's cores (JobGrainOptions.SplitsPerCore): the spec's TargetSplitBytes is an upper bound.
+            var files = new InputResolver(roots).Resolve(input.Path);
+            var sized = Serializer.Deserialize<InputSpec>(Serializer.Serialize(input));
+            sized.TargetSplitBytes = options.SplitBytesFor(files.Sum(f => f.Length), input.TargetSplitBytes);
+            return SplitPlanner.Plan(files, sized);
+        });
         if (S.State != JobState.Queued)
         {
             return; // cancelled while planning
@@ -286,11 +294,8 @@ public sealed partial class JobGrain(
     private async Task Collect()
     {
         var watch = Stopwatch.StartNew();
-        var shards = new IComputePartial[S.ShardCount];
-        for (var i = 0; i < shards.Length; i++)
-        {
-            shards[i] = await Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).GetMerged(_spec!));
-        }
+        var shards = await Task.WhenAll(Enumerable.Range(0, S.ShardCount).Select(i =>
+            Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).GetMerged(_spec!))));
 
         // Every shard must cover every split; a split the job recorded but a shard lacks (a lost write) is run again.
         var all = _plan!.Splits.Select(s => s.SplitId).ToHashSet();

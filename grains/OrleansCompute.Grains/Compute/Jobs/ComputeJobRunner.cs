@@ -41,6 +41,12 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         partial.SplitIds.Add(split.SplitId);
         var combiner = new Combiner<TKey, TValue>(partial.Entries, _combine);
         var maxSamples = Spec.Rejection.MaxSamples;
+        if (_job is ISplitMapper<TKey, TValue> fast && fast.TryMapSplit(split, partial, combiner, maxSamples, cancellationToken))
+        {
+            combiner.FlushUtf8();
+            return partial;
+        }
+
         var bad = partial.BadRecords;
         var format = Spec.Input.Format;
 
@@ -81,6 +87,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
             }
         }
 
+        combiner.FlushUtf8();
         partial.Records = records;
         return partial;
     }
@@ -194,15 +201,8 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         };
     }
 
-    private static void AddBad(BadRecordSummary bad, int maxSamples, string path, long offset, string reason)
-    {
-        bad.Count++;
-        if (bad.Samples.Count < maxSamples)
-        {
-            // A split reads in file order, so its first bad records are its smallest (path, offset).
-            bad.Samples.Add(new BadRecordSample { Path = path, Offset = offset, Reason = reason });
-        }
-    }
+    private static void AddBad(BadRecordSummary bad, int maxSamples, string path, long offset, string reason) =>
+        BadRecords.Add(bad, maxSamples, path, offset, reason);
 
     private static List<int> UnionDisjoint(List<int> a, List<int> b, string jobId)
     {

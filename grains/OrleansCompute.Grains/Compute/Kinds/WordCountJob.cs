@@ -8,21 +8,21 @@ namespace OrleansCompute.Grains.Compute.Kinds;
 /// format (for CSV and JSON Lines the whole record text is tokenized). Partial: word → count.
 /// With <see cref="ComputeJobSpec.TopK"/> (order by <c>count</c>) only the top K words are returned.
 /// </summary>
-public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>
+public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, ISplitMapper<string, long>
 {
     [ThreadStatic]
-    private static char[]? s_buffer;
-
-    private static readonly WordAction<Combiner<string, long>> s_count = static (combiner, word) => combiner.GetValueRef(word, out _)++;
+    private static byte[]? s_buffer;
 
     private readonly WordTokenizer _tokenizer;
     private readonly TopKOptions? _topK;
+    private readonly InputFormat _format;
 
     public WordCountJob(ComputeJobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         _tokenizer = new WordTokenizer(spec.WordCount ?? new WordCountOptions());
         _topK = spec.TopK;
+        _format = spec.Input.Format;
         if (_topK is not null)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(_topK.K, 1, "TopK.K");
@@ -37,9 +37,34 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>
 
     public override void Map(in ComputeRecord record, Combiner<string, long> output)
     {
-        var buffer = s_buffer ??= new char[256];
-        _tokenizer.Tokenize(record.Bytes, ref buffer, output, s_count);
+        var buffer = s_buffer ??= new byte[256];
+        _tokenizer.CountUtf8(record.Bytes, ref buffer, output);
         s_buffer = buffer;
+    }
+
+    /// <summary>
+    /// Text inputs: tokenizes whole blocks of records at once (a word never spans a newline, so the words of a
+    /// block are the words of its records) and counts records by their newlines.
+    /// </summary>
+    bool ISplitMapper<string, long>.TryMapSplit(InputSplit split, ComputePartial<string, long> partial, Combiner<string, long> combiner, int maxSamples, CancellationToken cancellationToken)
+    {
+        if (_format != InputFormat.Text)
+        {
+            return false;
+        }
+
+        var buffer = new byte[256];
+        long records = 0;
+        using var reader = new SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: false);
+        while (reader.TryReadBlock(out var block, out var count))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            records += count;
+            _tokenizer.CountUtf8(block, ref buffer, combiner);
+        }
+
+        partial.Records = records;
+        return true;
     }
 
     public override long Combine(long accumulated, long value) => accumulated + value;
