@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     "redis-storage" => await RedisClusterMacro.RedisStorageAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10)),
     "ingest" => await IngestMacro.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10), producers: 8, keys: 10_000),
     "batch" => await BatchMacro.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3),
+    "engine-profile" => EngineProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2),
     _ => Run(args),
 };
 

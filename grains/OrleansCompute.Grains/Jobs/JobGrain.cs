@@ -185,6 +185,12 @@ public sealed partial class JobGrain(
                     await Collect();
                 }
             }
+
+            if (S.State == JobState.Cancelled && S.ShardCount > 0)
+            {
+                // Map has waited for the splits in flight, so nothing merges any more: drop the partial shards.
+                await ClearAggregators();
+            }
         }
         catch (Exception ex) when (IsJobError(ex))
         {

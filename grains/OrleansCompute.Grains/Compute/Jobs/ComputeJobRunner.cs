@@ -105,6 +105,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
 
         // Fold the smaller dictionary into the larger: combine is commutative, so either direction is exact.
         var (large, small) = into.Entries.Count >= from.Entries.Count ? (into.Entries, from.Entries) : (from.Entries, into.Entries);
+        large.EnsureCapacity(large.Count + small.Count);
         foreach (var (key, value) in small)
         {
             ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(large, key, out var exists);
@@ -123,9 +124,11 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
         var source = Cast(partial);
         var shards = new ComputePartial<TKey, TValue>[shardCount];
+        var capacity = (source.Entries.Count / shardCount) + (source.Entries.Count / (4 * shardCount)) + 16;
         for (var i = 0; i < shardCount; i++)
         {
             shards[i] = NewPartial();
+            shards[i].Entries.EnsureCapacity(capacity);
             shards[i].SplitIds.AddRange(source.SplitIds);
         }
 
@@ -149,6 +152,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         }
 
         joined.SplitIds.AddRange(Cast(shards[0]).SplitIds);
+        joined.Entries.EnsureCapacity(shards.Sum(s => s.KeyCount));
         foreach (var item in shards)
         {
             var shard = Cast(item);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using OrleansCompute.Grains.Compute.Jobs;
@@ -35,6 +36,7 @@ internal sealed class CsvGroupBySplit
         _stats = new FastStats[64 * Math.Max(1, _values)];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one long loop per split: optimize it at once, not through OSR
     public void Run(InputSplit split, ComputePartial<string, GroupAccumulator> partial, Combiner<string, GroupAccumulator> combiner, int maxSamples, CancellationToken cancellationToken)
     {
         var keys = _keyColumns.Length;

@@ -67,6 +67,42 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
         return true;
     }
 
+    /// <summary>
+    /// The result order (count, then word ordinal) in two passes that avoid a comparer delegate per comparison:
+    /// a primitive sort by count, then each run of equal counts (most words share a small count) by word.
+    /// </summary>
+    private static void SortByCountThenWord(WordFrequency[] words, bool descending)
+    {
+        var counts = new long[words.Length];
+        for (var i = 0; i < words.Length; i++)
+        {
+            counts[i] = descending ? -words[i].Count : words[i].Count; // counts are positive: negation is exact
+        }
+
+        Array.Sort(counts, words);
+        var names = new string[words.Length];
+        for (var i = 0; i < words.Length; i++)
+        {
+            names[i] = words[i].Word;
+        }
+
+        for (var start = 0; start < words.Length;)
+        {
+            var end = start + 1;
+            while (end < words.Length && counts[end] == counts[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(names, words, start, end - start, StringComparer.Ordinal);
+            }
+
+            start = end;
+        }
+    }
+
     public override long Combine(long accumulated, long value) => accumulated + value;
 
     public override WordCountResult Finish(ComputePartial<string, long> merged)
@@ -83,15 +119,25 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
 
         var take = _topK is null ? words.Length : Math.Min(_topK.K, words.Length);
         var descending = _topK?.Descending ?? true;
-        var comparer = Comparer<WordFrequency>.Create((x, y) =>
+        List<WordFrequency> selected;
+        if (take * 4L >= words.Length)
         {
-            var byCount = descending ? y.Count.CompareTo(x.Count) : x.Count.CompareTo(y.Count);
-            return byCount != 0 ? byCount : string.CompareOrdinal(x.Word, y.Word);
-        });
+            SortByCountThenWord(words, descending);
+            selected = [.. words.AsSpan(0, take)];
+        }
+        else
+        {
+            var comparer = Comparer<WordFrequency>.Create((x, y) =>
+            {
+                var byCount = descending ? y.Count.CompareTo(x.Count) : x.Count.CompareTo(y.Count);
+                return byCount != 0 ? byCount : string.CompareOrdinal(x.Word, y.Word);
+            });
+            selected = TopK.Select(words, take, comparer);
+        }
 
         return new WordCountResult
         {
-            Words = TopK.Select(words, take, comparer),
+            Words = selected,
             TotalWords = total,
             DistinctWords = words.Length,
         };
