@@ -31,6 +31,7 @@ public sealed partial class JobGrain(
     private ComputeJobSpec? _spec;
     private SplitPlan? _plan;
     private IComputeJobRunner? _runner;
+    private ComputeJobResult? _result;
 
     private JobGrainState S => state.State;
 
@@ -92,8 +93,16 @@ public sealed partial class JobGrain(
 
     public Task<JobStatus> GetStatus() => Task.FromResult(GetStatusCore());
 
-    public Task<ComputeJobResult?> GetResult() =>
-        Task.FromResult(S.State == JobState.Completed && S.Result is { } bytes ? Serializer.Deserialize<ComputeJobResult>(bytes) : null);
+    public Task<ComputeJobResult?> GetResult()
+    {
+        if (S.State != JobState.Completed || S.Result is not { } bytes)
+        {
+            return Task.FromResult<ComputeJobResult?>(null);
+        }
+
+        // Deserialized once per activation (a word count's result holds every distinct word); callers get a shared instance.
+        return Task.FromResult<ComputeJobResult?>(_result ??= Serializer.Deserialize<ComputeJobResult>(bytes));
+    }
 
     public async Task Cancel()
     {
@@ -320,6 +329,7 @@ public sealed partial class JobGrain(
         }
 
         S.Result = Serializer.Serialize(result);
+        _result = result;
         S.State = JobState.Completed;
         S.MergeTime += watch.Elapsed;
         S.FinishedAt = DateTimeOffset.UtcNow;

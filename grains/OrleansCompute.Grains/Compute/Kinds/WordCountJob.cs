@@ -68,39 +68,33 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
     }
 
     /// <summary>
-    /// The result order (count, then word ordinal) in two passes that avoid a comparer delegate per comparison:
-    /// a primitive sort by count, then each run of equal counts (most words share a small count) by word.
+    /// The result order (count, then word ordinal) without a delegate per comparison: items carry the count and the
+    /// word's first four UTF-16 code units packed into one integer (ordinal order of the prefix), so most comparisons
+    /// are two integer compares; only words sharing count and prefix compare their strings. Sorted in place.
     /// </summary>
     private static void SortByCountThenWord(WordFrequency[] words, bool descending)
     {
-        var counts = new long[words.Length];
+        var items = new SortItem[words.Length];
         for (var i = 0; i < words.Length; i++)
         {
-            counts[i] = descending ? -words[i].Count : words[i].Count; // counts are positive: negation is exact
-        }
-
-        Array.Sort(counts, words);
-        var names = new string[words.Length];
-        for (var i = 0; i < words.Length; i++)
-        {
-            names[i] = words[i].Word;
-        }
-
-        for (var start = 0; start < words.Length;)
-        {
-            var end = start + 1;
-            while (end < words.Length && counts[end] == counts[start])
+            var word = words[i].Word;
+            ulong prefix = 0;
+            for (var c = 0; c < 4; c++)
             {
-                end++;
+                prefix = (prefix << 16) | (c < word.Length ? word[c] : 0u);
             }
 
-            if (end - start > 1)
-            {
-                Array.Sort(names, words, start, end - start, StringComparer.Ordinal);
-            }
-
-            start = end;
+            items[i] = new SortItem(descending ? -words[i].Count : words[i].Count, prefix, i); // counts are positive
         }
+
+        items.AsSpan().Sort(new SortItemComparer(words));
+        var sorted = new WordFrequency[words.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            sorted[i] = words[items[i].Index];
+        }
+
+        sorted.CopyTo(words, 0);
     }
 
     public override long Combine(long accumulated, long value) => accumulated + value;
@@ -141,5 +135,22 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
             TotalWords = total,
             DistinctWords = words.Length,
         };
+    }
+
+    private readonly record struct SortItem(long Count, ulong Prefix, int Index);
+
+    private readonly struct SortItemComparer(WordFrequency[] words) : IComparer<SortItem>
+    {
+        public int Compare(SortItem x, SortItem y)
+        {
+            var c = x.Count.CompareTo(y.Count);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = x.Prefix.CompareTo(y.Prefix);
+            return c != 0 ? c : string.CompareOrdinal(words[x.Index].Word, words[y.Index].Word);
+        }
     }
 }
