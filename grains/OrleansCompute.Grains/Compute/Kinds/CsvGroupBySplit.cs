@@ -61,7 +61,7 @@ internal sealed class CsvGroupBySplit
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (!projector.TryProject(bytes, columns, out var error))
+            if ((reader.LastRecordHasQuote || !projector.TryProjectUnquoted(bytes, columns)) && !projector.TryProject(bytes, columns, out var error))
             {
                 BadRecords.Add(bad, maxSamples, split.Path, offset, error!);
                 continue;

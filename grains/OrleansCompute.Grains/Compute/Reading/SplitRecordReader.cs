@@ -47,6 +47,12 @@ public sealed class SplitRecordReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// CSV mode: false when the record <see cref="TryRead"/> returned last holds no <c>"</c> at all, so its fields
+    /// are plain runs between delimiters (true in text mode: nothing is known).
+    /// </summary>
+    public bool LastRecordHasQuote { get; private set; } = true;
+
     /// <summary>File offset of the next record (or of the end of what this reader consumed).</summary>
     public long Position => _bufferOffset + _pos;
 
@@ -62,15 +68,17 @@ public sealed class SplitRecordReader : IDisposable
 
         var scan = _pos;
         var inQuote = false;
+        var quoted = false;
         while (true)
         {
             var window = _buffer.AsSpan(scan, _count - scan);
-            var found = _csv ? FindCsvRecordEnd(window, ref inQuote) : window.IndexOf((byte)'\n');
+            var found = _csv ? FindCsvRecordEnd(window, ref inQuote, ref quoted) : window.IndexOf((byte)'\n');
             if (found >= 0)
             {
                 var terminator = scan + found;
                 record = TrimCarriageReturn(_buffer.AsSpan(_pos, terminator - _pos));
                 _pos = terminator + 1;
+                LastRecordHasQuote = quoted;
                 return true;
             }
 
@@ -79,6 +87,7 @@ public sealed class SplitRecordReader : IDisposable
                 // The last record of the file has no terminator.
                 record = TrimCarriageReturn(_buffer.AsSpan(_pos, _count - _pos));
                 _pos = _count;
+                LastRecordHasQuote = !_csv || quoted || record.Contains((byte)'"');
                 return true;
             }
 
@@ -155,6 +164,12 @@ public sealed class SplitRecordReader : IDisposable
     /// </summary>
     public static int FindCsvRecordEnd(ReadOnlySpan<byte> data, ref bool inQuote)
     {
+        var quoted = false;
+        return FindCsvRecordEnd(data, ref inQuote, ref quoted);
+    }
+
+    private static int FindCsvRecordEnd(ReadOnlySpan<byte> data, ref bool inQuote, ref bool quoted)
+    {
         var i = 0;
         while (i < data.Length)
         {
@@ -184,6 +199,7 @@ public sealed class SplitRecordReader : IDisposable
                 }
 
                 inQuote = true;
+                quoted = true;
                 i++;
             }
         }
