@@ -73,6 +73,7 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         var silo = new SiloProcess(name,
         [
+            .. extraArguments ?? [],
             "--OrleansCompute:Clustering:Provider=redis",
             $"--OrleansCompute:Clustering:ConnectionString={redis}",
             "--OrleansCompute:Storage:Provider=redis",

@@ -67,7 +67,7 @@ public class GroupByBenchmarks
     [Benchmark]
     public int Plinq() => Plinq(_path).Count;
 
-    private sealed class Group
+    internal sealed class Group
     {
         public long Count;
         public long Sum;
@@ -79,7 +79,7 @@ public class GroupByBenchmarks
     /// Utf8Parser and keys groups by the origin bytes (decoded only for a new origin). Knows the layout:
     /// date,delay,distance,origin,destination with no quoting.
     /// </summary>
-    private static Dictionary<string, Group> Baseline(string path)
+    internal static Dictionary<string, Group> Baseline(string path)
     {
         var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
         var lookup = groups.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -151,7 +151,7 @@ public class GroupByBenchmarks
     }
 
     /// <summary>Idiomatic PLINQ: lines in parallel, split on commas, grouped by origin.</summary>
-    private static Dictionary<string, (long Count, double Mean, long Max)> Plinq(string path) =>
+    internal static Dictionary<string, (long Count, double Mean, long Max)> Plinq(string path) =>
         File.ReadLines(path)
             .Skip(1)
             .AsParallel()

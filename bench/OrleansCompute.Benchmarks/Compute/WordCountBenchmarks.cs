@@ -57,7 +57,7 @@ public class WordCountBenchmarks
     /// The COST baseline: decode the whole file once, walk its characters, fold case into a buffer and count
     /// through a span-keyed dictionary lookup. Same rule as the engine (letters, marks, decimal digits; inner apostrophes).
     /// </summary>
-    private static Dictionary<string, long> Baseline(string path)
+    internal static Dictionary<string, long> Baseline(string path)
     {
         var text = Encoding.UTF8.GetString(File.ReadAllBytes(path));
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -127,7 +127,7 @@ public class WordCountBenchmarks
     }
 
     /// <summary>Idiomatic PLINQ: lines in parallel, words as strings, grouped and counted.</summary>
-    private static Dictionary<string, long> Plinq(string path)
+    internal static Dictionary<string, long> Plinq(string path)
     {
         var tokenizer = new WordTokenizer(new WordCountOptions());
         return File.ReadLines(path)

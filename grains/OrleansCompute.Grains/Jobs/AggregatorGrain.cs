@@ -1,3 +1,4 @@
+using OrleansCompute.Concurrency;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Jobs;
 using OrleansCompute.Runtime;
@@ -8,53 +9,114 @@ namespace OrleansCompute.Grains.Jobs;
 /// <summary>
 /// One shard of a job's result: merges each split once (ledger persisted with the partial) and acknowledges a
 /// merge only after it is persisted, so a merge acknowledged to a partition survives the death of this silo.
+/// Merges are group-committed: the grain is reentrant, merges that arrive while a write is in flight are applied
+/// in memory and all covered by the next single write (one state write per burst of splits, not one per split).
 /// </summary>
+[Reentrant]
 public sealed class AggregatorGrain([PersistentState("aggregator")] IPersistentState<AggregatorGrainState> state) : Grain, IAggregatorGrain
 {
     private IComputeJobRunner? _runner;
     private IComputePartial? _merged;
     private MergeLedger? _ledger;
+    private Task? _writing; // the write in flight
+    private Task? _next;    // the write that will cover what was merged since _writing took its snapshot
+    private bool _broken;   // a write failed: memory may be ahead of storage until this activation is gone
 
     public async Task<bool> Merge(ComputeJobSpec spec, IComputePartial shard)
     {
         ArgumentNullException.ThrowIfNull(shard);
+        ThrowIfBroken();
         Load(spec);
         if (!_ledger!.TryAdd(shard))
         {
-            return false; // a retried split: merged before
+            // A retried split, merged before: acknowledge it only once the write that covers it is done.
+            await (_next ?? _writing ?? Task.CompletedTask);
+            return false;
         }
 
         try
         {
             _merged = _runner!.Merge(_merged!, shard);
-            state.State.JobId = spec.JobId;
-            state.State.MergedSplits = [.. _ledger.MergedSplits.Order()];
-            state.State.Partial = Serializer.Serialize(_merged);
-            await state.WriteStateAsync();
         }
         catch
         {
-            // Memory is ahead of storage (or the merge failed half-way): forget it and re-read on the next activation.
-            _merged = null;
-            _ledger = null;
-            DeactivateOnIdle();
+            Break();
             throw;
         }
 
+        await Persist();
         return true;
     }
 
     public Task<IComputePartial> GetMerged(ComputeJobSpec spec)
     {
+        ThrowIfBroken();
         Load(spec);
         return Task.FromResult(_merged!);
     }
 
     public async Task Clear()
     {
+        await (_next ?? _writing ?? Task.CompletedTask);
         _merged = null;
         _ledger = null;
         await state.ClearStateAsync();
+    }
+
+    private Task Persist()
+    {
+        if (_next is not null)
+        {
+            return _next; // a write is queued behind the one in flight and will include this merge
+        }
+
+        if (_writing is null || _writing.IsCompleted)
+        {
+            return _writing = WriteNow();
+        }
+
+        return _next = WriteAfter(_writing);
+    }
+
+    private async Task WriteAfter(Task previous)
+    {
+        await previous; // a failed write fails the merges waiting for the next one too (their partitions retry)
+        _next = null;   // merges from here on need a later write
+        await (_writing = WriteNow());
+    }
+
+    private async Task WriteNow()
+    {
+        try
+        {
+            // Snapshot synchronously (this turn): merges that interleave during the write wait for the next one.
+            state.State.JobId = _runner!.Spec.JobId;
+            state.State.MergedSplits = [.. _ledger!.MergedSplits.Order()];
+            state.State.Partial = Serializer.Serialize(_merged!);
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            Break();
+            throw;
+        }
+    }
+
+    /// <summary>Memory is ahead of storage (or a merge failed half-way): refuse calls until re-activated from storage.</summary>
+    private void Break()
+    {
+        _broken = true;
+        _merged = null;
+        _ledger = null;
+        DeactivateOnIdle();
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (_broken)
+        {
+            throw new InvalidOperationException("This aggregator's last write failed; it re-reads its state on its next activation. Retry.");
+        }
     }
 
     private void Load(ComputeJobSpec spec)

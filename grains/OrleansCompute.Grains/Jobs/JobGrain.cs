@@ -31,6 +31,7 @@ public sealed partial class JobGrain(
     private ComputeJobSpec? _spec;
     private SplitPlan? _plan;
     private IComputeJobRunner? _runner;
+    private ComputeJobResult? _result;
 
     private JobGrainState S => state.State;
 
@@ -92,8 +93,16 @@ public sealed partial class JobGrain(
 
     public Task<JobStatus> GetStatus() => Task.FromResult(GetStatusCore());
 
-    public Task<ComputeJobResult?> GetResult() =>
-        Task.FromResult(S.State == JobState.Completed && S.Result is { } bytes ? Serializer.Deserialize<ComputeJobResult>(bytes) : null);
+    public Task<ComputeJobResult?> GetResult()
+    {
+        if (S.State != JobState.Completed || S.Result is not { } bytes)
+        {
+            return Task.FromResult<ComputeJobResult?>(null);
+        }
+
+        // Deserialized once per activation (a word count's result holds every distinct word); callers get a shared instance.
+        return Task.FromResult<ComputeJobResult?>(_result ??= Serializer.Deserialize<ComputeJobResult>(bytes));
+    }
 
     public async Task Cancel()
     {
@@ -186,6 +195,12 @@ public sealed partial class JobGrain(
                     await Collect();
                 }
             }
+
+            if (S.State == JobState.Cancelled && S.ShardCount > 0)
+            {
+                // Map has waited for the splits in flight, so nothing merges any more: drop the partial shards.
+                await ClearAggregators();
+            }
         }
         catch (Exception ex) when (IsJobError(ex))
         {
@@ -209,7 +224,8 @@ public sealed partial class JobGrain(
         var roots = JobRunners.Roots(ServiceProvider);
         var sources = JobRunners.Sources(ServiceProvider);
         var input = _spec!.Input;
-        var plan = await Task.Run(() => InputSources.Plan(input, roots, sources));
+        var options = _options;
+        var plan = await Task.Run(() => InputSources.Plan(input, roots, sources, total => options.SplitBytesFor(total, input.TargetSplitBytes)));
         if (S.State != JobState.Queued)
         {
             return; // cancelled while planning
@@ -289,11 +305,8 @@ public sealed partial class JobGrain(
     private async Task Collect()
     {
         var watch = Stopwatch.StartNew();
-        var shards = new IComputePartial[S.ShardCount];
-        for (var i = 0; i < shards.Length; i++)
-        {
-            shards[i] = await Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).GetMerged(_spec!));
-        }
+        var shards = await Task.WhenAll(Enumerable.Range(0, S.ShardCount).Select(i =>
+            Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).GetMerged(_spec!))));
 
         // Every shard must cover every split; a split the job recorded but a shard lacks (a lost write) is run again.
         var all = _plan!.Splits.Select(s => s.SplitId).ToHashSet();
@@ -312,6 +325,7 @@ public sealed partial class JobGrain(
         }
 
         S.Result = Serializer.Serialize(result);
+        _result = result;
         S.State = JobState.Completed;
         S.MergeTime += watch.Elapsed;
         S.FinishedAt = DateTimeOffset.UtcNow;

@@ -21,5 +21,29 @@ public sealed class JobGrainOptions
     /// <summary>Period of the job grain's drive/keep-alive timer and of the registry's pings. Default 1 s.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Split sizing: a job's input is cut into at least this many splits per core of the cluster (see
+    /// <see cref="ClusterCores"/>), never more than the spec's <c>TargetSplitBytes</c> each and never smaller than
+    /// <see cref="MinSplitBytes"/>. Few, large splits keep the per-split costs (one partial per split, its shards,
+    /// one aggregator write per shard) small; one or two per core keep every core busy. Default 2.
+    /// </summary>
+    public int SplitsPerCore { get; set; } = 2;
+
+    /// <summary>Cores the cluster maps with. 0 (default) means this silo's processor count (silos cannot see each other's).</summary>
+    public int ClusterCores { get; set; }
+
+    /// <summary>Smallest split the sizing above makes (a spec's own smaller <c>TargetSplitBytes</c> still wins). Default 4 MiB.</summary>
+    public long MinSplitBytes { get; set; } = 4L << 20;
+
+    internal int EffectiveClusterCores => ClusterCores > 0 ? ClusterCores : Environment.ProcessorCount;
+
+    /// <summary>The split size for <paramref name="totalBytes"/> of input whose spec asks for at most <paramref name="targetSplitBytes"/>.</summary>
+    internal long SplitBytesFor(long totalBytes, long targetSplitBytes)
+    {
+        var splits = (long)Math.Max(1, SplitsPerCore) * EffectiveClusterCores;
+        var even = Math.Max(1, (totalBytes + splits - 1) / splits);
+        return Math.Min(targetSplitBytes, Math.Max(even, Math.Min(MinSplitBytes, targetSplitBytes)));
+    }
+
     internal int EffectiveMaxSplitsInFlight => MaxSplitsInFlight > 0 ? MaxSplitsInFlight : Math.Max(4, 2 * Environment.ProcessorCount);
 }

@@ -145,6 +145,13 @@ public sealed class JobGrainTests : IAsyncLifetime
         Assert.Null(await job.GetResult());
         await job.Cancel(); // no-op
         Assert.Equal(JobState.Cancelled, (await job.GetStatus()).State);
+
+        // Once the splits in flight finished, the aggregators' partial state of the cancelled job is dropped.
+        for (var shard = 0; shard < 3; shard++)
+        {
+            var merged = await _cluster.Client.GetGrain<IAggregatorGrain>(JobKeys.Aggregator("cancel", shard)).GetMerged(spec);
+            Assert.Empty(merged.SplitIds);
+        }
     }
 
     [Fact]

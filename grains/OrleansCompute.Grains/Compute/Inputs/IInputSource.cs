@@ -1,4 +1,5 @@
 using OrleansCompute.Grains.Compute.Reading;
+using OrleansCompute.Serialization;
 
 namespace OrleansCompute.Grains.Compute.Inputs;
 
@@ -51,17 +52,23 @@ public static class InputSources
     }
 
     /// <summary>Plans <paramref name="input"/>: through the source that owns its path, else under <paramref name="roots"/>.</summary>
-    public static SplitPlan Plan(InputSpec input, DataRootOptions roots, IReadOnlyList<IInputSource> sources)
+    public static SplitPlan Plan(InputSpec input, DataRootOptions roots, IReadOnlyList<IInputSource> sources, Func<long, long>? splitBytesForTotal = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(roots);
         var source = Find(sources, input.Path);
-        if (source is null)
+        var files = source is null ? new InputResolver(roots).Resolve(input.Path) : source.Resolve(input.Path);
+        if (splitBytesForTotal is not null)
         {
-            return new SplitPlanner(new InputResolver(roots)).Plan(input);
+            // Split size chosen from the input's total size (e.g. from the cluster's cores); the spec's size is an upper bound.
+            var sized = Serializer.Deserialize<InputSpec>(Serializer.Serialize(input));
+            sized.TargetSplitBytes = splitBytesForTotal(files.Sum(f => f.Length));
+            input = sized;
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(input.TargetSplitBytes, 1, "TargetSplitBytes");
-        return SplitPlanner.Plan(source.Resolve(input.Path), input, file => source.Open(file.Path, 0, file.Length));
+        return source is null
+            ? SplitPlanner.Plan(files, input)
+            : SplitPlanner.Plan(files, input, file => source.Open(file.Path, 0, file.Length));
     }
 }

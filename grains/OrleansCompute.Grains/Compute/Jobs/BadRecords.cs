@@ -3,6 +3,17 @@ namespace OrleansCompute.Grains.Compute.Jobs;
 /// <summary>Bad-record bookkeeping: sample order, merging, and the rejection policy check.</summary>
 public static class BadRecords
 {
+    /// <summary>Counts one bad record of a split and keeps it as a sample while fewer than <paramref name="maxSamples"/> are kept.</summary>
+    internal static void Add(BadRecordSummary bad, int maxSamples, string path, long offset, string reason)
+    {
+        bad.Count++;
+        if (bad.Samples.Count < maxSamples)
+        {
+            // A split reads in file order, so its first bad records are its smallest (path, offset).
+            bad.Samples.Add(new BadRecordSample { Path = path, Offset = offset, Reason = reason });
+        }
+    }
+
     /// <summary>Merges two summaries: counts add, samples keep the first <paramref name="maxSamples"/> in (path, offset) order.</summary>
     public static BadRecordSummary Merge(BadRecordSummary a, BadRecordSummary b, int maxSamples)
     {

@@ -15,6 +15,7 @@ public sealed class Combiner<TKey, TValue>
     private readonly Dictionary<TKey, TValue> _entries;
     private readonly Dictionary<string, TValue>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
     private readonly bool _hasSpanLookup;
+    private Utf8KeyTable<TValue>? _utf8;
     private string? _rejection;
 
     internal Combiner(Dictionary<TKey, TValue> entries, Func<TValue, TValue, TValue> combine)
@@ -55,6 +56,44 @@ public sealed class Combiner<TKey, TValue>
         }
 
         return ref CollectionsMarshal.GetValueRefOrAddDefault(_spanLookup, key, out exists)!;
+    }
+
+    /// <summary>
+    /// As <see cref="GetValueRef(TKey, out bool)"/> for string keys given as UTF-8 bytes: the fastest way to
+    /// count tokens, since a key already seen in this split costs one hash and one byte comparison and no
+    /// allocation. The string is made once per distinct key when the split ends (bytes are decoded as UTF-8;
+    /// keys that decode to the same string are combined then). <paramref name="exists"/> is about the UTF-8
+    /// keys of this split only: values emitted under the same key through the other overloads are combined
+    /// with this one at the end of the split.
+    /// </summary>
+    public ref TValue GetValueRefUtf8(ReadOnlySpan<byte> key, out bool exists)
+    {
+        if (typeof(TKey) != typeof(string))
+        {
+            ThrowNoSpanLookup();
+        }
+
+        return ref (_utf8 ??= new Utf8KeyTable<TValue>(4096)).GetValueRef(key, out exists);
+    }
+
+    /// <summary>Moves the UTF-8 keyed values into the partial's entries (the runner calls this at the end of a split).</summary>
+    internal void FlushUtf8()
+    {
+        var table = _utf8;
+        if (table is null)
+        {
+            return;
+        }
+
+        _utf8 = null;
+        var entries = (Dictionary<string, TValue>)(object)_entries;
+        entries.EnsureCapacity(entries.Count + table.Count);
+        for (var i = 0; i < table.Count; i++)
+        {
+            var key = System.Text.Encoding.UTF8.GetString(table.KeyAt(i));
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(entries, key, out var exists);
+            slot = exists ? _combine(slot!, table.ValueAt(i)) : table.ValueAt(i);
+        }
     }
 
     /// <summary>Counts the current record as bad, with a reason for the samples. The first reason given wins.</summary>

@@ -55,6 +55,12 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         partial.SplitIds.Add(split.SplitId);
         var combiner = new Combiner<TKey, TValue>(partial.Entries, _combine);
         var maxSamples = Spec.Rejection.MaxSamples;
+        if (_job is ISplitMapper<TKey, TValue> fast && fast.TryMapSplit(split, partial, combiner, maxSamples, cancellationToken))
+        {
+            combiner.FlushUtf8();
+            return partial;
+        }
+
         var bad = partial.BadRecords;
         var format = Spec.Input.Format;
 
@@ -94,6 +100,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
             }
         }
 
+        combiner.FlushUtf8();
         partial.Records = records;
         return partial;
     }
@@ -111,6 +118,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
 
         // Fold the smaller dictionary into the larger: combine is commutative, so either direction is exact.
         var (large, small) = into.Entries.Count >= from.Entries.Count ? (into.Entries, from.Entries) : (from.Entries, into.Entries);
+        large.EnsureCapacity(large.Count + small.Count);
         foreach (var (key, value) in small)
         {
             ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(large, key, out var exists);
@@ -129,9 +137,11 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
         var source = Cast(partial);
         var shards = new ComputePartial<TKey, TValue>[shardCount];
+        var capacity = (source.Entries.Count / shardCount) + (source.Entries.Count / (4 * shardCount)) + 16;
         for (var i = 0; i < shardCount; i++)
         {
             shards[i] = NewPartial();
+            shards[i].Entries.EnsureCapacity(capacity);
             shards[i].SplitIds.AddRange(source.SplitIds);
         }
 
@@ -155,6 +165,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         }
 
         joined.SplitIds.AddRange(Cast(shards[0]).SplitIds);
+        joined.Entries.EnsureCapacity(shards.Sum(s => s.KeyCount));
         foreach (var item in shards)
         {
             var shard = Cast(item);
@@ -207,15 +218,8 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         };
     }
 
-    private static void AddBad(BadRecordSummary bad, int maxSamples, string path, long offset, string reason)
-    {
-        bad.Count++;
-        if (bad.Samples.Count < maxSamples)
-        {
-            // A split reads in file order, so its first bad records are its smallest (path, offset).
-            bad.Samples.Add(new BadRecordSample { Path = path, Offset = offset, Reason = reason });
-        }
-    }
+    private static void AddBad(BadRecordSummary bad, int maxSamples, string path, long offset, string reason) =>
+        BadRecords.Add(bad, maxSamples, path, offset, reason);
 
     private static List<int> UnionDisjoint(List<int> a, List<int> b, string jobId)
     {

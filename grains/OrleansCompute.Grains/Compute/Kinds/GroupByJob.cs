@@ -11,7 +11,7 @@ namespace OrleansCompute.Grains.Compute.Kinds;
 /// any other value that is not a number makes the record bad, as does an absent key column (JSON).
 /// A JSON null key groups as the empty string; numbers and booleans group by their JSON text.
 /// </summary>
-public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByResult>
+public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByResult>, ISplitMapper<string, GroupAccumulator>
 {
     [ThreadStatic]
     private static char[]? s_key;
@@ -23,6 +23,8 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
     private readonly int[] _aggregateColumn;
     private readonly int _orderBy = -1;
     private readonly TopKOptions? _topK;
+    private readonly InputFormat _format;
+    private readonly char _delimiter;
 
     public GroupByJob(ComputeJobSpec spec, bool requireTopK)
     {
@@ -65,6 +67,8 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
         _columns = [.. _keyColumns, .. _valueColumns];
 
         _topK = spec.TopK;
+        _format = spec.Input.Format;
+        _delimiter = spec.Input.Delimiter;
         if (requireTopK && _topK is null)
         {
             throw new ArgumentException($"Job kind '{spec.Kind}' needs TopK options.", nameof(spec));
@@ -159,6 +163,18 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
         }
     }
 
+    /// <summary>CSV inputs: a whole-split loop with UTF-8 keyed groups and integer sums (see <see cref="CsvGroupBySplit"/>).</summary>
+    bool ISplitMapper<string, GroupAccumulator>.TryMapSplit(InputSplit split, ComputePartial<string, GroupAccumulator> partial, Combiner<string, GroupAccumulator> combiner, int maxSamples, CancellationToken cancellationToken)
+    {
+        if (_format != InputFormat.Csv)
+        {
+            return false;
+        }
+
+        new CsvGroupBySplit(_keyColumns, _valueColumns, _columns, _delimiter).Run(split, partial, combiner, maxSamples, cancellationToken);
+        return true;
+    }
+
     public override GroupAccumulator Combine(GroupAccumulator accumulated, GroupAccumulator value)
     {
         accumulated.Rows += value.Rows;
@@ -243,5 +259,5 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
         return descending ? y.Value.CompareTo(x.Value) : x.Value.CompareTo(y.Value);
     }
 
-    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+    internal static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
 }

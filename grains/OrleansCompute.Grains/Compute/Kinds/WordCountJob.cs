@@ -8,21 +8,21 @@ namespace OrleansCompute.Grains.Compute.Kinds;
 /// format (for CSV and JSON Lines the whole record text is tokenized). Partial: word → count.
 /// With <see cref="ComputeJobSpec.TopK"/> (order by <c>count</c>) only the top K words are returned.
 /// </summary>
-public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>
+public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, ISplitMapper<string, long>
 {
     [ThreadStatic]
-    private static char[]? s_buffer;
-
-    private static readonly WordAction<Combiner<string, long>> s_count = static (combiner, word) => combiner.GetValueRef(word, out _)++;
+    private static byte[]? s_buffer;
 
     private readonly WordTokenizer _tokenizer;
     private readonly TopKOptions? _topK;
+    private readonly InputFormat _format;
 
     public WordCountJob(ComputeJobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         _tokenizer = new WordTokenizer(spec.WordCount ?? new WordCountOptions());
         _topK = spec.TopK;
+        _format = spec.Input.Format;
         if (_topK is not null)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(_topK.K, 1, "TopK.K");
@@ -37,9 +37,64 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>
 
     public override void Map(in ComputeRecord record, Combiner<string, long> output)
     {
-        var buffer = s_buffer ??= new char[256];
-        _tokenizer.Tokenize(record.Bytes, ref buffer, output, s_count);
+        var buffer = s_buffer ??= new byte[256];
+        _tokenizer.CountUtf8(record.Bytes, ref buffer, output);
         s_buffer = buffer;
+    }
+
+    /// <summary>
+    /// Text inputs: tokenizes whole blocks of records at once (a word never spans a newline, so the words of a
+    /// block are the words of its records) and counts records by their newlines.
+    /// </summary>
+    bool ISplitMapper<string, long>.TryMapSplit(InputSplit split, ComputePartial<string, long> partial, Combiner<string, long> combiner, int maxSamples, CancellationToken cancellationToken)
+    {
+        if (_format != InputFormat.Text)
+        {
+            return false;
+        }
+
+        var buffer = new byte[256];
+        long records = 0;
+        using var reader = new SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: false);
+        while (reader.TryReadBlock(out var block, out var count))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            records += count;
+            _tokenizer.CountUtf8(block, ref buffer, combiner);
+        }
+
+        partial.Records = records;
+        return true;
+    }
+
+    /// <summary>
+    /// The result order (count, then word ordinal) without a delegate per comparison: items carry the count and the
+    /// word's first four UTF-16 code units packed into one integer (ordinal order of the prefix), so most comparisons
+    /// are two integer compares; only words sharing count and prefix compare their strings. Sorted in place.
+    /// </summary>
+    private static void SortByCountThenWord(WordFrequency[] words, bool descending)
+    {
+        var items = new SortItem[words.Length];
+        for (var i = 0; i < words.Length; i++)
+        {
+            var word = words[i].Word;
+            ulong prefix = 0;
+            for (var c = 0; c < 4; c++)
+            {
+                prefix = (prefix << 16) | (c < word.Length ? word[c] : 0u);
+            }
+
+            items[i] = new SortItem(descending ? -words[i].Count : words[i].Count, prefix, i); // counts are positive
+        }
+
+        items.AsSpan().Sort(new SortItemComparer(words));
+        var sorted = new WordFrequency[words.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            sorted[i] = words[items[i].Index];
+        }
+
+        sorted.CopyTo(words, 0);
     }
 
     public override long Combine(long accumulated, long value) => accumulated + value;
@@ -58,17 +113,44 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>
 
         var take = _topK is null ? words.Length : Math.Min(_topK.K, words.Length);
         var descending = _topK?.Descending ?? true;
-        var comparer = Comparer<WordFrequency>.Create((x, y) =>
+        List<WordFrequency> selected;
+        if (take * 4L >= words.Length)
         {
-            var byCount = descending ? y.Count.CompareTo(x.Count) : x.Count.CompareTo(y.Count);
-            return byCount != 0 ? byCount : string.CompareOrdinal(x.Word, y.Word);
-        });
+            SortByCountThenWord(words, descending);
+            selected = [.. words.AsSpan(0, take)];
+        }
+        else
+        {
+            var comparer = Comparer<WordFrequency>.Create((x, y) =>
+            {
+                var byCount = descending ? y.Count.CompareTo(x.Count) : x.Count.CompareTo(y.Count);
+                return byCount != 0 ? byCount : string.CompareOrdinal(x.Word, y.Word);
+            });
+            selected = TopK.Select(words, take, comparer);
+        }
 
         return new WordCountResult
         {
-            Words = TopK.Select(words, take, comparer),
+            Words = selected,
             TotalWords = total,
             DistinctWords = words.Length,
         };
+    }
+
+    private readonly record struct SortItem(long Count, ulong Prefix, int Index);
+
+    private readonly struct SortItemComparer(WordFrequency[] words) : IComparer<SortItem>
+    {
+        public int Compare(SortItem x, SortItem y)
+        {
+            var c = x.Count.CompareTo(y.Count);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = x.Prefix.CompareTo(y.Prefix);
+            return c != 0 ? c : string.CompareOrdinal(words[x.Index].Word, words[y.Index].Word);
+        }
     }
 }

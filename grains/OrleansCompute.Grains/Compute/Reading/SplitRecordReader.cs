@@ -52,6 +52,12 @@ public sealed class SplitRecordReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// CSV mode: false when the record <see cref="TryRead"/> returned last holds no <c>"</c> at all, so its fields
+    /// are plain runs between delimiters (true in text mode: nothing is known).
+    /// </summary>
+    public bool LastRecordHasQuote { get; private set; } = true;
+
     /// <summary>File offset of the next record (or of the end of what this reader consumed).</summary>
     public long Position => _bufferOffset + _pos;
 
@@ -67,15 +73,17 @@ public sealed class SplitRecordReader : IDisposable
 
         var scan = _pos;
         var inQuote = false;
+        var quoted = false;
         while (true)
         {
             var window = _buffer.AsSpan(scan, _count - scan);
-            var found = _csv ? FindCsvRecordEnd(window, ref inQuote) : window.IndexOf((byte)'\n');
+            var found = _csv ? FindCsvRecordEnd(window, ref inQuote, ref quoted) : window.IndexOf((byte)'\n');
             if (found >= 0)
             {
                 var terminator = scan + found;
                 record = TrimCarriageReturn(_buffer.AsSpan(_pos, terminator - _pos));
                 _pos = terminator + 1;
+                LastRecordHasQuote = quoted;
                 return true;
             }
 
@@ -84,6 +92,7 @@ public sealed class SplitRecordReader : IDisposable
                 // The last record of the file has no terminator.
                 record = TrimCarriageReturn(_buffer.AsSpan(_pos, _count - _pos));
                 _pos = _count;
+                LastRecordHasQuote = !_csv || quoted || record.Contains((byte)'"');
                 return true;
             }
 
@@ -94,10 +103,77 @@ public sealed class SplitRecordReader : IDisposable
     }
 
     /// <summary>
+    /// Text mode only: the next run of whole records this range owns, as one span (records end at <c>\n</c>;
+    /// the span ends right after a <c>\n</c> except for a last record without one), so a job that does not
+    /// care where records end (a tokenizer that treats <c>\r</c> and <c>\n</c> as separators) scans big
+    /// blocks instead of calling per record. <paramref name="records"/> is how many records the block holds.
+    /// The span is valid until the next read.
+    /// </summary>
+    public bool TryReadBlock(out ReadOnlySpan<byte> block, out int records)
+    {
+        if (_csv)
+        {
+            throw new InvalidOperationException("Blocks are for text records; CSV records need quote-aware framing (TryRead).");
+        }
+
+        while (true)
+        {
+            var offset = _bufferOffset + _pos;
+            var window = _buffer.AsSpan(_pos, _count - _pos);
+            var atEnd = _bufferOffset + _count >= _length;
+            if (_done || offset >= _end || (window.IsEmpty && atEnd))
+            {
+                _done = true;
+                block = default;
+                records = 0;
+                return false;
+            }
+
+            // Records that start at or after _end belong to the next range: the last one owned ends at the
+            // first '\n' at or after _end - 1.
+            var limit = _end - offset;
+            int cut;
+            if (limit <= window.Length)
+            {
+                var from = (int)(limit - 1);
+                var newline = window[from..].IndexOf((byte)'\n');
+                cut = newline >= 0 ? from + newline + 1 : -1;
+            }
+            else
+            {
+                var newline = window.LastIndexOf((byte)'\n');
+                cut = newline >= 0 ? newline + 1 : -1;
+            }
+
+            if (cut < 0 && atEnd)
+            {
+                cut = window.Length; // the last record of the file has no terminator
+            }
+
+            if (cut > 0)
+            {
+                block = window[..cut];
+                _pos += cut;
+                records = block.Count((byte)'\n') + (block[^1] == (byte)'\n' ? 0 : 1);
+                return true;
+            }
+
+            Compact(); // no whole record in the buffer: read more (grows it when one record fills it)
+            Fill();
+        }
+    }
+
+    /// <summary>
     /// The end of a CSV record in <paramref name="data"/>: the first <c>\n</c> outside quotes, or -1.
     /// <paramref name="inQuote"/> carries the quote state across calls over consecutive windows.
     /// </summary>
     public static int FindCsvRecordEnd(ReadOnlySpan<byte> data, ref bool inQuote)
+    {
+        var quoted = false;
+        return FindCsvRecordEnd(data, ref inQuote, ref quoted);
+    }
+
+    private static int FindCsvRecordEnd(ReadOnlySpan<byte> data, ref bool inQuote, ref bool quoted)
     {
         var i = 0;
         while (i < data.Length)
@@ -128,6 +204,7 @@ public sealed class SplitRecordReader : IDisposable
                 }
 
                 inQuote = true;
+                quoted = true;
                 i++;
             }
         }

@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansCompute.Benchmarks.Compute;
+using OrleansCompute.Client;
+using OrleansCompute.Clustering.Redis;
+using OrleansCompute.Configuration;
+using OrleansCompute.Grains.Compute;
+using OrleansCompute.Grains.Jobs;
+using OrleansCompute.Testing.Servers;
+
+namespace OrleansCompute.Benchmarks.Macro;
+
+/// <summary>
+/// <c>batch</c>: issue 5's batch targets in one run, on the same bytes — word count over GCIDE and group-by
+/// (origin: count, mean delay, max distance) over the flights CSV, each by: the hand-written single-threaded
+/// C# baseline, PLINQ, the engine alone (1 and 2 threads), DuckDB (Node, 1 and 2 threads), and real jobs
+/// through the job / partition / aggregator grains on one silo process and on two silo processes (Redis
+/// clustering and storage, a real redis-server; the client submits, polls the status and fetches the result).
+/// Every implementation's result is checked against the hand-written one first. Prints medians and ratios.
+/// </summary>
+internal static class BatchMacro
+{
+    private const string Secret = "benchmark-secret-0123456789";
+    private const string DuckDbPackage = "@duckdb/node-api@1.5.6-r.1";
+
+    public static async Task<int> RunAsync(int rounds)
+    {
+        var folder = BenchData.Folder;
+        var gcide = BenchData.Require("gcide.txt");
+        var flights = BenchData.Require("flights-3m.csv");
+        var results = new List<Measurement>();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"batch: {rounds} timed rounds each (after one warm-up); {Environment.ProcessorCount} cores; gcide {new FileInfo(gcide).Length:N0} B, flights {new FileInfo(flights).Length:N0} B"));
+
+        // Reference results (hand-written) and the checks every other implementation must pass.
+        var words = WordCountBenchmarks.Baseline(gcide);
+        var groups = GroupByBenchmarks.Baseline(flights);
+        CheckWords("PLINQ", words, WordCountBenchmarks.Plinq(gcide));
+        CheckGroups("PLINQ", groups, GroupByBenchmarks.Plinq(flights).ToDictionary(p => p.Key, p => (p.Value.Count, (decimal?)null, p.Value.Max)));
+        CheckWords("engine", words, EngineWords((WordCountResult)BenchData.RunEngine(WordCountSpec("check", 16 << 20)).Value!));
+        CheckGroups("engine", groups, EngineGroups((GroupByResult)BenchData.RunEngine(GroupBySpec("check", 16 << 20)).Value!));
+
+        // In-process implementations.
+        results.Add(Measure("word count", "hand-written C#, 1 thread", rounds, () => WordCountBenchmarks.Baseline(gcide)));
+        results.Add(Measure("word count", "PLINQ", rounds, () => WordCountBenchmarks.Plinq(gcide)));
+        results.Add(Measure("word count", "engine alone, 1 thread", rounds, () => BenchData.RunEngine(WordCountSpec("e1", 16 << 20))));
+        results.Add(Measure("word count", "engine alone, 2 threads", rounds, () => BenchData.RunEngine(WordCountSpec("e2", 16 << 20), threads: 2)));
+        results.Add(Measure("group-by", "hand-written C#, 1 thread", rounds, () => GroupByBenchmarks.Baseline(flights)));
+        results.Add(Measure("group-by", "PLINQ", rounds, () => GroupByBenchmarks.Plinq(flights)));
+        results.Add(Measure("group-by", "engine alone, 1 thread", rounds, () => BenchData.RunEngine(GroupBySpec("e1", 16 << 20))));
+        results.Add(Measure("group-by", "engine alone, 2 threads", rounds, () => BenchData.RunEngine(GroupBySpec("e2", 16 << 20), threads: 2)));
+
+        // DuckDB.
+        foreach (var threads in new[] { 1, 2 })
+        {
+            results.AddRange(await DuckDb(folder, threads, rounds, words, groups));
+        }
+
+        // Real jobs through the grains, one and two silo processes.
+        await using (var redis = await RedisServer.StartAsync())
+        {
+            foreach (var siloCount in new[] { 1, 2 })
+            {
+                results.AddRange(await Grains(redis.ConnectionString, folder, siloCount, rounds, words, groups));
+            }
+        }
+
+        Print(results);
+        return 0;
+    }
+
+    private static ComputeJobSpec WordCountSpec(string id, long splitBytes = 64L << 20) => new()
+    {
+        JobId = id,
+        Kind = "word-count",
+        Input = new InputSpec { Path = "gcide.txt", TargetSplitBytes = splitBytes },
+    };
+
+    private static ComputeJobSpec GroupBySpec(string id, long splitBytes = 64L << 20) => new()
+    {
+        JobId = id,
+        Kind = "group-by",
+        Input = new InputSpec { Path = "flights-3m.csv", Format = InputFormat.Csv, TargetSplitBytes = splitBytes },
+        GroupBy = new GroupByOptions
+        {
+            KeyColumns = ["origin"],
+            Aggregates = [AggregateSpec.Of(AggregateFunction.Count), AggregateSpec.Of(AggregateFunction.Mean, "delay"), AggregateSpec.Of(AggregateFunction.Max, "distance")],
+        },
+    };
+
+    private static Measurement Measure(string job, string name, int rounds, Func<object> run)
+    {
+        run(); // warm-up (JIT, page cache)
+        var times = new List<double>();
+        for (var i = 0; i < rounds; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var watch = Stopwatch.StartNew();
+            GC.KeepAlive(run());
+            times.Add(watch.Elapsed.TotalSeconds);
+        }
+
+        return Report(new Measurement(job, name, times));
+    }
+
+    private static async Task<IEnumerable<Measurement>> DuckDb(string folder, int threads, int rounds, Dictionary<string, long> words, Dictionary<string, GroupByBenchmarks.Group> groups)
+    {
+        var modules = Path.Combine(Path.GetDirectoryName(folder)!, "duckdb-node");
+        if (!Directory.Exists(Path.Combine(modules, "node_modules", "@duckdb", "node-api")))
+        {
+            Directory.CreateDirectory(modules);
+            if (!File.Exists(Path.Combine(modules, "package.json")))
+            {
+                await File.WriteAllTextAsync(Path.Combine(modules, "package.json"), "{\"private\":true}\n");
+            }
+
+            Console.WriteLine($"installing {DuckDbPackage} into {modules}");
+            await RunProcess("npm", modules, null, "install", "--silent", "--no-audit", "--no-fund", DuckDbPackage);
+        }
+
+        var script = Path.Combine(AppContext.BaseDirectory, "Macro", "duckdb-batch.js");
+        var output = await RunProcess("node", modules, Path.Combine(modules, "node_modules"), script, folder, threads.ToString(CultureInfo.InvariantCulture), (rounds + 1).ToString(CultureInfo.InvariantCulture));
+        var wc = new List<double>();
+        var gb = new List<double>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            var round = root.GetProperty("round").GetInt32();
+            var seconds = root.GetProperty("seconds").GetDouble();
+            if (root.GetProperty("job").GetString() == "wordcount")
+            {
+                var distinct = root.GetProperty("distinct").GetInt64();
+                var total = root.GetProperty("total").GetInt64();
+                if (round == 1)
+                {
+                    // GCIDE has lines that are not UTF-8, which DuckDB skips: its totals may be slightly lower.
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  duckdb word count check: {distinct:N0} distinct / {total:N0} words (hand-written: {words.Count:N0} / {words.Values.Sum():N0}; DuckDB skips lines that are not valid UTF-8)"));
+                }
+
+                if (round > 1)
+                {
+                    wc.Add(seconds);
+                }
+            }
+            else
+            {
+                var expected = string.Join(",", groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}:{g.Value.Count}:{g.Value.Sum}:{g.Value.Max}"));
+                if (root.GetProperty("check").GetString() != expected)
+                {
+                    throw new InvalidOperationException("DuckDB's group-by disagrees with the hand-written baseline.");
+                }
+
+                if (round > 1)
+                {
+                    gb.Add(seconds);
+                }
+            }
+        }
+
+        return [Report(new Measurement("word count", $"DuckDB (Node), {threads} thread{(threads > 1 ? "s" : "")}", wc)),
+            Report(new Measurement("group-by", $"DuckDB (Node), {threads} thread{(threads > 1 ? "s" : "")}", gb))];
+    }
+
+    private static async Task<IEnumerable<Measurement>> Grains(string redis, string folder, int siloCount, int rounds, Dictionary<string, long> words, Dictionary<string, GroupByBenchmarks.Group> groups)
+    {
+        var clusterId = "batch-" + Guid.NewGuid().ToString("N")[..6];
+        string[] arguments = [$"--OrleansCompute:Compute:DataRoots:0={folder}", "--Logging:LogLevel:OrleansCompute.Grains=Warning"];
+        var silos = new List<SiloProcess>();
+        try
+        {
+            for (var i = 1; i <= siloCount; i++)
+            {
+                silos.Add(await SiloProcess.StartAsync($"b{i}", redis, clusterId, Secret, extraArguments: arguments));
+            }
+
+            await using var table = new RedisMembershipTable(Options.Create(new RedisClusteringOptions { ConnectionString = redis }),
+                Options.Create(new SiloOptions { ClusterId = clusterId }));
+            await using var client = new ClusterClient(new ClusterClientOptions { ClusterId = clusterId, ClusterSecret = Secret, ResponseTimeout = TimeSpan.FromSeconds(60) },
+                new ServiceCollection().BuildServiceProvider(), table, TimeProvider.System, NullLogger<ClusterClient>.Instance);
+            await client.ConnectAsync();
+
+            var name = siloCount == 1 ? "grains, 1 silo process" : $"grains, {siloCount} silo processes";
+            var wc = new List<double>();
+            var gb = new List<double>();
+            for (var round = 0; round <= rounds; round++)
+            {
+                var (wcTime, wcResult, wcStatus) = await RunJob(client, WordCountSpec($"wc-{siloCount}-{round}"));
+                CheckWords(name, words, EngineWords((WordCountResult)wcResult.Value!));
+                var (gbTime, gbResult, gbStatus) = await RunJob(client, GroupBySpec($"gb-{siloCount}-{round}"));
+                CheckGroups(name, groups, EngineGroups((GroupByResult)gbResult.Value!));
+                if (round > 0)
+                {
+                    wc.Add(wcTime);
+                    gb.Add(gbTime);
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {name} round {round}{(round == 0 ? " (warm-up)" : "")}: word count {wcTime:F3} s ({Phases(wcStatus)}), group-by {gbTime:F3} s ({Phases(gbStatus)})"));
+            }
+
+            return [Report(new Measurement("word count", name, wc)), Report(new Measurement("group-by", name, gb))];
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<(double Seconds, ComputeJobResult Result, JobStatus Status)> RunJob(ClusterClient client, ComputeJobSpec spec)
+    {
+        var job = client.GetGrain<IJobGrain>(spec.JobId);
+        var watch = Stopwatch.StartNew();
+        await job.Submit(spec);
+        JobStatus status;
+        while (true)
+        {
+            status = await job.GetStatus();
+            if (status.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
+            {
+                break;
+            }
+
+            await Task.Delay(2);
+        }
+
+        var result = await job.GetResult();
+        var seconds = watch.Elapsed.TotalSeconds;
+        return status.State == JobState.Completed && result is not null
+            ? (seconds, result, status)
+            : throw new InvalidOperationException($"Job {spec.JobId} ended {status.State}: {status.Error}");
+    }
+
+    private static string Phases(JobStatus s) => string.Create(CultureInfo.InvariantCulture,
+        $"{s.SplitsTotal} splits, plan {s.PlanningTime.TotalMilliseconds:F0} ms, map {s.MapTime.TotalMilliseconds:F0} ms, collect {s.MergeTime.TotalMilliseconds:F0} ms");
+
+    private static Dictionary<string, long> EngineWords(WordCountResult result) => result.Words.ToDictionary(w => w.Word, w => w.Count, StringComparer.Ordinal);
+
+    private static Dictionary<string, (long Count, decimal? Mean, long Max)> EngineGroups(GroupByResult result) =>
+        result.Rows.ToDictionary(r => r.Key[0], r => ((long)r.Values[0]!.Value, r.Values[1], (long)r.Values[2]!.Value), StringComparer.Ordinal);
+
+    private static void CheckWords(string who, Dictionary<string, long> expected, Dictionary<string, long> actual)
+    {
+        if (expected.Count != actual.Count || expected.Any(e => actual.GetValueOrDefault(e.Key) != e.Value))
+        {
+            throw new InvalidOperationException($"{who}: word counts differ from the hand-written baseline.");
+        }
+    }
+
+    private static void CheckGroups(string who, Dictionary<string, GroupByBenchmarks.Group> expected, Dictionary<string, (long Count, decimal? Mean, long Max)> actual)
+    {
+        if (expected.Count != actual.Count || expected.Any(e => !actual.TryGetValue(e.Key, out var a) || a.Count != e.Value.Count || a.Max != e.Value.Max
+            || (a.Mean is { } mean && mean != (decimal)e.Value.Sum / e.Value.Count)))
+        {
+            throw new InvalidOperationException($"{who}: group-by differs from the hand-written baseline.");
+        }
+    }
+
+    private static Measurement Report(Measurement m)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {m.Job}, {m.Name}: median {m.Median:F3} s [{string.Join(", ", m.Times.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}]"));
+        return m;
+    }
+
+    private static void Print(List<Measurement> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| job | implementation | median s | × hand-written 1 thread | × PLINQ | best s | best × hand-written best |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var job in results.Select(r => r.Job).Distinct())
+        {
+            var single = results.Single(r => r.Job == job && r.Name.StartsWith("hand-written", StringComparison.Ordinal)).Median;
+            var plinq = results.Single(r => r.Job == job && r.Name == "PLINQ").Median;
+            var singleBest = results.Single(r => r.Job == job && r.Name.StartsWith("hand-written", StringComparison.Ordinal)).Best;
+            foreach (var r in results.Where(r => r.Job == job))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {job} | {r.Name} | {r.Median:F3} | {r.Median / single:F2} | {r.Median / plinq:F2} | {r.Best:F3} | {r.Best / singleBest:F2} |"));
+            }
+        }
+
+        Console.WriteLine();
+        foreach (var job in results.Select(r => r.Job).Distinct())
+        {
+            var single = results.Single(r => r.Job == job && r.Name.StartsWith("hand-written", StringComparison.Ordinal)).Median;
+            var plinq = results.Single(r => r.Job == job && r.Name == "PLINQ").Median;
+            var one = results.Single(r => r.Job == job && r.Name == "grains, 1 silo process").Median;
+            var two = results.Single(r => r.Job == job && r.Name == "grains, 2 silo processes").Median;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{job}: 1 silo / hand-written = {one / single:F2} (target ≤ 0.6: {Verdict(one / single <= 0.6)}); 1 silo / PLINQ = {one / plinq:F2} (target ≤ 1.2: {Verdict(one / plinq <= 1.2)}); 2 silos / 1 silo = {two / one:F2} (target ≤ 1.3: {Verdict(two / one <= 1.3)})"));
+        }
+    }
+
+    private static string Verdict(bool met) => met ? "met" : "NOT met";
+
+    private static async Task<string> RunProcess(string file, string workingDirectory, string? nodePath, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (nodePath is not null)
+        {
+            start.Environment["NODE_PATH"] = nodePath;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0
+            ? await stdout
+            : throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}");
+    }
+
+    private sealed record Measurement(string Job, string Name, List<double> Times)
+    {
+        /// <summary>The fastest round: on a shared machine noise only adds time, so this is the least disturbed figure.</summary>
+        public double Best => Times.Min();
+
+        public double Median
+        {
+            get
+            {
+                var sorted = Times.Order().ToList();
+                return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+            }
+        }
+    }
+}

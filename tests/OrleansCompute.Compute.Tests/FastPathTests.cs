@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text;
+using OrleansCompute.Compute.Tests.Reference;
+using OrleansCompute.Compute.Tests.Support;
+using OrleansCompute.Grains.Compute;
+using OrleansCompute.Grains.Compute.Jobs;
+using OrleansCompute.Grains.Compute.Kinds;
+using OrleansCompute.Grains.Compute.Reading;
+
+namespace OrleansCompute.Compute.Tests;
+
+/// <summary>
+/// The built-in kinds' whole-split fast paths (block tokenizing for text word count, UTF-8 keyed groups with
+/// integer sums for CSV group-by) give exactly what the per-record path and the reference give, including the
+/// corners the fast paths special-case: long-sum overflow, numbers too long for a long, fractions after integers,
+/// invalid UTF-8 in keys, CRLF and unterminated last records.
+/// </summary>
+public sealed class FastPathTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Csv_group_by_fast_path_equals_the_per_record_path_and_the_reference(int seed)
+    {
+        var rng = new Random(seed);
+        var csv = new StringBuilder("k1,k2,v1,v2\n");
+        string[] k1 = ["a", "b", "ü", "\uFFFD", "long key with spaces"];
+        string[] numbers = ["900000000000000000", "-900000000000000000", "9223372036854775807", "12345678901234567890", "1", "1.0", "1.50", "-7", " 3 ", "0", "-0", "2e3", "", "x"];
+        for (var i = 0; i < 3000; i++)
+        {
+            csv.Append(Generators.Pick(rng, k1)).Append(',').Append(rng.Next(3)).Append(',')
+                .Append(Generators.Pick(rng, numbers)).Append(',').Append(Generators.Pick(rng, numbers)).Append(rng.Next(4) == 0 ? "\r\n" : "\n");
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(csv.ToString()).ToList();
+        bytes.AddRange([0xFF, (byte)',', (byte)'1', (byte)',', (byte)'5', (byte)',', (byte)'5', (byte)'\n']); // invalid UTF-8 key → U+FFFD
+        bytes.AddRange([0xC3, (byte)',', (byte)'1', (byte)',', (byte)'6', (byte)',', (byte)'6']);              // another one, no final newline
+        var path = _folder.Write("g.csv", [.. bytes]);
+        List<AggregateSpec> aggregates =
+        [
+            AggregateSpec.Of(AggregateFunction.Count),
+            AggregateSpec.Of(AggregateFunction.Sum, "v1"),
+            AggregateSpec.Of(AggregateFunction.Mean, "v1"),
+            AggregateSpec.Of(AggregateFunction.Min, "v1"),
+            AggregateSpec.Of(AggregateFunction.Max, "v2"),
+            AggregateSpec.Of(AggregateFunction.Count, "v2"),
+        ];
+        foreach (var keys in new List<string>[] { ["k1"], ["k1", "k2"] })
+        {
+            var reference = ReferenceGroupBy.Run(ReferenceRecords.Csv(path, hasHeader: true, ','), keys, aggregates);
+            Assert.NotEmpty(reference.Bad);
+            foreach (var splitBytes in new long[] { 50, 997, 10_000, 1 << 20 })
+            {
+                var spec = new ComputeJobSpec
+                {
+                    JobId = "fp",
+                    Kind = "group-by",
+                    Input = new InputSpec { Path = "g.csv", Format = InputFormat.Csv, TargetSplitBytes = splitBytes },
+                    GroupBy = new GroupByOptions { KeyColumns = keys, Aggregates = aggregates },
+                    Rejection = new RejectionPolicy { MaxSamples = 10_000 },
+                };
+                var fast = Engine.Run(spec, _folder.Path, rng, shards: 2);
+                var slow = Engine.Run(spec, _folder.Path, rng, shards: 2, registry: PerRecordRegistry());
+                var fastRows = ((GroupByResult)fast.Value!).Rows.Select(r => r.ToString()).ToList();
+                Assert.Equal(((GroupByResult)slow.Value!).Rows.Select(r => r.ToString()), fastRows);
+                Assert.Equal(reference.Rows.Select(r => r.ToString()), fastRows);
+                Assert.Equal(reference.Records, fast.Records);
+                Assert.Equal(reference.Bad.Select(b => b.Offset), fast.BadRecords.Samples.Select(s => s.Offset));
+                Assert.Equal(slow.BadRecords.Samples.Select(s => s.Reason), fast.BadRecords.Samples.Select(s => s.Reason));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    public void Text_word_count_block_path_equals_the_per_record_path_and_counts_every_line(int seed, bool endsWithNewline)
+    {
+        var rng = new Random(seed);
+        var text = Generators.Text(rng, 5000).ToList();
+        if (!endsWithNewline)
+        {
+            while (text.Count > 0 && text[^1] is (byte)'\n' or (byte)'\r')
+            {
+                text.RemoveAt(text.Count - 1);
+            }
+        }
+        else if (text[^1] != (byte)'\n')
+        {
+            text.Add((byte)'\n');
+        }
+
+        var file = text.ToArray();
+        _folder.Write("t.txt", file);
+        var lines = ReferenceText.Lines(file).Count;
+        var expected = ReferenceText.WordCount([file], lower: true, joinApostrophes: true);
+        foreach (var splitBytes in new long[] { 7, 300, 4096, file.Length - 1, 1 << 22 })
+        {
+            var spec = new ComputeJobSpec { JobId = "w", Kind = "word-count", Input = new InputSpec { Path = "t.txt", TargetSplitBytes = splitBytes } };
+            var fast = Engine.Run(spec, _folder.Path, rng);
+            var slow = Engine.Run(spec, _folder.Path, rng, registry: PerRecordRegistry());
+            var words = ((WordCountResult)fast.Value!).Words;
+            Assert.Equal(lines, fast.Records);
+            Assert.Equal(slow.Records, fast.Records);
+            Assert.Equal(((WordCountResult)slow.Value!).Words.Select(w => w.ToString()), words.Select(w => w.ToString()));
+            SplitEquivalenceTests.AssertSameCounts(expected, words.ToDictionary(w => w.Word, w => w.Count, StringComparer.Ordinal), $"split {splitBytes}");
+        }
+    }
+
+    [Fact]
+    public void Word_count_result_is_ordered_by_count_then_ordinal_word_in_both_directions()
+    {
+        var rng = new Random(9);
+        string[] parts = ["a", "ab", "abc", "abcd", "abcde", "Z", "é", "\U0001F600", "\uFFFF", "b'c", "0", "9"];
+        var merged = new ComputePartial<string, long> { JobId = "o", Entries = new Dictionary<string, long>(StringComparer.Ordinal) };
+        for (var i = 0; i < 5000; i++)
+        {
+            var word = Generators.Pick(rng, parts) + Generators.Pick(rng, parts) + (rng.Next(3) == 0 ? Generators.Pick(rng, parts) : "");
+            merged.Entries[word] = rng.Next(1, 6);
+        }
+
+        foreach (var descending in new[] { true, false })
+        {
+            var spec = new ComputeJobSpec { JobId = "o", Kind = "word-count", TopK = new TopKOptions { K = merged.Entries.Count, OrderBy = "count", Descending = descending } };
+            var words = new WordCountJob(spec).Finish(merged).Words;
+            var ordered = descending
+                ? merged.Entries.OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal)
+                : merged.Entries.OrderBy(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal);
+            Assert.Equal(ordered.Select(e => $"{e.Key}: {e.Value}"), words.Select(w => w.ToString()));
+        }
+    }
+
+    [Fact]
+    public void Utf8_key_table_finds_every_key_it_holds_across_growth()
+    {
+        var table = new Utf8KeyTable<long>(4);
+        var reference = new Dictionary<string, long>(StringComparer.Ordinal);
+        var rng = new Random(4);
+        for (var i = 0; i < 200_000; i++)
+        {
+            var key = rng.Next(60_000).ToString(CultureInfo.InvariantCulture) + new string('x', rng.Next(12));
+            table.GetValueRef(Encoding.UTF8.GetBytes(key), out var exists)++;
+            Assert.Equal(reference.ContainsKey(key), exists);
+            reference[key] = reference.GetValueOrDefault(key) + 1;
+        }
+
+        Assert.Equal(reference.Count, table.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < table.Count; i++)
+        {
+            var key = Encoding.UTF8.GetString(table.KeyAt(i));
+            Assert.True(seen.Add(key));
+            Assert.Equal(reference[key], table.ValueAt(i));
+        }
+
+        Assert.Equal(0, table.GetValueRef(""u8, out var empty));
+        Assert.False(empty);
+    }
+
+    /// <summary>The built-in kinds without their fast paths: user kinds that forward Map / Combine / Finish.</summary>
+    private static ComputeJobRegistry PerRecordRegistry() => new ComputeJobRegistry()
+        .Register<string, GroupAccumulator, GroupByResult>("group-by", static spec => new PerRecord<GroupAccumulator, GroupByResult>(new GroupByJob(spec, requireTopK: false)))
+        .Register<string, long, WordCountResult>("word-count", static spec => new PerRecord<long, WordCountResult>(new WordCountJob(spec)));
+
+    private sealed class PerRecord<TValue, TResult>(ComputeJob<string, TValue, TResult> inner) : ComputeJob<string, TValue, TResult>
+    {
+        public override IReadOnlyList<string> Columns => inner.Columns;
+
+        public override IEqualityComparer<string>? KeyComparer => inner.KeyComparer;
+
+        public override void Map(in ComputeRecord record, Combiner<string, TValue> output) => inner.Map(record, output);
+
+        public override TValue Combine(TValue accumulated, TValue value) => inner.Combine(accumulated, value);
+
+        public override TResult Finish(ComputePartial<string, TValue> merged) => inner.Finish(merged);
+    }
+}
