@@ -82,6 +82,7 @@ public sealed class SiloProcess : IAsyncDisposable
             "--OrleansCompute:Endpoints:AdvertisedAddress=127.0.0.1",
             "--OrleansCompute:Endpoints:SiloPort=0",
             $"--OrleansCompute:Endpoints:GatewayPort={gatewayPort}",
+            "--OrleansCompute:Api:Urls:0=http://127.0.0.1:0", // several silos on one machine: each API on a free port
             .. extraArguments ?? [],
         ]);
         silo._process.Start();
