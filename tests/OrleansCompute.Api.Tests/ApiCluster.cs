@@ -93,15 +93,21 @@ public sealed class ApiCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var app in _apps)
+        try
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+            foreach (var app in _apps)
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
 
-        await Cluster.DisposeAsync();
-        Directory.Delete(DataRoot, recursive: true);
-        Directory.Delete(Outside, recursive: true);
+            await Cluster.DisposeAsync();
+        }
+        finally
+        {
+            Directory.Delete(DataRoot, recursive: true); // the escaping symlink inside is removed, not followed
+            Directory.Delete(Outside, recursive: true);
+        }
     }
 
     public static StringContent Json(string json, string mediaType = "application/json") => new(json, Encoding.UTF8, mediaType);
