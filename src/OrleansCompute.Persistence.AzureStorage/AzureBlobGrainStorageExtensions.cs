@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansCompute.Configuration;
@@ -11,9 +12,10 @@ namespace OrleansCompute.Hosting;
 public static class AzureBlobGrainStorageExtensions
 {
     /// <summary>
-    /// Adds a Azure Blob grain storage provider called <paramref name="name"/>. Its <see cref="AzureBlobGrainStorageOptions"/> are
+    /// Adds an Azure Blob grain storage provider called <paramref name="name"/>. Its <see cref="AzureBlobGrainStorageOptions"/> are
     /// named options (name = provider name), validated at start-up; blob names are prefixed with <see cref="SiloOptions.ServiceId"/>.
-    /// The container is created on first use if missing; transient errors are retried with bounded backoff.
+    /// The container is created at host start-up if missing (and a wrong key or unreachable endpoint fails the start);
+    /// transient errors are retried with bounded backoff.
     /// </summary>
     public static IServiceCollection AddAzureBlobGrainStorage(this IServiceCollection services, string name, Action<AzureBlobGrainStorageOptions> configure)
     {
@@ -32,10 +34,11 @@ public static class AzureBlobGrainStorageExtensions
             sp.GetRequiredService<IOptions<SiloOptions>>().Value.ServiceId,
             sp.GetGrainStorageSerializer(providerName),
             sp.GetService<ILogger<AzureBlobGrainStorage>>()));
+        services.AddSingleton<IHostedService>(sp => new AzureBlobGrainStorageInitializer(sp.GetRequiredKeyedService<IGrainStorage>(name)));
         return services;
     }
 
-    /// <summary>Adds a Azure Blob grain storage provider as the default provider (<c>Default</c>).</summary>
+    /// <summary>Adds an Azure Blob grain storage provider as the default provider (<c>Default</c>).</summary>
     public static IServiceCollection AddAzureBlobGrainStorageAsDefault(this IServiceCollection services, Action<AzureBlobGrainStorageOptions> configure)
         => services.AddAzureBlobGrainStorage(ProviderConstants.DefaultStorageProviderName, configure);
 
@@ -47,7 +50,7 @@ public static class AzureBlobGrainStorageExtensions
         return builder;
     }
 
-    /// <summary>Adds a Azure Blob grain storage provider as the default provider (<c>Default</c>).</summary>
+    /// <summary>Adds an Azure Blob grain storage provider as the default provider (<c>Default</c>).</summary>
     public static ISiloBuilder AddAzureBlobGrainStorageAsDefault(this ISiloBuilder builder, Action<AzureBlobGrainStorageOptions> configure)
         => builder.AddAzureBlobGrainStorage(ProviderConstants.DefaultStorageProviderName, configure);
 

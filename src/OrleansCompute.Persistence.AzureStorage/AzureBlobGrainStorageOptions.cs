@@ -16,7 +16,7 @@ public sealed class AzureBlobGrainStorageOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>The container that holds the state blobs; created on first use if missing. Default <c>grainstate</c>.</summary>
+    /// <summary>The container that holds the state blobs; created at start-up (or first use) if missing. Default <c>grainstate</c>.</summary>
     public string ContainerName { get; set; } = DefaultContainerName;
 
     /// <summary>Attempts per request, the first included, for transient failures (500/503/timeouts/connection errors). Default 4.</summary>

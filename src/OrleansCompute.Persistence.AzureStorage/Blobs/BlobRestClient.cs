@@ -388,7 +388,7 @@ internal sealed class BlobRestClient : IDisposable
         try
         {
             var body = sync
-                ? new StreamReader(response.Content.ReadAsStream(cancellationToken)).ReadToEnd()
+                ? ReadAll(response, cancellationToken)
                 : await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             detail = ExtractMessage(body);
         }
@@ -404,6 +404,12 @@ internal sealed class BlobRestClient : IDisposable
             ? $"{prefix}: the request was not authorized for account '{Account.Name}' — check AccountName and AccountKey in the connection string (and the machine's clock).{Suffix(detail)}"
             : prefix + Suffix(detail);
         return new BlobRequestException(message, response.StatusCode, code.Length == 0 ? null : code);
+    }
+
+    private static string ReadAll(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(response.Content.ReadAsStream(cancellationToken));
+        return reader.ReadToEnd();
     }
 
     private static string Suffix(string? detail) => string.IsNullOrWhiteSpace(detail) ? "" : " Service message: " + detail;
