@@ -24,6 +24,8 @@ internal sealed class ChaosCluster : IAsyncDisposable
     private readonly int[] _restarts;
     private ClusterClient? _client;
     private RedisMembershipTable? _table;
+    private bool _api;
+    private int _nextApi;
 
     private ChaosCluster(RedisServer redis, int silos, IEnumerable<string> extraArguments)
     {
@@ -45,10 +47,10 @@ internal sealed class ChaosCluster : IAsyncDisposable
     public IReadOnlyList<SiloProcess?> Silos => _silos;
 
     /// <summary>Starts Redis, <paramref name="silos"/> silo processes and a connected client.</summary>
-    public static async Task<ChaosCluster> StartAsync(int silos, IEnumerable<string>? extraSiloArguments = null)
+    public static async Task<ChaosCluster> StartAsync(int silos, IEnumerable<string>? extraSiloArguments = null, bool api = true)
     {
         var redis = await RedisServer.StartAsync();
-        var cluster = new ChaosCluster(redis, silos, extraSiloArguments ?? []);
+        var cluster = new ChaosCluster(redis, silos, extraSiloArguments ?? []) { _api = api };
         try
         {
             await Task.WhenAll(Enumerable.Range(0, silos).Select(cluster.StartSiloAsync));
@@ -80,8 +82,21 @@ internal sealed class ChaosCluster : IAsyncDisposable
             Redis = Redis.ConnectionString,
             ClusterId = ClusterId,
             Secret = Secret,
+            ApiPort = _api ? SiloProcess.FreeLoopbackPort() : null,
             ExtraArguments = _extraArguments,
         });
+    }
+
+    /// <summary>The API base address of a running silo, round robin (a client spreading its requests).</summary>
+    public string NextApiAddress()
+    {
+        var live = _silos.Where(s => s is { HasExited: false, ApiBaseAddress: not null }).Select(s => s!.ApiBaseAddress!).ToArray();
+        if (live.Length == 0)
+        {
+            throw new HttpRequestException("no silo with an API is running right now");
+        }
+
+        return live[(int)((uint)Interlocked.Increment(ref _nextApi) % (uint)live.Length)];
     }
 
     /// <summary>

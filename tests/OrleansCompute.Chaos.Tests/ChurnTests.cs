@@ -11,7 +11,7 @@ namespace OrleansCompute.Chaos.Tests;
 
 /// <summary>
 /// Churn: 3 silo processes + Redis; a random silo is killed with SIGKILL every ~10 s and restarted, while producers
-/// ingest (ledger per key, unacknowledged batches re-sent with the same sequence) and word-count jobs run over a
+/// ingest through the HTTP API the silos co-host (ledger per key, unacknowledged batches re-sent with the same sequence) and word-count jobs run over a
 /// generated file. At the end: per-key totals equal the ledger exactly, every job completed with the exact word
 /// counts, and every key, job and canary grain answers within a bound.
 /// </summary>
@@ -46,6 +46,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
                 "--OrleansCompute:Compute:Jobs:AggregatorCount=3",
             ]);
             var client = cluster.Client;
+            using var http = new HttpIngest(cluster);
 
             // Canary counters spread over the silos: "recovered" = every one of them answers again after a kill.
             var canaries = Enumerable.Range(0, 30).Select(i => $"canary-{i}").ToArray();
@@ -56,7 +57,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
 
             var keys = Enumerable.Range(0, 50).Select(i => $"ck{i}").ToArray();
             var producers = Enumerable.Range(0, 2)
-                .Select(i => new Producer($"churn-p{i}-{seed}", keys, 25, seed + i, GrainIngest.Sender(client, Dataset)))
+                .Select(i => new Producer($"churn-p{i}-{seed}", keys, 25, seed + i, http.Sender(Dataset)))
                 .ToList();
             var clock = Stopwatch.StartNew();
             using var stop = new CancellationTokenSource();
@@ -124,7 +125,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
             var unexpected = cluster.UnexpectedExits().ToList();
 
             // Nothing stuck: every key, every job and every canary answers within a bound.
-            var check = await LedgerCheck.RunAsync(keys, producers, (k, ct) => GrainIngest.CountAsync(client, Dataset, k, ct), TimeSpan.FromSeconds(20));
+            var check = await LedgerCheck.RunAsync(keys, producers, (k, ct) => http.CountAsync(Dataset, k, ct), TimeSpan.FromSeconds(20));
             var stuckJobs = new List<string>();
             foreach (var job in jobs)
             {

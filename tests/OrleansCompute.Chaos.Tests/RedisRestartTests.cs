@@ -5,7 +5,7 @@ namespace OrleansCompute.Chaos.Tests;
 
 /// <summary>
 /// redis-server (AOF on, <c>appendfsync always</c>) is killed with SIGKILL and restarted, twice, while producers
-/// ingest into a 3-silo cluster: no acknowledged event may be lost or counted twice, and no silo may fence itself
+/// ingest through the HTTP API of a 3-silo cluster: no acknowledged event may be lost or counted twice, and no silo may fence itself
 /// or die (a Redis-only outage longer than the isolation-fence timeout must not stop a healthy cluster).
 /// </summary>
 /// <remarks>
@@ -23,9 +23,10 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
     {
         var report = new ChaosReport("Redis kill -9 + restart during ingest (AOF, appendfsync always)");
         await using var cluster = await ChaosCluster.StartAsync(3);
+        using var http = new HttpIngest(cluster);
         var keys = Enumerable.Range(0, 40).Select(i => $"rk{i}").ToArray();
         var producers = Enumerable.Range(0, 3)
-            .Select(i => new Producer($"redis-p{i}-{Guid.NewGuid():N}"[..20], keys, 20, 1000 + i, GrainIngest.Sender(cluster.Client, Dataset)))
+            .Select(i => new Producer($"redis-p{i}-{Guid.NewGuid():N}"[..20], keys, 20, 1000 + i, http.Sender(Dataset)))
             .ToList();
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
@@ -65,7 +66,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         Assert.Empty(cluster.UnexpectedExits());
         Assert.Empty(cluster.Fenced());
 
-        var check = await LedgerCheck.RunAsync(keys, producers, (k, ct) => GrainIngest.CountAsync(cluster.Client, Dataset, k, ct), TimeSpan.FromSeconds(20));
+        var check = await LedgerCheck.RunAsync(keys, producers, (k, ct) => http.CountAsync(Dataset, k, ct), TimeSpan.FromSeconds(20));
         report.Add("silos", 3);
         report.Add("redis kill -9 + restart", $"{outages.Count} (down {ChaosReport.Percentiles(outages)})");
         report.Add("events sent / acknowledged / counted", $"{producers.Sum(p => p.EventsSent)} / {producers.Sum(p => p.EventsAcknowledged)} / {check.Counted}");

@@ -43,6 +43,17 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary><c>http://address:port</c> of the co-hosted HTTP API, when it was turned on.</summary>
+    public string? ApiBaseAddress { get; private init; }
+
+    /// <summary>A free TCP port on 127.0.0.1 (for the API of a silo about to start).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -96,6 +107,8 @@ public sealed class SiloProcess : IAsyncDisposable
             "--OrleansCompute:Endpoints:AdvertisedAddress=127.0.0.1",
             "--OrleansCompute:Endpoints:SiloPort=0",
             $"--OrleansCompute:Endpoints:GatewayPort={gatewayPort}",
+            // Silos co-host the HTTP API by default on one fixed port; these silos share a machine, so it is off.
+            "--OrleansCompute:Api:Enabled=false",
         ]);
         return await silo.LaunchAsync();
     }
@@ -124,8 +137,19 @@ public sealed class SiloProcess : IAsyncDisposable
             arguments.Add($"--OrleansCompute:Endpoints:ListenAddress={options.ListenAddress}");
         }
 
+        string? api = null;
+        if (options.ApiPort is { } apiPort)
+        {
+            api = $"http://{options.ApiAddress}:{apiPort}";
+            arguments.Add($"--OrleansCompute:Api:Urls:0={api}");
+        }
+        else
+        {
+            arguments.Add("--OrleansCompute:Api:Enabled=false");
+        }
+
         arguments.AddRange(options.ExtraArguments);
-        var silo = new SiloProcess(options.Name, arguments, options.NetworkNamespace);
+        var silo = new SiloProcess(options.Name, arguments, options.NetworkNamespace) { ApiBaseAddress = api };
         return await silo.LaunchAsync();
     }
 

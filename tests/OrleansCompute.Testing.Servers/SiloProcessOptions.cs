@@ -27,6 +27,15 @@ public sealed class SiloProcessOptions
     /// <summary>Run inside this Linux network namespace (<c>ip netns exec</c>; needs root).</summary>
     public string? NetworkNamespace { get; init; }
 
+    /// <summary>
+    /// Port of the co-hosted HTTP API on <see cref="ApiAddress"/>; null (default) turns the API off
+    /// (<c>OrleansCompute:Api:Enabled=false</c>), so several silos on one machine do not compete for its default port.
+    /// </summary>
+    public int? ApiPort { get; init; }
+
+    /// <summary>Address the API listens on (default <c>127.0.0.1</c>; a non-loopback address needs an API key).</summary>
+    public string ApiAddress { get; init; } = "127.0.0.1";
+
     /// <summary>More <c>--Key=Value</c> configuration arguments.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }
