@@ -4,6 +4,8 @@
 # servers bind loopback only and are stopped on exit.
 #   ./test.sh                 all tests
 #   ./test.sh --filter EXPR   passes EXPR to dotnet test --filter
+#   ./test.sh --chaos [MIN]   only the chaos suite, full form: churn for MIN minutes (default 10); the normal
+#                             run includes its CI form (2-minute churn). Report: .ci/out/chaos-report.txt
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -11,8 +13,18 @@ out="$root/.ci/out"
 rm -rf "$out" && mkdir -p "$out"
 
 filter=()
+chaos=0
 if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then
   filter=(--filter "$2")
+elif [[ "${1:-}" == "--chaos" ]]; then
+  chaos=1
+  minutes="${2:-10}"
+  if ! [[ "$minutes" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+    echo "--chaos takes a number of minutes (was '$minutes')."
+    exit 2
+  fi
+  export OCX_CHAOS_MINUTES="$minutes"
+  echo "chaos suite, full form: churn for $OCX_CHAOS_MINUTES minute(s)"
 fi
 
 echo "== tools"
@@ -61,12 +73,17 @@ fi
 
 echo "== test"
 projects=$(find tests -name "*.Tests.csproj" | sort)
+hang=5m
+if [[ $chaos -eq 1 ]]; then
+  projects=tests/OrleansCompute.Chaos.Tests/OrleansCompute.Chaos.Tests.csproj
+  hang="$(( ${OCX_CHAOS_MINUTES%.*} + 10 ))m"   # one test runs the whole churn
+fi
 status=0
 for project in $projects; do
   name=$(basename "$project" .csproj)
   echo "-- $name"
   dotnet test "$project" -c Release --no-build -nologo "${filter[@]}" \
-    --blame-hang-timeout 5m \
+    --blame-hang-timeout "$hang" \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
     --results-directory "$out" || status=1
 done
@@ -87,5 +104,9 @@ for project in $projects; do
 done
 failed=$((failed + missing))
 if [[ $failed -gt 0 ]]; then status=1; fi
+if [[ -f "$out/chaos-report.txt" ]]; then
+  echo "== chaos report ($out/chaos-report.txt)"
+  cat "$out/chaos-report.txt"
+fi
 echo "$passed passed, $failed failed"
 exit $status

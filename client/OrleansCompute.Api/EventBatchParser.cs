@@ -70,6 +70,11 @@ public static class EventBatchParser
         {
             throw Problems.Invalid("body", $"The body is not valid {(ndjson ? "NDJSON" : "JSON")} (event {events.Count}, line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {ex.Message.Split(" LineNumber:", 2)[0]}");
         }
+        catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
+        {
+            // Utf8JsonReader validates structure, not the UTF-8 inside strings: GetString finds it (found by the chaos fuzzer).
+            throw Problems.Invalid("body", $"The body is not valid UTF-8 (a string in event {events.Count} holds invalid bytes).");
+        }
 
         return events.Count > 0 ? events : throw Problems.Invalid("body", "The batch holds no events.");
     }

@@ -31,9 +31,26 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
             LogEndpoints(logger);
         }
 
-        var starts = await grains.GetGrain<ICounterGrain>("silo-starts").Add(1);
-        LogReady(logger, starts);
+        // The self-check grain may live on a silo that just died and is not yet declared dead (a few seconds):
+        // retry rather than let the exception stop this host (a BackgroundService failure stops it).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var starts = await grains.GetGrain<ICounterGrain>("silo-starts").Add(1);
+                LogReady(logger, starts);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && attempt < 60)
+            {
+                LogSelfCheckRetry(logger, attempt, ex.Message);
+                await Task.Delay(500, stoppingToken);
+            }
+        }
     }
+
+    [LoggerMessage(5, LogLevel.Warning, "Self-check attempt {Attempt} failed (retrying): {Reason}")]
+    private static partial void LogSelfCheckRetry(ILogger logger, int attempt, string reason);
 
     [LoggerMessage(1, LogLevel.Information, "Grain state: {Provider} at {Location}")]
     private static partial void LogStorage(ILogger logger, string provider, string location);

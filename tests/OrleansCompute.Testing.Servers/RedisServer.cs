@@ -18,25 +18,33 @@ namespace OrleansCompute.Testing.Servers;
 /// </remarks>
 public sealed class RedisServer : IAsyncDisposable, IDisposable
 {
-    /// <summary>How long <see cref="StartAsync"/> and <see cref="RestartAsync"/> wait for PING to be answered.</summary>
+    /// <summary>How long <see cref="StartAsync(CancellationToken)"/> and <see cref="RestartAsync"/> wait for PING to be answered.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
 
     private readonly string _executable;
+    private readonly RedisServerOptions _options;
     private Process? _process;
     private bool _disposed;
 
-    private RedisServer(string executable, int port, string dataDirectory)
+    private RedisServer(string executable, int port, string dataDirectory, RedisServerOptions options)
     {
         _executable = executable;
         Port = port;
         DataDirectory = dataDirectory;
+        _options = options;
     }
 
-    /// <summary>The TCP port on 127.0.0.1 (kept across restarts).</summary>
+    /// <summary>The TCP port (kept across restarts).</summary>
     public int Port { get; }
 
-    /// <summary><c>127.0.0.1:port</c>: a StackExchange.Redis connection string.</summary>
-    public string ConnectionString => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
+    /// <summary>The address the server binds (<c>127.0.0.1</c> unless <see cref="RedisServerOptions.BindAddress"/> says otherwise).</summary>
+    public string BindAddress => _options.BindAddress;
+
+    /// <summary><c>address:port</c>: a StackExchange.Redis connection string.</summary>
+    public string ConnectionString => string.Create(CultureInfo.InvariantCulture, $"{BindAddress}:{Port}");
+
+    /// <summary>The process id while running (e.g. to <c>kill -9</c> it from outside).</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
 
     /// <summary>The server's working folder (AOF files and its log <c>redis.log</c>), kept across restarts.</summary>
     public string DataDirectory { get; }
@@ -45,12 +53,21 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts a server on a free loopback port with a new data folder and waits until it answers PING.</summary>
-    public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<RedisServer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new RedisServerOptions(), cancellationToken);
+
+    /// <summary>
+    /// Starts a server as <paramref name="options"/> say (bind address, port, network namespace, fsync policy) with a new
+    /// data folder and waits until it answers PING (from this process, so the bind address must be reachable from here).
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(RedisServerOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var executable = FindExecutable();
         var dataDirectory = Path.Combine(Path.GetTempPath(), "oc-redis-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var server = new RedisServer(executable, GetFreePort(), dataDirectory);
+        var port = options.Port > 0 ? options.Port : GetFreePort();
+        var server = new RedisServer(executable, port, dataDirectory, options);
         try
         {
             await server.RestartAsync(cancellationToken).ConfigureAwait(false);
@@ -73,24 +90,35 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         }
 
         _process?.Dispose();
-        var startInfo = new ProcessStartInfo(_executable)
+        var startInfo = new ProcessStartInfo(_options.NetworkNamespace is null ? _executable : "ip")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = DataDirectory,
         };
+        if (_options.NetworkNamespace is not null)
+        {
+            // `ip netns exec` execs redis-server in the namespace (no fork): the process id is the server's own.
+            foreach (var argument in new[] { "netns", "exec", _options.NetworkNamespace, _executable })
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+        }
+
         foreach (var argument in new[]
         {
             "--port", Port.ToString(CultureInfo.InvariantCulture),
-            "--bind", "127.0.0.1",
+            "--bind", BindAddress,
             "--dir", DataDirectory,
             "--logfile", Path.Combine(DataDirectory, "redis.log"),
             "--appendonly", "yes",
-            "--appendfsync", "always",
+            "--appendfsync", _options.AppendFsync,
             "--save", "",
             "--daemonize", "no",
-            "--protected-mode", "yes",
+            // Protected mode refuses non-loopback clients without a password; a non-loopback bind address is only
+            // used inside a private network a test made (NetworkLab), so it is turned off there.
+            "--protected-mode", IPAddress.IsLoopback(IPAddress.Parse(BindAddress)) ? "yes" : "no",
         })
         {
             startInfo.ArgumentList.Add(argument);
@@ -267,7 +295,7 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         using var client = new TcpClient();
         try
         {
-            await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token).ConfigureAwait(false);
+            await client.ConnectAsync(IPAddress.Parse(BindAddress), Port, timeout.Token).ConfigureAwait(false);
             var stream = client.GetStream();
             await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), timeout.Token).ConfigureAwait(false);
             var buffer = new byte[256];

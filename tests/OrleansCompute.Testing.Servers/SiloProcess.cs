@@ -10,16 +10,25 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(string name, IEnumerable<string> arguments)
+    private SiloProcess(string name, IEnumerable<string> arguments, string? networkNamespace = null)
     {
         Name = name;
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
+        if (networkNamespace is not null)
+        {
+            // `ip netns exec` switches namespace and execs dotnet (no fork): the process id is the silo's own.
+            foreach (var argument in new[] { "netns", "exec", networkNamespace, "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         start.ArgumentList.Add(SiloDll);
         foreach (var argument in arguments)
         {
@@ -34,9 +43,26 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary><c>http://address:port</c> of the co-hosted HTTP API, when it was turned on.</summary>
+    public string? ApiBaseAddress { get; private init; }
+
+    /// <summary>A free TCP port on 127.0.0.1 (for the API of a silo about to start).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Completes when the process exits (e.g. a silo that fenced itself stops its host).</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
 
     public string Output
     {
@@ -86,6 +112,53 @@ public sealed class SiloProcess : IAsyncDisposable
             "--OrleansCompute:Api:Urls:0=http://127.0.0.1:0", // several silos on one machine: each API on a free port
             .. extraArguments ?? [],
         ]);
+        return await silo.LaunchAsync();
+    }
+
+    /// <summary>
+    /// Starts a silo with Redis clustering from <paramref name="options"/>: a chosen address and ports, optionally inside
+    /// a Linux network namespace (<c>ip netns exec</c>), with extra configuration arguments.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(SiloProcessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var arguments = new List<string>
+        {
+            "--OrleansCompute:Clustering:Provider=redis",
+            $"--OrleansCompute:Clustering:ConnectionString={options.Redis}",
+            "--OrleansCompute:Storage:Provider=redis",
+            $"--OrleansCompute:Silo:SiloName={options.Name}",
+            $"--OrleansCompute:Silo:ClusterId={options.ClusterId}",
+            $"--OrleansCompute:Silo:ClusterSecret={options.Secret}",
+            $"--OrleansCompute:Endpoints:AdvertisedAddress={options.AdvertisedAddress}",
+            $"--OrleansCompute:Endpoints:SiloPort={options.SiloPort}",
+            $"--OrleansCompute:Endpoints:GatewayPort={options.GatewayPort}",
+        };
+        if (options.ListenAddress is not null)
+        {
+            arguments.Add($"--OrleansCompute:Endpoints:ListenAddress={options.ListenAddress}");
+        }
+
+        string? api = null;
+        if (options.ApiPort is { } apiPort)
+        {
+            api = $"http://{options.ApiAddress}:{apiPort}";
+            arguments.Add($"--OrleansCompute:Api:Urls:0={api}");
+        }
+        else
+        {
+            arguments.Add("--OrleansCompute:Api:Enabled=false");
+        }
+
+        arguments.AddRange(options.ExtraArguments);
+        var silo = new SiloProcess(options.Name, arguments, options.NetworkNamespace) { ApiBaseAddress = api };
+        return await silo.LaunchAsync();
+    }
+
+    private async Task<SiloProcess> LaunchAsync()
+    {
+        var silo = this;
+        var name = Name;
         silo._process.Start();
         silo._process.BeginOutputReadLine();
         silo._process.BeginErrorReadLine();

@@ -13,6 +13,8 @@ namespace OrleansCompute.Cluster;
 /// <see cref="ClusterMembershipOptions.MissedProbesLimit"/> missed probes write a suspicion vote, and when
 /// enough fresh votes exist (fewer when fewer silos are alive to vote; one in a 2-silo cluster) declare
 /// the peer dead through a CAS. A silo that reads itself dead fences itself: it stops serving at once.
+/// A silo that can neither read the table nor reach a majority of the active silos for
+/// <see cref="ClusterMembershipOptions.IsolationFenceTimeout"/> fences itself too (the losing side of a partition).
 /// </summary>
 internal sealed partial class MembershipAgent(
     IMembershipTable table,
@@ -30,6 +32,9 @@ internal sealed partial class MembershipAgent(
     private Task _loop = Task.CompletedTask;
     private volatile ClusterView _view = ClusterView.Empty;
     private int _fenced;
+    private long _lastTableContact;
+    private long _lastQuorum;
+    private int _suspecting;
 
     public SiloAddress Me => messages.Me;
 
@@ -84,32 +89,63 @@ internal sealed partial class MembershipAgent(
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var lastRefresh = time.GetTimestamp();
-        var lastAlive = time.GetTimestamp();
-        var lastProbe = 0L;
-        var tick = TimeSpan.FromMilliseconds(Math.Max(20, Math.Min(options.ProbeInterval.TotalMilliseconds, options.TableRefreshInterval.TotalMilliseconds) / 2));
+        Volatile.Write(ref _lastTableContact, time.GetTimestamp());
+        Volatile.Write(ref _lastQuorum, time.GetTimestamp());
+        // Two loops: the table loop may wait on an unreachable table (each call bounded by TableOperationTimeout);
+        // the probe loop never waits on the table, so it can tell a partition (no table, no majority) from a
+        // table outage (no table, peers fine) and fence in time.
+        var tableLoop = Task.Run(() => RunTableLoopAsync(cancellationToken), CancellationToken.None);
+        var isolationLoop = Task.Run(() => RunIsolationLoopAsync(cancellationToken), CancellationToken.None);
+        await RunProbeLoopAsync(cancellationToken).ConfigureAwait(false);
+        await tableLoop.ConfigureAwait(false);
+        await isolationLoop.ConfigureAwait(false);
+    }
+
+    /// <summary>Checks for isolation every 100 ms, independently of probe rounds (which take up to ProbeTimeout).</summary>
+    private async Task RunIsolationLoopAsync(CancellationToken cancellationToken)
+    {
+        if (options.IsolationFenceTimeout <= TimeSpan.Zero)
+        {
+            return;
+        }
+
         while (!cancellationToken.IsCancellationRequested && !IsFenced)
         {
             try
             {
-                await Task.Delay(tick, time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
+                CheckIsolation();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    private TimeSpan Tick => TimeSpan.FromMilliseconds(Math.Max(20,
+        Math.Min(options.ProbeInterval.TotalMilliseconds, options.TableRefreshInterval.TotalMilliseconds) / 2));
+
+    private async Task RunTableLoopAsync(CancellationToken cancellationToken)
+    {
+        var lastRefresh = time.GetTimestamp();
+        var lastAlive = time.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested && !IsFenced)
+        {
+            try
+            {
+                await Task.Delay(Tick, time, cancellationToken).ConfigureAwait(false);
                 if (time.GetElapsedTime(lastRefresh) >= options.TableRefreshInterval)
                 {
                     lastRefresh = time.GetTimestamp();
-                    await RefreshAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (time.GetElapsedTime(lastProbe) >= options.ProbeInterval)
-                {
-                    lastProbe = time.GetTimestamp();
-                    await ProbeAllAsync(cancellationToken).ConfigureAwait(false);
+                    await RefreshAsync(cancellationToken).WaitAsync(options.TableOperationTimeout, time, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (time.GetElapsedTime(lastAlive) >= options.IAmAliveInterval)
                 {
                     lastAlive = time.GetTimestamp();
                     await table.UpdateIAmAlive(new MembershipEntry { SiloAddress = Me, IAmAliveTime = time.GetUtcNow() }, cancellationToken)
-                        .ConfigureAwait(false);
+                        .WaitAsync(options.TableOperationTimeout, time, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -124,10 +160,58 @@ internal sealed partial class MembershipAgent(
         }
     }
 
+    private async Task RunProbeLoopAsync(CancellationToken cancellationToken)
+    {
+        var lastProbe = 0L;
+        while (!cancellationToken.IsCancellationRequested && !IsFenced)
+        {
+            try
+            {
+                await Task.Delay(Tick, time, cancellationToken).ConfigureAwait(false);
+                if (time.GetElapsedTime(lastProbe) >= options.ProbeInterval)
+                {
+                    lastProbe = time.GetTimestamp();
+                    await ProbeAllAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogLoopFailed(logger, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fences this silo when, for <see cref="ClusterMembershipOptions.IsolationFenceTimeout"/>, it has neither read
+    /// the table nor reached a majority of the active silos: it is cut off, and the majority will declare it dead
+    /// and reactivate its grains, so it must not keep serving (or writing) beside them.
+    /// </summary>
+    private void CheckIsolation()
+    {
+        var limit = options.IsolationFenceTimeout;
+        if (limit <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var sinceTable = time.GetElapsedTime(Volatile.Read(ref _lastTableContact));
+        var sinceQuorum = time.GetElapsedTime(Volatile.Read(ref _lastQuorum));
+        if (sinceTable >= limit && sinceQuorum >= limit)
+        {
+            Fence(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"isolated: no membership table for {sinceTable.TotalSeconds:F1} s and no majority of the active silos for {sinceQuorum.TotalSeconds:F1} s (a partition; the majority takes over its grains)"));
+        }
+    }
+
     /// <summary>Reads the table and publishes a new view; fences this silo if it was declared dead.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var data = await table.ReadAll(cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastTableContact, time.GetTimestamp());
         var active = ImmutableArray.CreateBuilder<MembershipEntry>();
         var dead = ImmutableHashSet.CreateBuilder<SiloAddress>();
         MembershipEntry? mine = null;
@@ -190,8 +274,17 @@ internal sealed partial class MembershipAgent(
 
     private async Task ProbeAllAsync(CancellationToken cancellationToken)
     {
-        var peers = _view.ActiveSilos.Where(s => s != Me).ToList();
+        var view = _view;
+        var peers = view.ActiveSilos.Where(s => s != Me).ToList();
         var results = await Task.WhenAll(peers.Select(p => messages.PingAsync(p, options.ProbeTimeout))).ConfigureAwait(false);
+        // A majority of the active silos, counting this one, answered (always true for a silo alone).
+        var reachable = 1 + results.Count(r => r);
+        if (reachable * 2 > peers.Count + 1)
+        {
+            Volatile.Write(ref _lastQuorum, time.GetTimestamp());
+        }
+
+        var suspects = new List<SiloAddress>();
         for (var i = 0; i < peers.Count; i++)
         {
             if (results[i])
@@ -204,8 +297,37 @@ internal sealed partial class MembershipAgent(
             LogProbeMissed(logger, peers[i].ToString(), missed);
             if (missed >= options.MissedProbesLimit)
             {
-                await SuspectAsync(peers[i], cancellationToken).ConfigureAwait(false);
+                suspects.Add(peers[i]);
             }
+        }
+
+        // Votes need the table: written in the background (one pass at a time, each vote bounded) so an unreachable
+        // table never delays the next probe round or the isolation check.
+        if (suspects.Count > 0 && Interlocked.CompareExchange(ref _suspecting, 1, 0) == 0)
+        {
+            _ = SuspectAllAsync(suspects, cancellationToken);
+        }
+    }
+
+    private async Task SuspectAllAsync(List<SiloAddress> suspects, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var suspect in suspects)
+            {
+                await SuspectAsync(suspect, cancellationToken).WaitAsync(options.TableOperationTimeout, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogLoopFailed(logger, ex.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _suspecting, 0);
         }
     }
 

@@ -28,6 +28,21 @@ public sealed class ClusterMembershipOptions
     /// <summary>How often a silo writes its I-am-alive time. Default 5 s.</summary>
     public TimeSpan IAmAliveInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A silo that for this long can neither read the membership table nor reach a majority of the active silos
+    /// (itself included) is on the losing side of a partition: it fences itself (stops serving) before the majority,
+    /// which declares it dead within a few seconds, reactivates its grains. Either condition alone keeps it serving
+    /// (a Redis-only outage must not stop a healthy cluster; peers lost while the table answers are handled by votes).
+    /// Default 3 s; <see cref="TimeSpan.Zero"/> disables isolation fencing.
+    /// </summary>
+    public TimeSpan IsolationFenceTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Upper bound on one membership-table call made by the membership loops (read, I-am-alive, vote), so an
+    /// unreachable table (a cut network, where no reset ever arrives) cannot stall probing. Default 2 s.
+    /// </summary>
+    public TimeSpan TableOperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Dead rows older than this are deleted from the table. Default 1 day.</summary>
     public TimeSpan DefunctSiloCleanupAge { get; set; } = TimeSpan.FromDays(1);
 }

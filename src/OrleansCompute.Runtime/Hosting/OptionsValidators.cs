@@ -47,6 +47,12 @@ internal sealed class OptionsValidators(IServiceProvider services) :
         RequirePositive(errors, "OrleansCompute:Membership:DeathVoteExpiration", options.DeathVoteExpiration);
         RequirePositive(errors, "OrleansCompute:Membership:TableRefreshInterval", options.TableRefreshInterval);
         RequirePositive(errors, "OrleansCompute:Membership:IAmAliveInterval", options.IAmAliveInterval);
+        RequirePositive(errors, "OrleansCompute:Membership:TableOperationTimeout", options.TableOperationTimeout);
+        if (options.IsolationFenceTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"OrleansCompute:Membership:IsolationFenceTimeout must be zero (off) or positive (was {options.IsolationFenceTimeout}).");
+        }
+
         if (options.MissedProbesLimit < 1)
         {
             errors.Add($"OrleansCompute:Membership:MissedProbesLimit must be at least 1 (was {options.MissedProbesLimit}).");

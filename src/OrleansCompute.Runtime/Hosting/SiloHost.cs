@@ -52,7 +52,9 @@ internal sealed partial class SiloHost(IServiceProvider services, ILogger<SiloHo
             return;
         }
 
-        if (Killed)
+        // A fenced silo (declared dead, or cut off from the table and the majority) must not write anything more:
+        // its grains already live elsewhere, so it drops its activations as a kill would, without OnDeactivateAsync.
+        if (Killed || _cluster is { IsServing: false })
         {
             _maintenance.Dispose();
             foreach (var activation in _catalog.Snapshot())

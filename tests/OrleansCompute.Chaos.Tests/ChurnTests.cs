@@ -1,0 +1,351 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using OrleansCompute.Grains.Compute;
+using OrleansCompute.Grains.Counters;
+using OrleansCompute.Grains.Jobs;
+using Xunit.Abstractions;
+
+namespace OrleansCompute.Chaos.Tests;
+
+/// <summary>
+/// Churn: 3 silo processes + Redis; a random silo is killed with SIGKILL every ~10 s and restarted, while producers
+/// ingest through the HTTP API the silos co-host (ledger per key, unacknowledged batches re-sent with the same sequence) and word-count jobs run over a
+/// generated file. At the end: per-key totals equal the ledger exactly, every job completed with the exact word
+/// counts, and every key, job and canary grain answers within a bound.
+/// </summary>
+/// <remarks>
+/// Duration: <c>OCX_CHAOS_MINUTES</c> (default 2, the CI form; <c>./test.sh --chaos</c> runs 10), kill interval
+/// <c>OCX_CHAOS_KILL_SECONDS</c> (default 10), RNG seed <c>OCX_CHAOS_SEED</c> (default random; printed).
+/// </remarks>
+[Collection("chaos")]
+public sealed class ChurnTests(ITestOutputHelper output)
+{
+    private const string Dataset = "churn";
+
+    [Fact]
+    public async Task Killing_a_random_silo_every_10_seconds_loses_and_doubles_nothing_and_jobs_stay_exact()
+    {
+        var minutes = Setting("OCX_CHAOS_MINUTES", 2.0);
+        var killEvery = TimeSpan.FromSeconds(Setting("OCX_CHAOS_KILL_SECONDS", 10.0));
+        var seed = (int)Setting("OCX_CHAOS_SEED", Random.Shared.Next(1, 1_000_000));
+        var duration = TimeSpan.FromMinutes(minutes);
+        output.WriteLine($"churn for {duration}, a kill every ~{killEvery.TotalSeconds:F0} s, seed {seed} (OCX_CHAOS_SEED={seed} repeats the choices)");
+        var random = new Random(seed);
+
+        var dataRoot = Path.Combine(Path.GetTempPath(), "ocx-chaos-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dataRoot);
+        try
+        {
+            var (inputFile, reference) = WriteWordFile(dataRoot, new Random(seed));
+            var report = new ChaosReport($"churn ({duration.TotalMinutes:F1} min, kill -9 every ~{killEvery.TotalSeconds:F0} s, seed {seed})");
+            await using var cluster = await ChaosCluster.StartAsync(3,
+            [
+                $"--OrleansCompute:Compute:DataRoots:0={dataRoot}",
+                "--OrleansCompute:Compute:Jobs:AggregatorCount=3",
+            ]);
+            var client = cluster.Client;
+            using var http = new HttpIngest(cluster);
+
+            // Canary counters spread over the silos: "recovered" = every one of them answers again after a kill.
+            var canaries = Enumerable.Range(0, 30).Select(i => $"canary-{i}").ToArray();
+            foreach (var canary in canaries)
+            {
+                await client.GetGrain<ICounterGrain>(canary).Add(1);
+            }
+
+            var keys = Enumerable.Range(0, 50).Select(i => $"ck{i}").ToArray();
+            var producers = Enumerable.Range(0, 2)
+                .Select(i => new Producer($"churn-p{i}-{seed}", keys, 25, seed + i, http.Sender(Dataset)))
+                .ToList();
+            var clock = Stopwatch.StartNew();
+            using var stop = new CancellationTokenSource();
+            var ingest = producers.Select(p => Task.Run(() => p.RunAsync(clock, 1_000_000, TimeSpan.FromSeconds(90), TimeSpan.Zero, stop.Token))).ToArray();
+            var jobs = new ConcurrentQueue<JobOutcome>();
+            var jobRunner = Task.Run(() => RunJobsAsync(client, inputFile, reference, jobs, stop.Token));
+
+            var kills = 0;
+            var detections = new List<TimeSpan>();
+            var recoveries = new List<TimeSpan>();
+            var failures = new List<string>();
+            var nextKill = killEvery;
+            while (clock.Elapsed + TimeSpan.FromSeconds(5) < duration && kills < 1000)
+            {
+                if (nextKill + TimeSpan.FromSeconds(3) > duration)
+                {
+                    break;
+                }
+
+                var wait = nextKill - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                var victim = random.Next(cluster.Silos.Count);
+                var name = cluster.Silos[victim]!.Name;
+                var address = await cluster.KillSiloAsync(victim);
+                var killed = Stopwatch.StartNew();
+                var killedAt = clock.Elapsed;
+                kills++;
+                var detection = address is null ? Task.FromResult<TimeSpan?>(null) : cluster.WaitDeclaredDeadAsync(address, killed, TimeSpan.FromSeconds(30));
+                var recovery = WaitAllAnswerAsync(client, canaries, killed, TimeSpan.FromSeconds(30));
+                await Task.Delay(1000);
+                await cluster.RestartSiloAsync(victim);
+                var (detected, recovered) = (await detection, await recovery);
+                output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  kill #{kills} {name}: declared dead after {Ms(detected)}, canaries answered after {Ms(recovered)}; "
+                    + $"acknowledged {producers.Sum(p => p.EventsAcknowledged)} events, {jobs.Count} job(s) done");
+                if (detected is { } d)
+                {
+                    detections.Add(d);
+                }
+                else
+                {
+                    failures.Add($"kill #{kills} ({name}) was not declared dead within 30 s");
+                }
+
+                if (recovered is { } r)
+                {
+                    recoveries.Add(r);
+                }
+                else
+                {
+                    failures.Add($"kill #{kills} ({name}): canaries did not all answer within 30 s");
+                }
+
+                // Every ~10 s from the previous kill (±1 s), or at once if recovering took longer than that.
+                nextKill = killedAt + killEvery - TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(random.Next(0, 2000));
+            }
+
+            await Task.Delay(Max(TimeSpan.Zero, duration - clock.Elapsed));
+            await stop.CancelAsync();
+            await Task.WhenAll(ingest);
+            await jobRunner;
+            var unexpected = cluster.UnexpectedExits().ToList();
+
+            // Nothing stuck: every key, every job and every canary answers within a bound.
+            var check = await LedgerCheck.RunAsync(keys, producers, (k, ct) => http.CountAsync(Dataset, k, ct), TimeSpan.FromSeconds(20));
+            var stuckJobs = new List<string>();
+            foreach (var job in jobs)
+            {
+                try
+                {
+                    await client.GetGrain<IJobGrain>(job.Id).GetStatus().WaitAsync(TimeSpan.FromSeconds(20));
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    stuckJobs.Add($"{job.Id}: {ex.GetType().Name}");
+                }
+            }
+
+            var canariesAtEnd = await WaitAllAnswerAsync(client, canaries, Stopwatch.StartNew(), TimeSpan.FromSeconds(20));
+            var exact = jobs.Count(j => j.Exact);
+            report.Add("silos / kills (kill -9 + restart)", $"3 / {kills}");
+            report.Add("events sent / acknowledged / counted", $"{producers.Sum(p => p.EventsSent)} / {producers.Sum(p => p.EventsAcknowledged)} / {check.Counted}");
+            report.Add("batches / send attempts / failed attempts", $"{producers.Sum(p => p.Batches)} / {producers.Sum(p => p.Attempts)} / {producers.Sum(p => p.Failures)}");
+            report.Add("lost / doubled events", $"{check.EventsLost} / {check.EventsDoubled}");
+            report.Add("abandoned batches", producers.Sum(p => p.Abandoned));
+            report.AddTimes("detection (kill → declared dead)", detections);
+            report.AddTimes("recovery (kill → all canaries answer)", recoveries);
+            report.Add("jobs submitted / completed exact", $"{jobs.Count} / {exact}");
+            report.Add("stuck keys / jobs / canaries", $"{check.Stuck.Count} / {stuckJobs.Count} / {(canariesAtEnd is null ? "some" : "0")}");
+            report.Add("silos that died unexpectedly", unexpected.Count);
+            report.Publish(output);
+            foreach (var job in jobs.Where(j => !j.Exact))
+            {
+                output.WriteLine($"job {job.Id}: {job.Problem}");
+            }
+
+            Assert.Empty(failures);
+            Assert.Empty(unexpected);
+            Assert.Equal(0, producers.Sum(p => p.Abandoned));
+            Assert.True(check.Stuck.Count == 0 && check.EventsLost == 0 && check.EventsDoubled == 0, check.ToString());
+            Assert.Equal(producers.Sum(p => p.EventsSent), check.Counted);
+            Assert.True(kills >= Math.Max(1, (int)(duration / killEvery) - 3), $"only {kills} kills in {duration}");
+            Assert.NotEmpty(jobs);
+            Assert.All(jobs, j => Assert.True(j.Exact, $"job {j.Id}: {j.Problem}"));
+            Assert.Empty(stuckJobs);
+            Assert.NotNull(canariesAtEnd);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dataRoot, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private sealed record JobOutcome(string Id, bool Exact, string Problem);
+
+    /// <summary>Submits word-count jobs one after another until <paramref name="stop"/>; each is followed to its end.</summary>
+    private static async Task RunJobsAsync(OrleansCompute.Client.ClusterClient client, string inputFile, Dictionary<string, long> reference,
+        ConcurrentQueue<JobOutcome> outcomes, CancellationToken stop)
+    {
+        for (var n = 0; n < 1000 && !stop.IsCancellationRequested; n++)
+        {
+            var id = $"churn-job-{Guid.NewGuid():N}"[..24];
+            var spec = new ComputeJobSpec
+            {
+                JobId = id,
+                Kind = "word-count",
+                Input = new InputSpec { Path = inputFile, Format = InputFormat.Text, TargetSplitBytes = 64 * 1024 },
+                WordCount = new WordCountOptions(),
+            };
+            var job = client.GetGrain<IJobGrain>(id);
+            var clock = Stopwatch.StartNew();
+            JobStatus? status = null;
+            var submitted = false;
+            // A job is followed for at most 4 minutes, whatever the stop signal says: a submitted job must finish.
+            while (clock.Elapsed < TimeSpan.FromMinutes(4))
+            {
+                try
+                {
+                    if (!submitted)
+                    {
+                        await job.Submit(spec).WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None);
+                        submitted = true;
+                    }
+
+                    status = await job.GetStatus().WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None);
+                    if (status.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A silo died under the call: ask again (Submit is idempotent for the same spec).
+                }
+
+                await Task.Delay(300, CancellationToken.None);
+            }
+
+            if (!submitted)
+            {
+                // Never accepted (the submit never got an answer): not a submitted job. Stop trying if asked to.
+                continue;
+            }
+
+            if (status?.State != JobState.Completed)
+            {
+                outcomes.Enqueue(new JobOutcome(id, false, $"ended {status?.State.ToString() ?? "unknown"} after {clock.Elapsed}: {status?.Error}"));
+                continue;
+            }
+
+            ComputeJobResult? result = null;
+            for (var attempt = 0; attempt < 20 && result is null; attempt++)
+            {
+                try
+                {
+                    result = await job.GetResult().WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    await Task.Delay(500, CancellationToken.None);
+                }
+            }
+
+            outcomes.Enqueue(Compare(id, result?.Value as WordCountResult, reference));
+        }
+    }
+
+    private static JobOutcome Compare(string id, WordCountResult? result, Dictionary<string, long> reference)
+    {
+        if (result is null)
+        {
+            return new JobOutcome(id, false, "no word-count result");
+        }
+
+        var total = reference.Values.Sum();
+        if (result.TotalWords != total || result.DistinctWords != reference.Count || result.Words.Count != reference.Count)
+        {
+            return new JobOutcome(id, false, $"total {result.TotalWords} (want {total}), distinct {result.DistinctWords}/{result.Words.Count} (want {reference.Count})");
+        }
+
+        foreach (var word in result.Words)
+        {
+            if (reference.GetValueOrDefault(word.Word) != word.Count)
+            {
+                return new JobOutcome(id, false, $"'{word.Word}': {word.Count}, want {reference.GetValueOrDefault(word.Word)}");
+            }
+        }
+
+        return new JobOutcome(id, true, "");
+    }
+
+    /// <summary>A file of lowercase ASCII words (spaces and newlines only) and its reference count.</summary>
+    private static (string Path, Dictionary<string, long> Counts) WriteWordFile(string root, Random random)
+    {
+        var vocabulary = Enumerable.Range(0, 400).Select(i => Word(random, i)).Distinct(StringComparer.Ordinal).ToArray();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var text = new StringBuilder();
+        for (var line = 0; line < 40_000; line++)
+        {
+            var words = random.Next(3, 15);
+            for (var w = 0; w < words; w++)
+            {
+                // Skewed: low indexes are frequent, like real text.
+                var word = vocabulary[(int)(vocabulary.Length * Math.Pow(random.NextDouble(), 2))];
+                counts[word] = counts.GetValueOrDefault(word) + 1;
+                text.Append(word).Append(w + 1 < words ? ' ' : '\n');
+            }
+        }
+
+        var path = Path.Combine(root, "words.txt");
+        File.WriteAllText(path, text.ToString());
+        return (path, counts);
+    }
+
+    private static string Word(Random random, int index)
+    {
+        var letters = new char[random.Next(3, 9)];
+        for (var i = 0; i < letters.Length; i++)
+        {
+            letters[i] = (char)('a' + random.Next(26));
+        }
+
+        return new string(letters) + ((char)('a' + (index % 26))).ToString();
+    }
+
+    /// <summary>Time until every counter answers Get (retried), or null after <paramref name="limit"/>.</summary>
+    private static async Task<TimeSpan?> WaitAllAnswerAsync(OrleansCompute.Client.ClusterClient client, string[] counters, Stopwatch since, TimeSpan limit)
+    {
+        var pending = new HashSet<string>(counters, StringComparer.Ordinal);
+        while (pending.Count > 0 && since.Elapsed < limit)
+        {
+            var answered = await Task.WhenAll(pending.Select(async c =>
+            {
+                try
+                {
+                    await client.GetGrain<ICounterGrain>(c).Get().WaitAsync(TimeSpan.FromSeconds(5));
+                    return c;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    return null;
+                }
+            }));
+            pending.ExceptWith(answered.OfType<string>());
+            if (pending.Count > 0)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        return pending.Count == 0 ? since.Elapsed : null;
+    }
+
+    private static double Setting(string name, double fallback) =>
+        double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : fallback;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static string Ms(TimeSpan? time) => time is { } t ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:F0} ms") : "never";
+}

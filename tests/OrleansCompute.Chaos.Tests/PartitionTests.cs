@@ -1,0 +1,294 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansCompute.Client;
+using OrleansCompute.Clustering.Redis;
+using OrleansCompute.Configuration;
+using OrleansCompute.Grains.Counters;
+using OrleansCompute.Membership;
+using OrleansCompute.Runtime;
+using OrleansCompute.Testing.Servers;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace OrleansCompute.Chaos.Tests;
+
+/// <summary>
+/// Silos as separate hosts: Redis and three silo processes, each in its own Linux network namespace on a bridge the
+/// test creates. One silo is cut off from its peers and from Redis (its bridge link goes down) while a client on its
+/// side of the cut (a point-to-point link the cut leaves up) keeps writing through it.
+/// </summary>
+[Collection("chaos")]
+public sealed class PartitionTests(ITestOutputHelper output)
+{
+    private const string Secret = "chaos-partition-secret-0123456789";
+    private const int SiloPort = 11111;
+    private const int GatewayPort = 30000;
+    private const long CutSideDelta = 1000;
+
+    [NetworkNamespaceFact]
+    public async Task A_cut_off_silo_fences_itself_its_grains_move_to_the_majority_no_late_write_lands_and_it_rejoins_as_a_new_member()
+    {
+        var report = new ChaosReport("network partition");
+        using var lab = NetworkLab.Create();
+        output.WriteLine(lab.ToString());
+        var redisAddress = lab.AddHost("redis", 10);
+        var siloAddresses = Enumerable.Range(1, 3).Select(i => lab.AddHost($"silo{i}", i)).ToArray();
+        var (sideLocal, sideRemote) = lab.AddSideLink("silo3");
+        var clusterId = "part-" + Guid.NewGuid().ToString("N")[..6];
+        var silos = new SiloProcess?[3];
+        await using var redis = await RedisServer.StartAsync(new RedisServerOptions
+        {
+            BindAddress = redisAddress,
+            Port = 6379,
+            NetworkNamespace = lab.Namespace("redis"),
+        });
+        try
+        {
+            SiloProcessOptions SiloStart(int i) => new()
+            {
+                Name = $"silo{i + 1}",
+                Redis = redis.ConnectionString,
+                ClusterId = clusterId,
+                Secret = Secret,
+                AdvertisedAddress = siloAddresses[i],
+                ListenAddress = "0.0.0.0",
+                SiloPort = SiloPort,
+                GatewayPort = GatewayPort,
+                NetworkNamespace = lab.Namespace($"silo{i + 1}"),
+            };
+
+            var started = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => SiloProcess.StartAsync(SiloStart(i))));
+            started.CopyTo(silos, 0);
+
+            var siloOptions = Options.Create(new SiloOptions { ClusterId = clusterId });
+            await using var table = new RedisMembershipTable(
+                Options.Create(new RedisClusteringOptions { ConnectionString = redis.ConnectionString }), siloOptions);
+            await using var directory = new RedisGrainDirectory(
+                Options.Create(new RedisGrainDirectoryOptions { ConnectionString = redis.ConnectionString }), siloOptions);
+            await using var majority = NewClient(clusterId, table, []);
+            await majority.ConnectAsync();
+            var before = await table.ReadAll();
+            var victimAddress = before.Members.Single(m => m.Entry.SiloName == "silo3").Entry.SiloAddress;
+            Assert.Equal(3, before.Members.Count(m => m.Entry.Status == SiloStatus.Active));
+
+            // Persisted counters; keep the ones whose activation lives on the silo we will cut off.
+            var ledger = new ConcurrentDictionary<string, long>();
+            var onVictim = new List<string>();
+            for (var i = 0; i < 400 && onVictim.Count < 12; i++)
+            {
+                var key = $"part-{i}";
+                for (var n = 0; n < 3; n++)
+                {
+                    await majority.GetGrain<ICounterGrain>(key).Add(1);
+                }
+
+                ledger[key] = 3;
+                if ((await directory.Lookup(new GrainId("counter", key)))?.SiloAddress == victimAddress)
+                {
+                    onVictim.Add(key);
+                }
+            }
+
+            output.WriteLine($"{onVictim.Count} counters live on silo3 ({victimAddress}); {ledger.Count} counters in all");
+            Assert.True(onVictim.Count >= 3, "too few counters were placed on silo3");
+
+            // A client on silo3's side of the cut writes +1000 to those counters through silo3's gateway, non-stop.
+            await using var cutSide = NewClient(clusterId, null, [$"{sideRemote}:{GatewayPort}"]);
+            await cutSide.ConnectAsync();
+            var clock = Stopwatch.StartNew();
+            var attempts = new ConcurrentBag<(string Key, TimeSpan Start, TimeSpan End, bool Acknowledged)>();
+            using var stopWriter = new CancellationTokenSource();
+            var writer = Task.Run(async () =>
+            {
+                for (var i = 0; i < 100_000 && !stopWriter.IsCancellationRequested; i++)
+                {
+                    var key = onVictim[i % onVictim.Count];
+                    var start = clock.Elapsed;
+                    try
+                    {
+                        await cutSide.GetGrain<ICounterGrain>(key).Add(CutSideDelta);
+                        attempts.Add((key, start, clock.Elapsed, true));
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        attempts.Add((key, start, clock.Elapsed, false));
+                        await Task.Delay(50);
+                    }
+                }
+            });
+
+            await Task.Delay(1500);
+            Assert.Contains(attempts, a => a.Acknowledged);
+            var cutAt = clock.Elapsed;
+            lab.Cut("silo3");
+            var cutDoneAt = clock.Elapsed;
+            output.WriteLine($"cut silo3 off at {cutAt.TotalMilliseconds:F0}–{cutDoneAt.TotalMilliseconds:F0} ms");
+
+            // silo3 fences itself within 5 s: it logs so and stops accepting calls; then its process ends.
+            var victim = silos[2]!;
+            var fencedAt = TimeSpan.Zero;
+            while (clock.Elapsed - cutAt < TimeSpan.FromSeconds(15))
+            {
+                if (victim.Output.Contains("stops serving", StringComparison.Ordinal) || victim.HasExited)
+                {
+                    fencedAt = clock.Elapsed;
+                    break;
+                }
+
+                await Task.Delay(20);
+            }
+
+            Assert.True(fencedAt > TimeSpan.Zero, $"silo3 did not fence itself:\n{victim.Output}");
+            var fenceDelay = fencedAt - cutAt;
+            output.WriteLine($"silo3 fenced {fenceDelay.TotalMilliseconds:F0} ms after the cut");
+            Assert.True(fenceDelay <= TimeSpan.FromSeconds(5), $"silo3 fenced only {fenceDelay} after the cut:\n{victim.Output}");
+            Assert.Contains("isolated", victim.Output, StringComparison.Ordinal);
+            using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                await victim.WaitForExitAsync(exit.Token);
+            }
+
+            var exitedAt = clock.Elapsed;
+
+            // Its grains come back on the majority side with every acknowledged write.
+            var recovered = TimeSpan.Zero;
+            var values = new Dictionary<string, long>();
+            while (values.Count < onVictim.Count && clock.Elapsed - cutAt < TimeSpan.FromSeconds(30))
+            {
+                foreach (var key in onVictim.Where(k => !values.ContainsKey(k)))
+                {
+                    try
+                    {
+                        values[key] = await majority.GetGrain<ICounterGrain>(key).Get();
+                    }
+                    catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException or InvalidOperationException)
+                    {
+                        await Task.Delay(50);
+                    }
+                }
+            }
+
+            recovered = clock.Elapsed - cutAt;
+            Assert.Equal(onVictim.Count, values.Count);
+            output.WriteLine($"all {onVictim.Count} counters of silo3 answered on the majority {recovered.TotalMilliseconds:F0} ms after the cut");
+            foreach (var key in onVictim)
+            {
+                var location = await directory.Lookup(new GrainId("counter", key));
+                Assert.NotNull(location);
+                Assert.NotEqual(victimAddress, location.SiloAddress);
+            }
+
+            var deadline = clock.Elapsed + TimeSpan.FromSeconds(15);
+            while ((await table.ReadAll()).Members.Single(m => m.Entry.SiloAddress == victimAddress).Entry.Status != SiloStatus.Dead)
+            {
+                Assert.True(clock.Elapsed < deadline, "the majority did not declare silo3 dead");
+                await Task.Delay(100);
+            }
+
+            // The writer keeps trying through the cut-off side for a while longer, then stops.
+            await Task.Delay(1500);
+            await stopWriter.CancelAsync();
+            await writer;
+
+            // The stored records of silo3's counters, read straight from Redis once the majority owns them.
+            var fencePoint = await ReadRecordsAsync(redis.ConnectionString, clusterId, onVictim);
+
+            // Heal; the supervisor (this test) restarts the fenced silo, which joins as a new member.
+            lab.Heal("silo3");
+            var healedAt = clock.Elapsed;
+            await Task.Delay(3000); // anything queued on the cut-off side would land now
+            silos[2] = await SiloProcess.StartAsync(SiloStart(2));
+            var rejoined = clock.Elapsed - healedAt;
+            var after = await table.ReadAll();
+            var newRow = after.Members.Select(m => m.Entry).Where(e => e.SiloAddress.IsSameEndpoint(victimAddress) && e.Status == SiloStatus.Active)
+                .OrderByDescending(e => e.SiloAddress.Generation).FirstOrDefault();
+            Assert.NotNull(newRow);
+            Assert.True(newRow.SiloAddress.Generation > victimAddress.Generation, $"{newRow.SiloAddress} is not a new generation of {victimAddress}");
+            Assert.Equal(SiloStatus.Dead, after.Members.Single(m => m.Entry.SiloAddress == victimAddress).Entry.Status);
+            await Task.Delay(1500);
+
+            // No write from the cut-off side landed after the fence point: the records (value and ETag) are unchanged.
+            var healed = await ReadRecordsAsync(redis.ConnectionString, clusterId, onVictim);
+            Assert.Equal(fencePoint, healed);
+
+            // Values: every acknowledged write is there (0 lost); beyond it only writes that were in flight before the cut.
+            var acknowledged = attempts.Where(a => a.Acknowledged).ToList();
+            var lateAcks = acknowledged.Count(a => a.End > fencedAt);
+            var acksAfterCut = acknowledged.Count(a => a.Start > cutDoneAt);
+            Assert.Equal(0, lateAcks);
+            Assert.Equal(0, acksAfterCut);
+            foreach (var key in onVictim)
+            {
+                var mine = acknowledged.Count(a => a.Key == key);
+                var inFlightAtCut = attempts.Count(a => a.Key == key && !a.Acknowledged && a.Start < cutDoneAt);
+                var value = await majority.GetGrain<ICounterGrain>(key).Get();
+                var floor = ledger[key] + (mine * CutSideDelta);
+                Assert.True(value >= floor, $"{key}: {value} < acknowledged {floor} (lost a write)");
+                Assert.True(value <= floor + (inFlightAtCut * CutSideDelta), $"{key}: {value} has writes that started after the cut");
+                Assert.Equal(0, (value - ledger[key]) % CutSideDelta);
+                Assert.Equal(values[key], value);
+            }
+
+            // The majority serves and writes them again.
+            foreach (var key in onVictim)
+            {
+                Assert.Equal(values[key] + 1, await majority.GetGrain<ICounterGrain>(key).Add(1));
+            }
+
+            report.Add("silos / cut off", $"3 (namespaces on 10.213.{lab.Subnet}.0/24) / silo3 (bridge link down)");
+            report.Add("cut-side writes tried / acknowledged", $"{attempts.Count} / {acknowledged.Count}");
+            report.Add("acknowledged: started after the cut / ended after the fence", $"{acksAfterCut} / {lateAcks}");
+            report.Add("fence after cut", $"{fenceDelay.TotalMilliseconds:F0} ms (process exited after {(exitedAt - cutAt).TotalMilliseconds:F0} ms)");
+            report.Add("grains answering on the majority after cut", $"{recovered.TotalMilliseconds:F0} ms ({onVictim.Count} counters)");
+            report.Add("records changed after the fence point", $"0 of {onVictim.Count}");
+            report.Add("rejoined as new member", $"{newRow.SiloAddress} (was {victimAddress}), {rejoined.TotalMilliseconds:F0} ms after heal");
+            report.Publish(output);
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                if (silo is not null)
+                {
+                    await silo.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private static ClusterClient NewClient(string clusterId, IMembershipTable? table, List<string> gateways) => new(new ClusterClientOptions
+    {
+        ClusterId = clusterId,
+        ClusterSecret = Secret,
+        Gateways = gateways,
+        GatewayRefreshInterval = TimeSpan.FromMilliseconds(500),
+        ResponseTimeout = TimeSpan.FromSeconds(2),
+    }, new ServiceCollection().BuildServiceProvider(), table, TimeProvider.System, NullLogger<ClusterClient>.Instance);
+
+    /// <summary>The raw stored records (data and ETag) of the counters, by key, straight from Redis.</summary>
+    private static async Task<Dictionary<string, string>> ReadRecordsAsync(string redis, string clusterId, List<string> keys)
+    {
+        _ = clusterId;
+        using var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var db = connection.GetDatabase();
+        var result = new Dictionary<string, string>();
+        var wanted = keys.ToHashSet(StringComparer.Ordinal);
+        foreach (var redisKey in server.Keys(pattern: "*/state/counter/counter/*", pageSize: 1000))
+        {
+            var name = redisKey.ToString();
+            var key = Uri.UnescapeDataString(name[(name.LastIndexOf('/') + 1)..]);
+            if (wanted.Contains(key))
+            {
+                var fields = await db.HashGetAllAsync(redisKey);
+                result[key] = string.Join(";", fields.OrderBy(f => f.Name.ToString(), StringComparer.Ordinal).Select(f => $"{f.Name}={Convert.ToBase64String((byte[])f.Value!)}"));
+            }
+        }
+
+        Assert.Equal(keys.Count, result.Count);
+        return result;
+    }
+}
