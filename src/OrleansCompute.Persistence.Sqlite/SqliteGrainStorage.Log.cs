@@ -86,7 +86,7 @@ public sealed partial class SqliteGrainStorage : IGrainLogStorage
                 transaction.Commit();
                 return snapshot is null && records.Count == 0 && snapshotSequence == 0
                     ? GrainLog.Empty
-                    : new GrainLog(snapshotSequence, snapshot, records);
+                    : new GrainLog(snapshotSequence, snapshot is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(snapshot), records);
             }
         }
         catch (Exception ex) when (IsStorageFailure(ex))

@@ -20,7 +20,7 @@ internal sealed class StateBackedGrainLog(IGrainStorage storage) : IGrainLogStor
         _state.State ??= new StoredGrainLog();
         var stored = _state.State;
         var records = stored.Records.Select((r, i) => new GrainLogRecord(stored.SnapshotSequence + 1 + i, r)).ToList();
-        return new GrainLog(stored.SnapshotSequence, stored.Snapshot is null ? null : stored.Snapshot, records);
+        return new GrainLog(stored.SnapshotSequence, stored.Snapshot is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(stored.Snapshot), records);
     }
 
     public async Task AppendLogAsync(string stateName, GrainId grainId, long sequence, ReadOnlyMemory<byte> record, CancellationToken cancellationToken = default)

@@ -2,8 +2,13 @@ using OrleansCompute.Concurrency;
 
 namespace OrleansCompute.Grains.Streaming;
 
-/// <summary>Implements <see cref="IStreamIngestGrain"/>: validates, splits by partition, applies in parallel.</summary>
+/// <summary>
+/// Implements <see cref="IStreamIngestGrain"/>: validates, splits by partition, applies in parallel. Reentrant
+/// (it holds no state), so each worker keeps many batches in flight: that is what lets the partitions
+/// group-commit the batches of concurrent producers.
+/// </summary>
 [StatelessWorker]
+[Reentrant]
 public sealed class StreamIngestGrain : Grain, IStreamIngestGrain
 {
     public async Task<IngestAck> Ingest(IngestBatch batch)

@@ -30,8 +30,11 @@ public sealed class StreamPartitionGrain : Grain, IStreamPartitionGrain
     /// <summary>The log's state name (records are keyed by state name and grain id).</summary>
     public const string LogName = "stream-partition-log";
 
-    /// <summary>A snapshot is written once at least this many log bytes (and at least the last snapshot's size) were appended since the previous one.</summary>
-    public const int MinSnapshotBytes = 256 * 1024;
+    /// <summary>
+    /// A snapshot is written once at least this many log bytes (and at least the last snapshot's size) were appended
+    /// since the previous one. Default 256 KiB. Silo-wide; lower it to bound replay time, or in tests to force snapshots.
+    /// </summary>
+    public static int MinSnapshotBytes { get; set; } = 256 * 1024;
 
     private readonly Dictionary<string, KeyTotals>[] _totals = NewShards();
     private readonly Dictionary<string, ProducerWindow> _producers = new(StringComparer.Ordinal);

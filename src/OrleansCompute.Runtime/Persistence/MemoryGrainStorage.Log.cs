@@ -29,7 +29,7 @@ public sealed partial class MemoryGrainStorage : IGrainLogStorage
                 records[i] = new GrainLogRecord(log.SnapshotSequence + 1 + i, log.Records[i]);
             }
 
-            ReadOnlyMemory<byte>? snapshot = log.Snapshot is null ? null : log.Snapshot;
+            ReadOnlyMemory<byte>? snapshot = log.Snapshot is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(log.Snapshot);
             return Task.FromResult(new GrainLog(log.SnapshotSequence, snapshot, records));
         }
     }
