@@ -36,7 +36,7 @@ internal static class IngestMacro
         var (floor, floorCpu) = Measure(() => Task.FromResult(Floor(duration, batches))).GetAwaiter().GetResult();
         var (grains, top, grainsCpu) = await GrainsAsync(duration, producers, batches);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            ingest, {producers} producers, batches of 1,000, {keys:N0} keys, SQLite persistence, {duration.TotalSeconds:F0} s each:
+            ingest, {producers} producers, batches of 1,000, {keys:N0} keys, SQLite persistence, {duration.TotalSeconds:F0} s each (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit={Environment.GetEnvironmentVariable("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit") ?? "default"}):
               hand-written floor (Dictionary + one SQLite transaction per batch, 1 thread): {floor,10:N0} events/s, {floorCpu * 1e6 / (floor * duration.TotalSeconds),6:F2} CPU µs/event
               partition grains (group commit, log + snapshots, aggregators):            {grains,10:N0} events/s, {grainsCpu * 1e6 / (grains * duration.TotalSeconds),6:F2} CPU µs/event  = {grains / floor:F2} x floor rate
               check: top key {top.Key} = {top.Totals.Events} events

@@ -10,7 +10,7 @@ namespace OrleansCompute.Grains.Streaming;
 /// provider; fast only on those that implement <see cref="IGrainLogStorage"/> themselves.
 /// One instance per activation (it holds the record's ETag); not thread-safe.
 /// </summary>
-internal sealed class StateBackedGrainLog(IGrainStorage storage) : IGrainLogStorage
+public sealed class StateBackedGrainLog(IGrainStorage storage) : IGrainLogStorage
 {
     private readonly GrainState<StoredGrainLog> _state = new(new StoredGrainLog());
 
