@@ -185,27 +185,30 @@ public sealed class StreamPartitionGrain : Grain, IStreamPartitionGrain
     {
         if (group.Batches.Count > 0)
         {
-            var record = new PartitionLogRecord { Batches = group.Batches };
-            for (var s = 0; s < StreamTopology.Shards; s++)
-            {
-                record.Shards.Add(group.Shards[s] ?? []);
-            }
-
-            var bytes = Serializer.Serialize(record);
             var sequence = _lastSequence + 1;
+            int length;
             try
             {
+                var record = new PartitionLogRecord { Batches = group.Batches };
+                for (var s = 0; s < StreamTopology.Shards; s++)
+                {
+                    record.Shards.Add(group.Shards[s] ?? []);
+                }
+
+                var bytes = Serializer.Serialize(record);
+                length = bytes.Length;
                 await _log.AppendLogAsync(LogName, GrainId, sequence, bytes);
             }
             catch (Exception ex)
             {
-                // Outcome unknown (or another activation wrote): this activation's memory may differ from the log.
+                // The dedup windows already accepted these batches, and the append's outcome is unknown (or another
+                // activation wrote): this activation's memory may differ from the log, so it must restart from the log.
                 Break(ex);
                 throw;
             }
 
             _lastSequence = sequence;
-            _bytesSinceSnapshot += bytes.Length;
+            _bytesSinceSnapshot += length;
             foreach (var shard in group.Shards)
             {
                 if (shard is not null)
