@@ -1,10 +1,16 @@
 namespace OrleansCompute.Grains.Streaming;
 
-/// <summary>One aggregator shard of a dataset (key <c>{dataset}/{shard}</c>): global totals of the keys hashed to it.</summary>
+/// <summary>
+/// One aggregator shard of a dataset (key <c>{dataset}/{shard}</c>): global totals of the keys hashed to it.
+/// Held in memory and rebuilt on activation from the partitions' persisted totals.
+/// </summary>
 public interface IStreamAggregatorGrain : IGrainWithStringKey
 {
-    /// <summary>Merges a partition's delta unless that partition's sequence was merged already.</summary>
-    Task ApplyDelta(StreamDelta delta);
+    /// <summary>
+    /// Merges a partition's delta (or installs a full one). Returns false when the delta is not the next one
+    /// this shard expects from that partition (another epoch, or a gap): the partition then sends a full delta.
+    /// </summary>
+    Task<bool> ApplyDelta(StreamDelta delta);
 
     Task<KeyTotals?> GetTotals(string key);
 

@@ -3,8 +3,14 @@ namespace OrleansCompute.Grains.Streaming;
 /// <summary>One partition of a dataset (key <c>{dataset}/{partition}</c>): running totals of its keys, persisted.</summary>
 public interface IStreamPartitionGrain : IGrainWithStringKey
 {
-    /// <summary>Applies the events unless this producer's sequence was applied already; returns how many were applied.</summary>
+    /// <summary>
+    /// Applies the events unless this producer's sequence was applied already; returns how many were applied.
+    /// Returns only after the events (or, for a duplicate, the original) are persisted and merged into the aggregators.
+    /// </summary>
     Task<int> Apply(string producerId, long sequence, List<IngestEvent> events);
 
     Task<KeyTotals?> GetTotals(string key);
+
+    /// <summary>The persisted totals of every key of aggregator shard <paramref name="shard"/>, as a full delta (for an activating aggregator).</summary>
+    Task<StreamDelta> GetShardSnapshot(int shard);
 }

@@ -39,4 +39,16 @@ public sealed class KeyTotals
             mine.Merge(stats);
         }
     }
+
+    /// <summary>A deep copy.</summary>
+    public KeyTotals Clone()
+    {
+        var copy = new KeyTotals { Events = Events, Values = new Dictionary<string, MetricStats>(Values.Count) };
+        foreach (var (name, stats) in Values)
+        {
+            copy.Values[name] = new MetricStats { Count = stats.Count, Sum = stats.Sum, Min = stats.Min, Max = stats.Max };
+        }
+
+        return copy;
+    }
 }

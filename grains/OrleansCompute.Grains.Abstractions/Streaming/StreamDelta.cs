@@ -1,6 +1,10 @@
 namespace OrleansCompute.Grains.Streaming;
 
-/// <summary>What a partition adds to one aggregator shard; <see cref="Sequence"/> makes applying it idempotent.</summary>
+/// <summary>
+/// What a partition sends one aggregator shard. A partition activation numbers its deltas to each shard
+/// 1, 2, 3… under a fresh <see cref="Epoch"/>; the aggregator merges a delta only when it is the next one of
+/// the epoch it holds for that partition, so a re-sent delta is merged once and a lost one is noticed.
+/// </summary>
 [GenerateSerializer]
 public sealed class StreamDelta
 {
@@ -10,6 +14,15 @@ public sealed class StreamDelta
     [Id(1)]
     public long Sequence { get; set; }
 
+    /// <summary>Increments per key (or, when <see cref="Full"/>, the partition's totals of every key of the shard).</summary>
     [Id(2)]
     public Dictionary<string, KeyTotals> Keys { get; set; } = [];
+
+    /// <summary>Identifies the partition activation that numbered this delta.</summary>
+    [Id(3)]
+    public string Epoch { get; set; } = "";
+
+    /// <summary>True: <see cref="Keys"/> are absolute totals that replace the aggregator's (a resynchronization).</summary>
+    [Id(4)]
+    public bool Full { get; set; }
 }

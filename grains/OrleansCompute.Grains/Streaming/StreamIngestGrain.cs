@@ -2,8 +2,13 @@ using OrleansCompute.Concurrency;
 
 namespace OrleansCompute.Grains.Streaming;
 
-/// <summary>Implements <see cref="IStreamIngestGrain"/>: validates, splits by partition, applies in parallel.</summary>
+/// <summary>
+/// Implements <see cref="IStreamIngestGrain"/>: validates, splits by partition, applies in parallel. Reentrant
+/// (it holds no state), so each worker keeps many batches in flight: that is what lets the partitions
+/// group-commit the batches of concurrent producers.
+/// </summary>
 [StatelessWorker]
+[Reentrant]
 public sealed class StreamIngestGrain : Grain, IStreamIngestGrain
 {
     public async Task<IngestAck> Ingest(IngestBatch batch)
@@ -14,7 +19,12 @@ public sealed class StreamIngestGrain : Grain, IStreamIngestGrain
             throw new ArgumentException("The batch has no producer id: exactly-once needs one.", nameof(batch));
         }
 
-        var byPartition = new Dictionary<int, List<IngestEvent>>();
+        if (batch.Events is null)
+        {
+            throw new ArgumentException("The batch has no event list.", nameof(batch));
+        }
+
+        var byPartition = new List<IngestEvent>?[StreamTopology.Partitions];
         for (var i = 0; i < batch.Events.Count; i++)
         {
             var e = batch.Events[i] ?? throw new ArgumentException($"Event {i} of the batch is null.", nameof(batch));
@@ -23,20 +33,30 @@ public sealed class StreamIngestGrain : Grain, IStreamIngestGrain
                 throw new ArgumentException($"Event {i} of the batch has no key.", nameof(batch));
             }
 
-            var partition = StreamTopology.PartitionOf(e.Key);
-            if (!byPartition.TryGetValue(partition, out var list))
+            if (e.Values is null)
             {
-                byPartition[partition] = list = [];
+                throw new ArgumentException($"Event {i} of the batch has no values dictionary (use an empty one).", nameof(batch));
             }
 
-            list.Add(e);
+            (byPartition[StreamTopology.PartitionOf(e.Key)] ??= new List<IngestEvent>(batch.Events.Count / 8)).Add(e);
         }
 
         var dataset = this.GetPrimaryKeyString();
-        var applied = await Task.WhenAll(byPartition.Select(p => GrainFactory
-            .GetGrain<IStreamPartitionGrain>(StreamTopology.PartitionKey(dataset, p.Key))
-            .Apply(batch.ProducerId, batch.Sequence, p.Value)));
-        var total = applied.Sum();
+        var calls = new List<Task<int>>(StreamTopology.Partitions);
+        for (var p = 0; p < byPartition.Length; p++)
+        {
+            if (byPartition[p] is { } events)
+            {
+                calls.Add(GrainFactory.GetGrain<IStreamPartitionGrain>(StreamTopology.PartitionKey(dataset, p)).Apply(batch.ProducerId, batch.Sequence, events));
+            }
+        }
+
+        var total = 0;
+        foreach (var applied in await Task.WhenAll(calls))
+        {
+            total += applied;
+        }
+
         return new IngestAck { Sequence = batch.Sequence, Applied = total, Duplicates = batch.Events.Count - total };
     }
 }

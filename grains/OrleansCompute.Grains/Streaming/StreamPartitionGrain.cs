@@ -1,88 +1,388 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansCompute.Concurrency;
 using OrleansCompute.Runtime;
+using OrleansCompute.Serialization;
+using OrleansCompute.Storage;
 
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>
-/// Implements <see cref="IStreamPartitionGrain"/>. Apply: skip if this (producer, sequence) was applied;
-/// otherwise add the events to the totals and to new per-shard deltas; persist; then push every pending
-/// delta to its aggregator in order. Only then return: an acknowledged event is persisted here and
-/// merged into the global totals. If a push fails the call fails, the delta stays persisted, and the
-/// producer's re-send pushes it again (aggregators ignore a delta sequence they already merged).
+/// Implements <see cref="IStreamPartitionGrain"/> with group commit over an append-only log.
 /// </summary>
-public sealed class StreamPartitionGrain([PersistentState("stream-partition")] IPersistentState<StreamPartitionState> state)
-    : Grain, IStreamPartitionGrain
+/// <remarks>
+/// <para><b>Apply</b> checks the producer's dedup window and adds the events to the <em>pending group</em>
+/// (per-shard, per-key increments); it does not touch the committed totals. One commit loop at a time takes the
+/// pending group, appends it as one binary log record (<see cref="IGrainLogStorage"/>: the provider may also
+/// commit many grains' appends in one transaction), merges it into the committed totals, pushes each shard's
+/// increments to its aggregator, and only then completes every Apply in the group. Calls arriving meanwhile
+/// (the grain is reentrant) form the next group, so the number of writes adapts to the load.</para>
+/// <para>A duplicate joins the pending group too, so it is acknowledged only after the group holding the original
+/// (this one or an earlier one) is durable. If an append fails (outcome unknown) the activation stops accepting
+/// work and deactivates; the next activation replays snapshot + log, so the dedup windows and totals are exactly
+/// what was persisted. If a push fails, the group's callers get the error (their events are durable; the re-send is
+/// a duplicate) and the next push to that shard is a full resynchronization.</para>
+/// <para>The log is folded into a snapshot once the bytes appended since the last one reach the snapshot's own
+/// size (at least <see cref="MinSnapshotBytes"/>), so replay is bounded and snapshot cost is amortized O(1) per event.</para>
+/// </remarks>
+[Reentrant]
+public sealed class StreamPartitionGrain : Grain, IStreamPartitionGrain
 {
-    public async Task<int> Apply(string producerId, long sequence, List<IngestEvent> events)
+    /// <summary>The log's state name (records are keyed by state name and grain id).</summary>
+    public const string LogName = "stream-partition-log";
+
+    /// <summary>
+    /// A snapshot is written once at least this many log bytes (and at least the last snapshot's size) were appended
+    /// since the previous one. Default 256 KiB. Silo-wide; lower it to bound replay time, or in tests to force snapshots.
+    /// </summary>
+    public static int MinSnapshotBytes { get; set; } = 256 * 1024;
+
+    private readonly Dictionary<string, KeyTotals>[] _totals = NewShards();
+    private readonly Dictionary<string, ProducerWindow> _producers = new(StringComparer.Ordinal);
+    private readonly string _epoch = Guid.NewGuid().ToString("N");
+    private readonly long[] _shardSequence = new long[StreamTopology.Shards];
+    private readonly bool[] _resync = Enumerable.Repeat(true, StreamTopology.Shards).ToArray();
+    private IGrainLogStorage _log = null!;
+    private string _dataset = "";
+    private long _lastSequence;
+    private long _snapshotBytes;
+    private long _bytesSinceSnapshot;
+    private Group _pending = new();
+    private bool _committing;
+    private Exception? _broken;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(events);
-        var s = state.State;
-        if (!s.Producers.TryGetValue(producerId, out var window))
+        _dataset = StreamTopology.DatasetOf(this.GetPrimaryKeyString());
+        _log = ResolveLog(ServiceProvider);
+        var log = await _log.ReadLogAsync(LogName, GrainId, cancellationToken);
+        if (log.Snapshot is { } snapshotBytes)
         {
-            s.Producers[producerId] = window = new ProducerWindow();
-        }
-
-        var applied = 0;
-        if (window.TryAccept(sequence))
-        {
-            var deltas = new Dictionary<int, StreamDelta>();
-            foreach (var e in events)
+            var snapshot = Serializer.Deserialize<PartitionSnapshot>(snapshotBytes.Span);
+            foreach (var shard in snapshot.Shards)
             {
-                if (!s.Totals.TryGetValue(e.Key, out var totals))
+                foreach (var (key, totals) in shard)
                 {
-                    s.Totals[e.Key] = totals = new KeyTotals();
+                    _totals[StreamTopology.ShardOf(key)][key] = totals;
                 }
-
-                totals.Add(e);
-                var shard = StreamTopology.ShardOf(e.Key);
-                if (!deltas.TryGetValue(shard, out var delta))
-                {
-                    var next = s.NextDeltaSequence.GetValueOrDefault(shard);
-                    s.NextDeltaSequence[shard] = next + 1;
-                    deltas[shard] = delta = new StreamDelta { PartitionId = this.GetPrimaryKeyString(), Sequence = next };
-                    if (!s.Outbox.TryGetValue(shard, out var queue))
-                    {
-                        s.Outbox[shard] = queue = [];
-                    }
-
-                    queue.Add(delta);
-                }
-
-                if (!delta.Keys.TryGetValue(e.Key, out var keyDelta))
-                {
-                    delta.Keys[e.Key] = keyDelta = new KeyTotals();
-                }
-
-                keyDelta.Add(e);
-                applied++;
             }
 
-            await state.WriteStateAsync();
+            foreach (var (producer, window) in snapshot.Producers)
+            {
+                _producers[producer] = window;
+            }
+
+            _snapshotBytes = snapshotBytes.Length;
         }
 
-        await FlushAsync();
+        foreach (var record in log.Records)
+        {
+            var entry = Serializer.Deserialize<PartitionLogRecord>(record.Data.Span);
+            foreach (var batch in entry.Batches)
+            {
+                WindowOf(batch.ProducerId).TryAccept(batch.Sequence);
+            }
+
+            foreach (var shard in entry.Shards)
+            {
+                Merge(shard);
+            }
+
+            _bytesSinceSnapshot += record.Data.Length;
+        }
+
+        _lastSequence = log.LastSequence;
+    }
+
+    public async Task<int> Apply(string producerId, long sequence, List<IngestEvent> events)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(producerId);
+        ArgumentNullException.ThrowIfNull(events);
+        ThrowIfBroken();
+        var group = _pending;
+        var applied = 0;
+        if (WindowOf(producerId).TryAccept(sequence))
+        {
+            group.Add(producerId, sequence, events);
+            applied = events.Count;
+        }
+
+        group.Waiters++;
+        if (!_committing)
+        {
+            _ = CommitLoopAsync();
+        }
+
+        await group.Completion.Task;
         return applied;
     }
 
-    private async Task FlushAsync()
+    public Task<KeyTotals?> GetTotals(string key)
     {
-        var dataset = StreamTopology.DatasetOf(this.GetPrimaryKeyString());
-        var changed = false;
-        foreach (var (shard, queue) in state.State.Outbox)
+        ArgumentNullException.ThrowIfNull(key);
+        return Task.FromResult(_totals[StreamTopology.ShardOf(key)].GetValueOrDefault(key)?.Clone());
+    }
+
+    public Task<StreamDelta> GetShardSnapshot(int shard)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, StreamTopology.Shards);
+
+        // Committed totals only (pending groups are not merged yet), numbered with the last delta sent to that shard:
+        // a delta still in flight is then recognised as merged, and the next one follows on.
+        return Task.FromResult(FullDelta(shard, _shardSequence[shard]));
+    }
+
+    /// <summary>The log provider for a partition: the default storage if it has the log capability, else a state-backed log over it.</summary>
+    internal static IGrainLogStorage ResolveLog(IServiceProvider services)
+    {
+        var name = ProviderConstants.DefaultStorageProviderName;
+        if (services.GetKeyedService<IGrainLogStorage>(name) is { } log)
         {
-            var aggregator = GrainFactory.GetGrain<IStreamAggregatorGrain>(StreamTopology.ShardKey(dataset, shard));
-            while (queue.Count > 0)
-            {
-                await aggregator.ApplyDelta(queue[0]);
-                queue.RemoveAt(0);
-                changed = true;
-            }
+            return log;
         }
 
-        if (changed)
+        var storage = services.GetKeyedService<IGrainStorage>(name) ?? throw new InvalidOperationException(
+            $"Streaming partitions need grain storage '{name}', but none is registered. Add one when configuring the silo, e.g. silo.AddSqliteGrainStorageAsDefault(...).");
+        return storage as IGrainLogStorage ?? new StateBackedGrainLog(storage);
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        _committing = true;
+        try
         {
-            await state.WriteStateAsync();
+            while (_pending.Waiters > 0)
+            {
+                var group = _pending;
+                _pending = new Group();
+                if (_broken is { } broken)
+                {
+                    group.Completion.TrySetException(Restarting(broken));
+                    continue;
+                }
+
+                try
+                {
+                    await CommitAsync(group);
+                    group.Completion.TrySetResult();
+                }
+                catch (Exception ex)
+                {
+                    group.Completion.TrySetException(ex);
+                    continue;
+                }
+
+                await MaybeSnapshotAsync();
+            }
+        }
+        finally
+        {
+            _committing = false;
         }
     }
 
-    public Task<KeyTotals?> GetTotals(string key) => Task.FromResult(state.State.Totals.GetValueOrDefault(key));
+    private async Task CommitAsync(Group group)
+    {
+        if (group.Batches.Count > 0)
+        {
+            var sequence = _lastSequence + 1;
+            int length;
+            try
+            {
+                var record = new PartitionLogRecord { Batches = group.Batches };
+                for (var s = 0; s < StreamTopology.Shards; s++)
+                {
+                    record.Shards.Add(group.Shards[s] ?? []);
+                }
+
+                var bytes = Serializer.Serialize(record);
+                length = bytes.Length;
+                await _log.AppendLogAsync(LogName, GrainId, sequence, bytes);
+            }
+            catch (Exception ex)
+            {
+                // The dedup windows already accepted these batches, and the append's outcome is unknown (or another
+                // activation wrote): this activation's memory may differ from the log, so it must restart from the log.
+                Break(ex);
+                throw;
+            }
+
+            _lastSequence = sequence;
+            _bytesSinceSnapshot += length;
+            foreach (var shard in group.Shards)
+            {
+                if (shard is not null)
+                {
+                    Merge(shard);
+                }
+            }
+        }
+
+        List<Task>? pushes = null;
+        for (var s = 0; s < StreamTopology.Shards; s++)
+        {
+            StreamDelta? delta = null;
+            if (_resync[s])
+            {
+                _resync[s] = false;
+                delta = FullDelta(s, ++_shardSequence[s]);
+            }
+            else if (group.Shards[s] is { Count: > 0 } increments)
+            {
+                // Handed over: the group's dictionaries are never touched again here.
+                delta = new StreamDelta { PartitionId = this.GetPrimaryKeyString(), Epoch = _epoch, Sequence = ++_shardSequence[s], Keys = increments };
+            }
+
+            if (delta is not null)
+            {
+                (pushes ??= []).Add(PushAsync(s, delta));
+            }
+        }
+
+        if (pushes is not null)
+        {
+            await Task.WhenAll(pushes);
+        }
+    }
+
+    private async Task PushAsync(int shard, StreamDelta delta)
+    {
+        var aggregator = GrainFactory.GetGrain<IStreamAggregatorGrain>(StreamTopology.ShardKey(_dataset, shard));
+        try
+        {
+            if (!await aggregator.ApplyDelta(delta))
+            {
+                // The aggregator does not hold this epoch (it was re-activated) or missed a delta: send everything.
+                if (!await aggregator.ApplyDelta(FullDelta(shard, ++_shardSequence[shard])))
+                {
+                    throw new InvalidOperationException($"Aggregator {StreamTopology.ShardKey(_dataset, shard)} refused a full delta from {this.GetPrimaryKeyString()}.");
+                }
+            }
+        }
+        catch
+        {
+            _resync[shard] = true;
+            throw;
+        }
+    }
+
+    private async Task MaybeSnapshotAsync()
+    {
+        if (_bytesSinceSnapshot < Math.Max(MinSnapshotBytes, _snapshotBytes))
+        {
+            return;
+        }
+
+        var snapshot = new PartitionSnapshot { Shards = [.. _totals], Producers = _producers };
+        var bytes = Serializer.Serialize(snapshot);
+        try
+        {
+            await _log.WriteLogSnapshotAsync(LogName, GrainId, _lastSequence, bytes);
+            _snapshotBytes = bytes.Length;
+            _bytesSinceSnapshot = 0;
+        }
+        catch (InconsistentStateException ex)
+        {
+            Break(ex); // another activation wrote this log
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The log still holds everything; try again after the next commit.
+        }
+    }
+
+    private StreamDelta FullDelta(int shard, long sequence)
+    {
+        var keys = new Dictionary<string, KeyTotals>(_totals[shard].Count, StringComparer.Ordinal);
+        foreach (var (key, totals) in _totals[shard])
+        {
+            keys[key] = totals.Clone();
+        }
+
+        return new StreamDelta { PartitionId = this.GetPrimaryKeyString(), Epoch = _epoch, Sequence = sequence, Keys = keys, Full = true };
+    }
+
+    private void Merge(Dictionary<string, KeyTotals> increments)
+    {
+        foreach (var (key, increment) in increments)
+        {
+            var shard = _totals[StreamTopology.ShardOf(key)];
+            if (!shard.TryGetValue(key, out var totals))
+            {
+                shard[key] = totals = new KeyTotals();
+            }
+
+            totals.Merge(increment);
+        }
+    }
+
+    private ProducerWindow WindowOf(string producerId)
+    {
+        if (!_producers.TryGetValue(producerId, out var window))
+        {
+            _producers[producerId] = window = new ProducerWindow();
+        }
+
+        return window;
+    }
+
+    private void Break(Exception ex)
+    {
+        if (_broken is null)
+        {
+            _broken = ex;
+            DeactivateOnIdle();
+        }
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (_broken is { } broken)
+        {
+            throw Restarting(broken);
+        }
+    }
+
+    private InvalidOperationException Restarting(Exception cause) => new(
+        $"Stream partition {this.GetPrimaryKeyString()} could not persist a batch ({cause.Message}) and is restarting from its log; re-send the batch.", cause);
+
+    private static Dictionary<string, KeyTotals>[] NewShards()
+    {
+        var shards = new Dictionary<string, KeyTotals>[StreamTopology.Shards];
+        for (var i = 0; i < shards.Length; i++)
+        {
+            shards[i] = new Dictionary<string, KeyTotals>(StringComparer.Ordinal);
+        }
+
+        return shards;
+    }
+
+    /// <summary>Batches accepted since the last commit started, and the callers waiting for them.</summary>
+    private sealed class Group
+    {
+        public List<ProducerSequence> Batches { get; } = [];
+
+        /// <summary>Per shard, per-key increments (null until the shard gets a key).</summary>
+        public Dictionary<string, KeyTotals>?[] Shards { get; } = new Dictionary<string, KeyTotals>?[StreamTopology.Shards];
+
+        public int Waiters { get; set; }
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(string producerId, long sequence, List<IngestEvent> events)
+        {
+            Batches.Add(new ProducerSequence(producerId, sequence));
+            foreach (var e in events)
+            {
+                var s = StreamTopology.ShardOf(e.Key);
+                var shard = Shards[s] ??= new Dictionary<string, KeyTotals>(StringComparer.Ordinal);
+                if (!shard.TryGetValue(e.Key, out var totals))
+                {
+                    shard[e.Key] = totals = new KeyTotals();
+                }
+
+                totals.Add(e);
+            }
+        }
+    }
 }

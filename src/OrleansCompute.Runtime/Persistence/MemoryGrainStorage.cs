@@ -18,7 +18,7 @@ namespace OrleansCompute.Storage;
 /// compare-and-set, so of several writers holding the same ETag exactly one wins. ETags are
 /// a per-instance counter, so every write (including a write after a clear) gets a new one.</para>
 /// </remarks>
-public sealed class MemoryGrainStorage : IGrainStorage
+public sealed partial class MemoryGrainStorage : IGrainStorage
 {
     private readonly ConcurrentDictionary<RecordKey, StoredRecord> _records = new();
     private readonly string _description;

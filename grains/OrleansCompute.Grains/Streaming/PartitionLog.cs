@@ -1,0 +1,31 @@
+namespace OrleansCompute.Grains.Streaming;
+
+/// <summary>One (producer, sequence) a partition accepted.</summary>
+[GenerateSerializer]
+public sealed record ProducerSequence([property: Id(0)] string ProducerId, [property: Id(1)] long Sequence);
+
+/// <summary>
+/// One record of a partition's log: the batches accepted by one group commit and, per aggregator shard,
+/// the per-key increments they add. Replaying the records in order over the snapshot rebuilds the state.
+/// </summary>
+[GenerateSerializer]
+public sealed class PartitionLogRecord
+{
+    [Id(0)]
+    public List<ProducerSequence> Batches { get; set; } = [];
+
+    /// <summary>Index = aggregator shard; each holds per-key increments.</summary>
+    [Id(1)]
+    public List<Dictionary<string, KeyTotals>> Shards { get; set; } = [];
+}
+
+/// <summary>A partition's whole state at one log sequence: totals per shard and the producers' dedup windows.</summary>
+[GenerateSerializer]
+public sealed class PartitionSnapshot
+{
+    [Id(0)]
+    public List<Dictionary<string, KeyTotals>> Shards { get; set; } = [];
+
+    [Id(1)]
+    public Dictionary<string, ProducerWindow> Producers { get; set; } = [];
+}
