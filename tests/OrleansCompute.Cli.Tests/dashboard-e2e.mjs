@@ -8,6 +8,8 @@
 //   OCX_SCREENSHOT   PNG path to write
 //   OCX_PROFILE      fresh user-data-dir
 //   OCX_TIMEOUT_MS   how long to wait for the job (default 60000)
+//   OCX_MODE         "job" (default) or "unauthorized": open the page without a key, check that it asks for
+//                    one and shows the API's problem, then type OCX_API_KEY into the form and wait until live
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -21,6 +23,7 @@ const require = createRequire(path.join(env("OCX_PLAYWRIGHT"), "package.json"));
 const { chromium } = require("playwright-core");
 const url = env("OCX_URL");
 const jobId = env("OCX_JOB_ID");
+const mode = env("OCX_MODE", "job");
 const timeout = Number(env("OCX_TIMEOUT_MS", "60000"));
 const problems = [];
 
@@ -42,6 +45,38 @@ try {
   page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
 
   const response = await page.goto(url, { waitUntil: "load" });
+  if (mode === "unauthorized") {
+    await unauthorized(page);
+  } else {
+    await watchJob(page, response);
+  }
+} catch (e) {
+  process.stdout.write(JSON.stringify({ error: String(e?.message ?? e), problems }) + "\n");
+  exitCode = 1;
+} finally {
+  await context.close();
+}
+process.exit(exitCode);
+
+async function unauthorized(page) {
+  await page.locator("#banner").waitFor({ state: "visible", timeout });
+  const result = {
+    keyFormVisible: await page.locator("#key-form").isVisible(),
+    banner: await page.locator("#banner").innerText(),
+    sectionErrors: await page.locator(".panel .error:not([hidden])").allInnerTexts(),
+    connection: await page.locator("#conn-text").innerText(),
+  };
+  await page.screenshot({ path: env("OCX_SCREENSHOT"), fullPage: true });
+  await page.locator("#key-input").fill(env("OCX_API_KEY"));
+  await page.locator("#key-form button[type=submit]").click();
+  await page.waitForFunction(() => document.getElementById("conn-text").textContent === "live", null, { timeout });
+  result.afterKey = (await page.locator("#banner").isHidden()) && !(await page.locator("#key-form").isVisible()) ? "live-after-key" : "still-asking";
+  // The 401s are expected here; report only other problems.
+  result.problems = problems.filter((p) => !p.includes("401"));
+  process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+async function watchJob(page, response) {
   const row = page.locator(`#jobs tbody tr[data-job-id="${jobId}"]`);
   const statesSeen = [];
   const deadline = Date.now() + timeout;
@@ -77,10 +112,4 @@ try {
   };
   await page.screenshot({ path: env("OCX_SCREENSHOT"), fullPage: true });
   process.stdout.write(JSON.stringify(result) + "\n");
-} catch (e) {
-  process.stdout.write(JSON.stringify({ error: String(e?.message ?? e), problems }) + "\n");
-  exitCode = 1;
-} finally {
-  await context.close();
 }
-process.exit(exitCode);
