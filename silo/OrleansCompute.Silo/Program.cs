@@ -1,15 +1,39 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrleansCompute.Api;
 using OrleansCompute.Hosting;
 using OrleansCompute.Silo;
 
-// The embedded default: one silo, grain state in SQLite under a local folder. With
-// OrleansCompute:Clustering:Provider=redis, silo processes form a cluster through Redis.
+// The embedded default: one silo, grain state in SQLite under a local folder, the HTTP API on
+// http://127.0.0.1:5080. With OrleansCompute:Clustering:Provider=redis, silo processes form a cluster through Redis.
 // Settings: appsettings.json < environment variables (OrleansCompute__Storage__DataDirectory=...) < command line
 // (--OrleansCompute:Storage:DataDirectory=...).
-var builder = Host.CreateApplicationBuilder(args);
+var configuration = new ConfigurationBuilder()
+    .SetBasePath(Directory.GetCurrentDirectory())
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddEnvironmentVariables()
+    .AddCommandLine(args)
+    .Build();
+var api = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+
+// The silo co-hosts the API by default (a WebApplication); with OrleansCompute:Api:Enabled=false it is a plain host.
+IHostApplicationBuilder builder;
+WebApplicationBuilder? web = null;
+if (api.Enabled)
+{
+    web = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+    builder = web;
+}
+else
+{
+    builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+}
+
+builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o =>
 {
     o.SingleLine = true;
@@ -18,7 +42,7 @@ builder.Logging.AddSimpleConsole(o =>
 
 var storage = builder.Configuration.GetSection("OrleansCompute:Storage").Get<StorageSettings>() ?? new StorageSettings();
 var clustering = builder.Configuration.GetSection("OrleansCompute:Clustering").Get<ClusteringSettings>() ?? new ClusteringSettings();
-var problem = SiloConfiguration.Validate(storage, clustering);
+var problem = SiloConfiguration.Validate(storage, clustering) ?? (api.Enabled ? api.Validate() : null);
 if (problem is not null)
 {
     Console.Error.WriteLine($"Invalid configuration: {problem}");
@@ -32,6 +56,7 @@ builder.UseOrleansCompute(silo =>
 });
 builder.Services.AddHostedService<StartupReport>();
 builder.Services.AddHostedService<JobResumer>();
+builder.Services.AddOrleansComputeSiloStatistics(builder.Configuration);
 
 // Compute jobs read inputs only under the configured data roots (OrleansCompute:Compute:DataRoots:0=/data …).
 var dataRoots = new OrleansCompute.Grains.Compute.DataRootOptions();
@@ -44,9 +69,24 @@ builder.Services.AddSingleton(dataRoots);
 builder.Services.AddSingleton(builder.Configuration.GetSection("OrleansCompute:Compute:Jobs").Get<OrleansCompute.Grains.Jobs.JobGrainOptions>()
     ?? new OrleansCompute.Grains.Jobs.JobGrainOptions());
 
+IHost host;
+if (web is not null)
+{
+    web.WebHost.UseUrls([.. api.EffectiveUrls]);
+    web.Services.AddOrleansComputeApi(web.Configuration);
+    var app = web.Build();
+    app.MapOrleansComputeApi();
+    // TODO(dashboard): app.MapOrleansComputeDashboard(); once client/OrleansCompute.Api/Dashboard lands (cli branch).
+    host = app;
+}
+else
+{
+    host = ((HostApplicationBuilder)builder).Build();
+}
+
 try
 {
-    await builder.Build().RunAsync();
+    await host.RunAsync();
     return 0;
 }
 catch (Microsoft.Extensions.Options.OptionsValidationException ex)
@@ -57,5 +97,11 @@ catch (Microsoft.Extensions.Options.OptionsValidationException ex)
         Console.Error.WriteLine($"  {failure}");
     }
 
+    return 2;
+}
+catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+{
+    Console.Error.WriteLine($"Cannot listen for the HTTP API on {string.Join(", ", api.EffectiveUrls)}: {ex.Message} " +
+        "(set OrleansCompute:Api:Urls to another port, or OrleansCompute:Api:Enabled=false).");
     return 2;
 }

@@ -394,12 +394,16 @@ internal sealed partial class ActivationData : IGrainContext, IActivationTarget,
 
     private async Task RunRequestAsync(GrainRequest request)
     {
+        _shared.Calls.Increment();
+        var started = Telemetry.OrleansComputeInstrumentation.GrainCallDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        using var activity = Telemetry.OrleansComputeInstrumentation.StartGrainCall(GrainId.Type, request.MethodName, GrainId.Key);
         try
         {
             await request.ExecuteAsync(_shared.Executor, _grain!);
         }
         finally
         {
+            Telemetry.GrainCallHooks.Completed(GrainId.Type, started);
             lock (_lock)
             {
                 _running.Remove(request);
@@ -445,6 +449,8 @@ internal sealed partial class ActivationData : IGrainContext, IActivationTarget,
                 _state = ActivationState.Valid;
                 ScheduleLocked();
             }
+
+            Telemetry.GrainCallHooks.ActivationChanged(GrainId.Type, +1);
 
             LogActivated(_shared.Logger, GrainId, _class.Metadata.GrainClass.Name);
         }
@@ -519,6 +525,7 @@ internal sealed partial class ActivationData : IGrainContext, IActivationTarget,
             }
 
             _shared.Catalog.Remove(this);
+            Telemetry.GrainCallHooks.ActivationChanged(GrainId.Type, -1);
                 LogDeactivated(_shared.Logger, GrainId, reason.ToString());
 
             // Calls that arrived while we were deactivating go to a fresh activation.

@@ -30,4 +30,7 @@ internal sealed class ActivationServices(
     public LocalGrainRuntime GrainRuntime { get; set; } = null!;
 
     public Catalog Catalog { get; set; } = null!;
+
+    /// <summary>Grain calls executed by this silo (feeds <see cref="Telemetry.SiloStatistics"/>).</summary>
+    public Telemetry.CallCounter Calls { get; } = new();
 }

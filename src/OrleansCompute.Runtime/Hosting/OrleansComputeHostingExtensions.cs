@@ -87,6 +87,7 @@ public static class OrleansComputeHostingExtensions
         services.TryAddSingleton<IGrainReferenceRuntime>(sp => sp.GetRequiredService<LocalGrainRuntime>());
         services.TryAddSingleton<IPersistentStateFactory, PersistentStateFactory>();
         services.TryAddSingleton<ActivationMaintenance>();
+        services.TryAddSingleton(sp => new Telemetry.SiloStatistics(sp.GetRequiredService<Catalog>(), sp.GetRequiredService<ActivationServices>()));
         services.TryAddSingleton<Cluster.ClusterSilo>();
         services.TryAddSingleton<ILocalSiloDetails, Cluster.LocalSiloDetails>();
         services.TryAddSingleton<SiloHost>();

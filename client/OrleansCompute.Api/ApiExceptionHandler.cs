@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using OrleansCompute.Runtime;
+
+namespace OrleansCompute.Api;
+
+/// <summary>
+/// Turns every exception that leaves an endpoint into a problem: the API's own refusals keep their status,
+/// a malformed body or binding failure is a 400, a body over the server's limit a 413, a grain's
+/// <see cref="ArgumentException"/> (bad argument it refused) a 400, an unreachable cluster a 503, a
+/// timeout a 504; anything else a 500 that names only the trace id (details go to the log).
+/// </summary>
+internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail, field) = Classify(exception);
+        if (status >= 500)
+        {
+            LogFailed(logger, exception, httpContext.Request.Method, httpContext.Request.Path.Value ?? "", status);
+        }
+
+        httpContext.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (field is not null)
+        {
+            problem.Extensions["field"] = field;
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    internal static (int Status, string Title, string Detail, string? Field) Classify(Exception exception) => exception switch
+    {
+        ApiProblemException p => (p.Status, p.Title, p.Message, p.Field),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "Request body too large",
+            "The request body is larger than the server's limit (OrleansCompute:Api:MaxRequestBodyBytes).", null),
+        BadHttpRequestException b => (b.StatusCode, "Bad request", b.Message, null),
+        JsonException j => (400, "Malformed JSON", JsonMessage(j), j.Path),
+        ArgumentException a => (400, "Invalid request", StripParameter(a.Message), a.ParamName),
+        SiloUnavailableException s => (503, "Cluster unavailable", s.Message, null),
+        TimeoutException => (504, "Timed out", "The cluster did not answer in time; the request may still complete (re-send is safe for ingest and job submission).", null),
+        OperationCanceledException => (499, "Request cancelled", "The request was cancelled.", null),
+        _ => (500, "Internal error", "An unexpected error occurred; the server log has the details under this request's trace id.", null),
+    };
+
+    internal static string JsonMessage(JsonException exception) =>
+        exception.Path is { Length: > 0 } path
+            ? $"The JSON body is malformed or has a field of the wrong type at '{path}' (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine}): {StripLocation(exception.Message)}"
+            : $"The JSON body is malformed: {StripLocation(exception.Message)}";
+
+    private static string StripLocation(string message)
+    {
+        var at = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        return at < 0 ? message : message[..at];
+    }
+
+    private static string StripParameter(string message)
+    {
+        var at = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        return at < 0 ? message : message[..at];
+    }
+
+    [LoggerMessage(1, LogLevel.Error, "{Method} {Path} failed with {Status}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string method, string path, int status);
+}

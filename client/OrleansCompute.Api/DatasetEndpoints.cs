@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using OrleansCompute.Client.Contracts;
+using OrleansCompute.Grains.Api;
+using OrleansCompute.Grains.Streaming;
+
+namespace OrleansCompute.Api;
+
+/// <summary>Exactly-once ingest into datasets and queries over their totals.</summary>
+internal static class DatasetEndpoints
+{
+    public const int MaxTopK = 1000;
+    private static readonly string[] s_aggregates = ["count", "sum", "min", "max", "mean"];
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost(ApiRoutes.DatasetEvents, Ingest).WithName("IngestEvents").WithTags("datasets")
+            .Accepts<List<EventView>>(RequestBodies.Json, RequestBodies.NdJson)
+            .Produces<IngestResultView>()
+            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
+        api.MapGet(ApiRoutes.Datasets, List).WithName("ListDatasets").WithTags("datasets").Produces<DatasetListView>();
+        api.MapGet(ApiRoutes.DatasetKey, Key).WithName("GetKeyTotals").WithTags("datasets").Produces<KeyTotalsView>().ProducesProblem(404);
+        api.MapGet(ApiRoutes.DatasetTop, Top).WithName("GetTopKeys").WithTags("datasets").Produces<TopKeysView>().ProducesProblem(400);
+    }
+
+    private static async Task<IResult> Ingest(string dataset, HttpContext context, IGrainFactory grains, IOptions<ApiOptions> options,
+        DatasetCatalogBuffer catalog)
+    {
+        var started = Stopwatch.GetTimestamp();
+        CheckDataset(dataset);
+        var producer = QueryValues.Name(context.Request, "producer");
+        var sequence = QueryValues.Long(context.Request, "sequence", 0);
+        var ndjson = RequestBodies.MediaType(context.Request) switch
+        {
+            RequestBodies.Json => false,
+            RequestBodies.NdJson => true,
+            _ => throw Problems.UnsupportedMediaType(context.Request.ContentType, RequestBodies.Json + " (an array of events)",
+                RequestBodies.NdJson + " (one event per line)"),
+        };
+        var limits = options.Value;
+        var body = await RequestBodies.ReadAllAsync(context, limits.MaxRequestBodyBytes);
+        List<IngestEvent> events;
+        try
+        {
+            events = EventBatchParser.Parse(body.Buffer, ndjson, limits.MaxEventsPerBatch, DateTimeOffset.UtcNow);
+        }
+        finally
+        {
+            context.Request.BodyReader.AdvanceTo(body.Buffer.End);
+        }
+
+        var ack = await grains.GetGrain<IStreamIngestGrain>(dataset).Ingest(new IngestBatch { ProducerId = producer, Sequence = sequence, Events = events });
+        catalog.Add(dataset, ack.Applied, DateTimeOffset.UtcNow);
+        ApiInstrumentation.Ingested(ack.Applied, ack.Duplicates, started);
+        return TypedResults.Json(new IngestResultView
+        {
+            Dataset = dataset,
+            Producer = producer,
+            Sequence = ack.Sequence,
+            Applied = ack.Applied,
+            Duplicates = ack.Duplicates,
+        }, ApiJsonContext.Default.IngestResultView);
+    }
+
+    private static async Task<IResult> List(IGrainFactory grains, DatasetCatalogBuffer catalog, CancellationToken cancellationToken)
+    {
+        await catalog.FlushAsync(cancellationToken);
+        var records = await grains.GetGrain<IDatasetCatalogGrain>(0).List();
+        return TypedResults.Json(new DatasetListView
+        {
+            Datasets = [.. records.Select(r => new DatasetView { Name = r.Dataset, Events = r.Events, LastIngestAt = r.LastIngestAt })],
+        }, ApiJsonContext.Default.DatasetListView);
+    }
+
+    private static async Task<IResult> Key(string dataset, string key, IGrainFactory grains)
+    {
+        CheckDataset(dataset);
+        if (key.Length > EventBatchParser.MaxKeyLength)
+        {
+            throw Problems.Invalid("key", $"Keys hold at most {EventBatchParser.MaxKeyLength} characters.");
+        }
+
+        var totals = await grains.GetGrain<IStreamQueryGrain>(dataset).GetTotals(key)
+            ?? throw Problems.NotFound($"Dataset '{dataset}' has no events for key '{key}'.");
+        return TypedResults.Json(ToView(key, totals), ApiJsonContext.Default.KeyTotalsView);
+    }
+
+    private static async Task<IResult> Top(string dataset, HttpContext context, IGrainFactory grains)
+    {
+        CheckDataset(dataset);
+        var k = QueryValues.Int(context.Request, "k", 10, 1, MaxTopK);
+        var metric = context.Request.Query["metric"].Count == 0 ? "events" : context.Request.Query["metric"].ToString();
+        CheckMetric(metric);
+        var rows = await grains.GetGrain<IStreamQueryGrain>(dataset).TopK(k, metric);
+        return TypedResults.Json(new TopKeysView
+        {
+            Dataset = dataset,
+            Metric = metric,
+            Rows = [.. rows.Where(r => double.IsFinite(r.Score)).Select(r => new TopKeyRow { Key = r.Key, Score = r.Score, Totals = ToView(r.Key, r.Totals) })],
+        }, ApiJsonContext.Default.TopKeysView);
+    }
+
+    private static void CheckDataset(string dataset)
+    {
+        if (!JobMapping.IsValidName(dataset))
+        {
+            throw Problems.Invalid("dataset", $"Dataset names are 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ - (was '{dataset}').");
+        }
+    }
+
+    private static void CheckMetric(string metric)
+    {
+        if (metric == "events")
+        {
+            return;
+        }
+
+        var colon = metric.LastIndexOf(':');
+        if (colon <= 0 || !s_aggregates.Contains(metric[(colon + 1)..], StringComparer.Ordinal))
+        {
+            throw Problems.Invalid("metric", $"Query parameter 'metric' must be 'events' or '<value>:count|sum|min|max|mean' (was '{metric}').");
+        }
+    }
+
+    internal static KeyTotalsView ToView(string key, KeyTotals totals) => new()
+    {
+        Key = key,
+        Events = totals.Events,
+        Values = totals.Values.ToDictionary(v => v.Key, v => new MetricView
+        {
+            Count = v.Value.Count,
+            Sum = v.Value.Sum,
+            Min = v.Value.Count == 0 ? null : v.Value.Min,
+            Max = v.Value.Count == 0 ? null : v.Value.Max,
+            Mean = v.Value.Count == 0 ? null : v.Value.Sum / v.Value.Count,
+        }, StringComparer.Ordinal),
+    };
+}

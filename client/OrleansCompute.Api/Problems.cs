@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http;
+
+namespace OrleansCompute.Api;
+
+/// <summary>A request the API refuses: becomes an RFC 9457 problem with this status, title and detail.</summary>
+public sealed class ApiProblemException : Exception
+{
+    public ApiProblemException(int status, string title, string detail, string? field = null)
+        : base(detail)
+    {
+        Status = status;
+        Title = title;
+        Field = field;
+    }
+
+    public ApiProblemException()
+        : this(StatusCodes.Status400BadRequest, "Invalid request", "The request is invalid.")
+    {
+    }
+
+    public ApiProblemException(string message)
+        : this(StatusCodes.Status400BadRequest, "Invalid request", message)
+    {
+    }
+
+    public ApiProblemException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Status = StatusCodes.Status400BadRequest;
+        Title = "Invalid request";
+    }
+
+    public int Status { get; }
+
+    public string Title { get; }
+
+    /// <summary>The request field at fault (JSON path, query parameter or route value), when there is one.</summary>
+    public string? Field { get; }
+}
+
+/// <summary>Builds the API's problem responses (RFC 9457, <c>application/problem+json</c>).</summary>
+public static class Problems
+{
+    public static ApiProblemException Invalid(string field, string detail) =>
+        new(StatusCodes.Status400BadRequest, "Invalid request", detail, field);
+
+    public static ApiProblemException NotFound(string detail) => new(StatusCodes.Status404NotFound, "Not found", detail);
+
+    public static ApiProblemException Conflict(string detail) => new(StatusCodes.Status409Conflict, "Conflict", detail);
+
+    public static ApiProblemException TooLarge(long limit) =>
+        new(StatusCodes.Status413PayloadTooLarge, "Request body too large",
+            $"The request body is larger than the limit of {limit} bytes (OrleansCompute:Api:MaxRequestBodyBytes).");
+
+    public static ApiProblemException UnsupportedMediaType(string? actual, params string[] allowed) =>
+        new(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            $"Content-Type '{(string.IsNullOrEmpty(actual) ? "(none)" : actual)}' is not accepted here; send {string.Join(" or ", allowed)}.",
+            "Content-Type");
+
+    /// <summary>The problem result for <paramref name="problem"/>.</summary>
+    public static IResult ToResult(ApiProblemException problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        return TypedResults.Problem(problem.Message, statusCode: problem.Status, title: problem.Title,
+            extensions: problem.Field is null ? null : new Dictionary<string, object?> { ["field"] = problem.Field });
+    }
+}

@@ -1,0 +1,23 @@
+using OrleansCompute.Runtime;
+
+namespace OrleansCompute.Grains.Api;
+
+/// <summary>Implements <see cref="IHealthProbeGrain"/>: each probe writes the next number and reads it back.</summary>
+public sealed class HealthProbeGrain([PersistentState("healthprobe")] IPersistentState<HealthProbeState> state) : Grain, IHealthProbeGrain
+{
+    public async Task<long> RoundTrip()
+    {
+        var next = state.State.Probes + 1;
+        state.State.Probes = next;
+        await state.WriteStateAsync();
+        await state.ReadStateAsync();
+        return state.State.Probes == next
+            ? next
+            : throw new InvalidOperationException($"Storage returned probe {state.State.Probes} after writing {next}.");
+    }
+}
+
+public sealed class HealthProbeState
+{
+    public long Probes { get; set; }
+}
