@@ -37,10 +37,10 @@ public sealed class CliLiveTests(LiveSilo silo)
         return JsonDocument.Parse(result.StandardOutput).RootElement;
     }
 
-    /// <summary>A text file whose word counts are known: alpha ×60, beta ×25, gamma ×7, in shuffled lines.</summary>
+    /// <summary>A text file whose word counts are known: alpha ×600, beta ×250, gamma ×70 (about 7 KB), in shuffled lines.</summary>
     private string KnownWords(string name)
     {
-        var words = Enumerable.Repeat("alpha", 60).Concat(Enumerable.Repeat("Beta", 25)).Concat(Enumerable.Repeat("GAMMA", 7)).ToList();
+        var words = Enumerable.Repeat("alpha", 600).Concat(Enumerable.Repeat("Beta", 250)).Concat(Enumerable.Repeat("GAMMA", 70)).ToList();
         var random = new Random(7);
         var text = new StringBuilder();
         while (words.Count > 0)
@@ -62,15 +62,15 @@ public sealed class CliLiveTests(LiveSilo silo)
     {
         var input = KnownWords("known-json.txt");
 
-        var json = Json(await Ocx("job", "run", "wordcount", input, "--watch", "--json", "--split-size", "128"));
+        var json = Json(await Ocx("job", "run", "wordcount", input, "--watch", "--json", "--split-size", "1k"));
 
         Assert.Equal("completed", json.GetProperty("status").GetProperty("state").GetString());
-        Assert.True(json.GetProperty("status").GetProperty("splitsTotal").GetInt32() > 1, "a 128-byte split size should give several splits");
+        Assert.True(json.GetProperty("status").GetProperty("splitsTotal").GetInt32() > 1, "a 1 KiB split size should give several splits");
         var words = json.GetProperty("result").GetProperty("wordCount");
-        Assert.Equal(92, words.GetProperty("totalWords").GetInt64());
+        Assert.Equal(920, words.GetProperty("totalWords").GetInt64());
         Assert.Equal(3, words.GetProperty("distinctWords").GetInt64());
         var rows = words.GetProperty("words").EnumerateArray().Select(w => (w.GetProperty("word").GetString(), w.GetProperty("count").GetInt64())).ToList();
-        Assert.Equal([("alpha", 60L), ("beta", 25L), ("gamma", 7L)], rows);
+        Assert.Equal([("alpha", 600L), ("beta", 250L), ("gamma", 70L)], rows);
     }
 
     [Fact]
@@ -82,9 +82,9 @@ public sealed class CliLiveTests(LiveSilo silo)
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("completed 100%", result.StandardError, StringComparison.Ordinal);
-        Assert.Matches(@"92 words, 3 distinct", result.StandardOutput);
-        Assert.Matches(@"alpha\s*│\s*60", result.StandardOutput);
-        Assert.Matches(@"beta\s*│\s*25", result.StandardOutput);
+        Assert.Matches(@"920 words, 3 distinct", result.StandardOutput);
+        Assert.Matches(@"alpha\s*│\s*600", result.StandardOutput);
+        Assert.Matches(@"beta\s*│\s*250", result.StandardOutput);
         Assert.DoesNotContain("gamma", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("no bad records", result.StandardOutput, StringComparison.Ordinal);
     }
@@ -112,7 +112,7 @@ public sealed class CliLiveTests(LiveSilo silo)
 
         var resultText = await Ocx("job", "result", id, "--top", "1");
         Assert.True(resultText.ExitCode == 0, resultText.ToString());
-        Assert.Matches(@"alpha\s*│\s*60", resultText.StandardOutput);
+        Assert.Matches(@"alpha\s*│\s*600", resultText.StandardOutput);
         Assert.DoesNotContain("beta", resultText.StandardOutput, StringComparison.Ordinal);
     }
 

@@ -25,15 +25,16 @@ public static class DashboardEndpoints
 
     private static readonly FrozenDictionary<string, Asset> s_assets = LoadAssets();
 
-    /// <summary>Maps <c>GET /dashboard</c> (the page), <c>/dashboard/</c> (redirect) and <c>/dashboard/{asset}</c>.</summary>
+    /// <summary>Maps <c>GET /dashboard</c> (the page; <c>/dashboard/</c> redirects there) and <c>/dashboard/{asset}</c>.</summary>
     public static IEndpointRouteBuilder MapOrleansComputeDashboard(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(ApiRoutes.Dashboard).AllowAnonymous().ExcludeFromDescription();
-        group.MapGet("", (HttpContext context) => Serve(context, "index.html"));
-
-        // Relative links in the page resolve against /dashboard, so /dashboard/ would break them: redirect.
-        group.MapGet("/", () => Results.Redirect(ApiRoutes.Dashboard, permanent: false));
+        // Routing treats /dashboard and /dashboard/ alike; the page's relative links resolve against /dashboard,
+        // so the trailing-slash form is redirected.
+        group.MapGet("", (HttpContext context) => context.Request.Path.Value?.EndsWith('/') == true
+            ? Results.Redirect(ApiRoutes.Dashboard, permanent: false)
+            : Serve(context, "index.html"));
         group.MapGet("/{asset}", (HttpContext context, string asset) =>
             asset == "index.html" ? Results.Redirect(ApiRoutes.Dashboard, permanent: false) : Serve(context, asset));
         return endpoints;

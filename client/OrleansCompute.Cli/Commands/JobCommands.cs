@@ -159,7 +159,10 @@ public static class JobCommands
         await context.Terminal.Out.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 40 }, new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            // Keep the whole row on one line: the bar gets what the description and the other columns leave.
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left },
+                new ProgressBarColumn { Width = Math.Clamp(context.Terminal.Out.Profile.Width - Markup.Remove(Describe(submitted)).Length - 36, 10, 40) },
+                new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
                 var task = progress.AddTask(Describe(submitted), maxValue: 100);
@@ -181,7 +184,7 @@ public static class JobCommands
         return final;
 
         static string Describe(JobStatusView status) =>
-            $"[bold]{Markup.Escape(status.Id)}[/] {Views.StateMarkup(status.State)} {status.SplitsDone}/{Math.Max(status.SplitsTotal, 0)} splits · {Views.Number(status.RecordsRead)} records";
+            $"[bold]{Markup.Escape(status.Id)}[/] {Views.StateMarkup(status.State)} {status.SplitsDone}/{Math.Max(status.SplitsTotal, 0)} splits";
     }
 
     /// <summary>Redirected output: one plain progress line on standard error per state change or 10 % step.</summary>

@@ -117,6 +117,15 @@
     const box = $(id);
     box.hidden = !error;
     box.textContent = error ? error.message : "";
+    // A table that never got rows shows only the error, not empty headers; earlier rows stay visible.
+    const table = box.parentElement.querySelector("table");
+    if (error && table && table.tBodies[0].rows.length === 0) { table.hidden = true; }
+  }
+
+  // Long paths keep their end (the file name) visible; the full path is in the tooltip.
+  function shortPath(path) {
+    const text = String(path || "");
+    return text.length <= 48 ? text : "…" + text.slice(-47);
   }
 
   function pill(state) {
@@ -218,7 +227,7 @@
       return el("tr", { "data-job-id": job.id, "data-state": state },
         td(job.id, "mono"),
         td(job.kind),
-        td(job.input, "mono path", job.input),
+        td(shortPath(job.input), "mono path", job.input),
         stateCell,
         td(bar),
         td(fmt(job.recordsRead), "num"),
