@@ -63,9 +63,10 @@ public sealed class OcxClient
     public Task<JobStatusView> CancelJobAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, JobRoute(ApiRoutes.JobCancel, id), null, s_json.JobStatusView, cancellationToken);
 
-    /// <summary><c>GET /api/jobs</c>: most recently submitted first.</summary>
-    public Task<JobListView> ListJobsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, ApiRoutes.Jobs, null, s_json.JobListView, cancellationToken);
+    /// <summary><c>GET /api/jobs?limit=N</c>: most recently submitted first (the server's default limit when null).</summary>
+    public Task<JobListView> ListJobsAsync(int? limit = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, limit is { } n ? ApiRoutes.Jobs + "?limit=" + n.ToString(CultureInfo.InvariantCulture) : ApiRoutes.Jobs,
+            null, s_json.JobListView, cancellationToken);
 
     /// <summary>
     /// Polls <c>GET /api/jobs/{id}</c> until the job is completed, failed or cancelled and returns that last

@@ -107,6 +107,9 @@ public sealed class CliLiveTests(LiveSilo silo)
         var list = Json(await Ocx("job", "list", "--json"));
         Assert.Contains(list.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
 
+        var latest = Json(await Ocx("job", "list", "--limit", "1", "--json"));
+        Assert.Equal(id, Assert.Single(latest.GetProperty("jobs").EnumerateArray()).GetProperty("id").GetString());
+
         var table = await Ocx("job", "list");
         Assert.Contains(id, table.StandardOutput, StringComparison.Ordinal);
 

@@ -90,7 +90,7 @@ public static class IngestCommand
                 var rate = summary.Seconds > 0 ? summary.Events / summary.Seconds : 0;
                 context.Terminal.Out.MarkupLine(
                     $"Ingested [bold]{Views.Number(summary.Events)}[/] events into [bold]{Markup.Escape(summary.Dataset)}[/] in {Views.Duration(stopwatch.Elapsed)} ({Views.Number((long)rate)} events/s): " +
-                    $"{Views.Number(summary.Applied)} applied, {Views.Number(summary.Duplicates)} duplicates; {summary.Batches} batches, sequences {summary.FirstSequence}–{summary.LastSequence} of producer {Markup.Escape(summary.Producer)}" +
+                    $"{Views.Number(summary.Applied)} applied, {Views.Number(summary.Duplicates)} duplicates; {summary.Batches} {(summary.Batches == 1 ? "batch" : "batches")}, sequences {summary.FirstSequence}–{summary.LastSequence} of producer {Markup.Escape(summary.Producer)}" +
                     (summary.Retries > 0 ? $", {summary.Retries} re-sent" : ""));
             }
 

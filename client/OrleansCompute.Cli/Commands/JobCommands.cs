@@ -288,10 +288,11 @@ public static class JobCommands
 
     private static Command List(CommandRunner runner)
     {
-        var command = new Command("list", "List jobs, most recent first");
+        var limit = new Option<int?>("--limit") { Description = "How many jobs (server default 50, at most 1000)", HelpName = "N" };
+        var command = new Command("list", "List jobs, most recent first") { limit };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
-            var list = await context.Client.ListJobsAsync(cancellationToken);
+            var list = await context.Client.ListJobsAsync(context.Get(limit), cancellationToken);
             if (context.Json)
             {
                 CliJsonContext.Write(list, CliJsonContext.Default.JobListView);
