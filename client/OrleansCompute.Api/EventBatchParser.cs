@@ -18,6 +18,11 @@ public static class EventBatchParser
 
     public static List<IngestEvent> Parse(ReadOnlySequence<byte> body, bool ndjson, int maxEvents, DateTimeOffset now)
     {
+        if (IsBlank(body))
+        {
+            throw Problems.Invalid("body", ndjson ? "The body is empty: send one JSON event object per line." : "The body is empty: send a JSON array of events.");
+        }
+
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { AllowMultipleValues = ndjson, MaxDepth = 8 });
         var events = new List<IngestEvent>(ndjson ? 256 : 1024);
         var names = new NameCache();
@@ -158,6 +163,22 @@ public static class EventBatchParser
         }
 
         return values;
+    }
+
+    private static bool IsBlank(ReadOnlySequence<byte> body)
+    {
+        foreach (var segment in body)
+        {
+            foreach (var b in segment.Span)
+            {
+                if (b is not (byte)' ' and not (byte)'\t' and not (byte)'\r' and not (byte)'\n')
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static string Describe(JsonTokenType token) => token switch

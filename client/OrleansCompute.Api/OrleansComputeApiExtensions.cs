@@ -44,6 +44,12 @@ public static class OrleansComputeApiExtensions
             {
                 c.ProblemDetails.Detail = $"No route matches {c.HttpContext.Request.Method} {c.HttpContext.Request.Path}; see {ApiRoutes.OpenApi}.";
             }
+            else if (c.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && c.ProblemDetails.Detail is null)
+            {
+                var type = c.HttpContext.Request.ContentType is { Length: > 0 } ct ? ct : "(none)";
+                c.ProblemDetails.Detail = $"Content-Type '{type}' is not accepted by {c.HttpContext.Request.Method} {c.HttpContext.Request.Path}: job specs take " +
+                    $"{RequestBodies.Json}; events take {RequestBodies.Json} (an array) or {RequestBodies.NdJson} (one event per line).";
+            }
             else if (c.ProblemDetails.Status == StatusCodes.Status405MethodNotAllowed && c.ProblemDetails.Detail is null)
             {
                 c.ProblemDetails.Detail = $"{c.HttpContext.Request.Method} is not allowed on {c.HttpContext.Request.Path}; see {ApiRoutes.OpenApi}.";

@@ -167,6 +167,7 @@ public sealed partial class JobGrain(
     /// <summary>Runs the job from its persisted state to a final state. Never throws; a transient failure is retried by the next tick.</summary>
     private async Task Drive()
     {
+        using var activity = Telemetry.ComputeInstrumentation.StartJobRun(JobId, S.State);
         try
         {
             _spec ??= Serializer.Deserialize<ComputeJobSpec>(S.Spec!);
@@ -248,6 +249,7 @@ public sealed partial class JobGrain(
             var report = await completed; // a split that failed all its attempts fails the job (below)
             if (done.Add(report.SplitId))
             {
+                Telemetry.ComputeInstrumentation.SplitDone(report);
                 S.DoneSplits.Add(report.SplitId);
                 S.BytesRead += report.Bytes;
                 S.RecordsRead += report.Records;
