@@ -70,6 +70,7 @@ public sealed class CommandRunner(GlobalOptions globals)
         }
         catch (IOException ex)
         {
+            // The client turns network I/O failures into OcxConnectionException, so this is a local file.
             Terminal.Error(ex.Message);
             return ExitCodes.Usage;
         }

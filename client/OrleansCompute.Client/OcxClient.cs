@@ -189,6 +189,10 @@ public sealed class OcxClient
             var value = await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false);
             return value ?? throw new OcxApiException(response.StatusCode, new ApiProblem { Title = "Empty response", Detail = $"{method} {path} answered {(int)response.StatusCode} with an empty body." });
         }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            throw new OcxConnectionException(_http.BaseAddress, $"the connection broke while reading the answer ({ex.Message})", ex);
+        }
         catch (JsonException ex)
         {
             throw new OcxApiException(response.StatusCode, new ApiProblem
