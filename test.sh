@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test in the repository and ends with one line: "N passed, N failed".
-# Installs and starts what the tests need when it is missing (later: redis-server, azurite);
+# Installs what the tests need when it is missing (redis-server from apt, azurite from npm into .cache/);
 # servers bind loopback only and are stopped on exit.
 #   ./test.sh                 all tests
 #   ./test.sh --filter EXPR   passes EXPR to dotnet test --filter
@@ -51,6 +51,21 @@ ensure_tools() {
     fi
     if [[ -d /run/systemd/system ]]; then
       systemctl disable --now redis-server >/dev/null 2>&1 || true
+    fi
+  fi
+
+  # azurite (Azure Storage emulator, npm): the Azure Blob tests start their own azurite-blob on free loopback ports
+  # with temp folders (tests/OrleansCompute.Testing.Servers/AzuriteServer.cs), found in .cache/azurite (gitignored),
+  # where the pinned version is installed with the machine's npm when missing. No global install, no service.
+  local azurite_version=3.37.0
+  local azurite_dir="$root/.cache/azurite"
+  if ! grep -qs "\"version\": \"$azurite_version\"" "$azurite_dir/node_modules/azurite/package.json" \
+      || [[ ! -x "$azurite_dir/node_modules/.bin/azurite-blob" ]]; then
+    echo "installing azurite@$azurite_version into .cache/azurite"
+    if ! command -v npm >/dev/null; then
+      echo "npm is not installed: the Azure Blob tests will fail (install Node.js and npm, then re-run)."
+    elif ! { mkdir -p "$azurite_dir" && npm install --prefix "$azurite_dir" --no-audit --no-fund --loglevel=error "azurite@$azurite_version"; } >"$out/npm.log" 2>&1; then
+      echo "Could not install azurite (see $out/npm.log): the Azure Blob tests will fail."
     fi
   fi
 }

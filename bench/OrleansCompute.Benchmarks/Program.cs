@@ -5,11 +5,14 @@ using OrleansCompute.Benchmarks.Macro;
 // Macro (real processes):   dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- failover [kills]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- redis-storage [seconds]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- ingest [seconds]
+//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- http-ingest [seconds] [producers]
 return args.FirstOrDefault() switch
 {
     "failover" => await RedisClusterMacro.FailoverAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     "redis-storage" => await RedisClusterMacro.RedisStorageAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10)),
     "ingest" => await IngestMacro.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10), producers: 8, keys: 10_000),
+    "http-ingest" => await HttpIngestMacro.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
+        producers: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8, keys: 10_000),
     _ => Run(args),
 };
 

@@ -16,7 +16,7 @@ namespace OrleansCompute.Api;
 public sealed class ApiNode(IServiceProvider services, IHostApplicationLifetime lifetime) : IDisposable
 {
     private readonly SemaphoreSlim _probing = new(1, 1);
-    private (long At, ReadinessResult Result)? _cached;
+    private volatile CachedResult? _cached;
 
     /// <summary>The silo's identity when co-hosted; null in a standalone API host.</summary>
     public ILocalSiloDetails? Silo { get; } = services.GetService<SiloStatistics>() is null ? null : services.GetService<ILocalSiloDetails>();
@@ -42,7 +42,7 @@ public sealed class ApiNode(IServiceProvider services, IHostApplicationLifetime 
             }
 
             var result = await ProbeAsync();
-            _cached = (Stopwatch.GetTimestamp(), result);
+            _cached = new CachedResult(Stopwatch.GetTimestamp(), result);
             return result;
         }
         finally
@@ -97,3 +97,6 @@ public sealed class ApiNode(IServiceProvider services, IHostApplicationLifetime 
 }
 
 public sealed record ReadinessResult(bool Ready, string? Problem, List<string> Checks);
+
+/// <summary>A readiness result and when it was taken (swapped as one reference).</summary>
+internal sealed record CachedResult(long At, ReadinessResult Result);

@@ -7,7 +7,7 @@ namespace OrleansCompute.Api;
 internal sealed class KindCatalog(IGrainFactory grains)
 {
     private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(30);
-    private (long At, List<string> Kinds)? _cached;
+    private volatile Cached? _cached;
 
     public async Task<List<string>> GetAsync(bool refresh = false)
     {
@@ -17,7 +17,7 @@ internal sealed class KindCatalog(IGrainFactory grains)
         }
 
         var kinds = await grains.GetGrain<IApiSupportGrain>(0).GetKinds();
-        _cached = (Stopwatch.GetTimestamp(), kinds);
+        _cached = new Cached(Stopwatch.GetTimestamp(), kinds);
         return kinds;
     }
 
@@ -42,4 +42,7 @@ internal sealed class KindCatalog(IGrainFactory grains)
 
         throw new UnreachableException();
     }
+
+    /// <summary>One immutable snapshot, swapped as a whole (readers never see half an update).</summary>
+    private sealed record Cached(long At, List<string> Kinds);
 }

@@ -18,6 +18,7 @@ using OrleansCompute.Membership;
 // and serves the same routes as a co-hosted silo (OrleansCompute:Api:*).
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // no line per request
 builder.Logging.AddSimpleConsole(o =>
 {
     o.SingleLine = true;

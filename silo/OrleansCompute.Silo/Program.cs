@@ -42,7 +42,10 @@ builder.Logging.AddSimpleConsole(o =>
 
 var storage = builder.Configuration.GetSection("OrleansCompute:Storage").Get<StorageSettings>() ?? new StorageSettings();
 var clustering = builder.Configuration.GetSection("OrleansCompute:Clustering").Get<ClusteringSettings>() ?? new ClusteringSettings();
-var problem = SiloConfiguration.Validate(storage, clustering) ?? (api.Enabled ? api.Validate() : null);
+var blobInputs = SiloConfiguration.BlobInputs(builder.Configuration);
+var problem = SiloConfiguration.Validate(storage, clustering)
+    ?? SiloConfiguration.ValidateBlobInputs(blobInputs)
+    ?? (api.Enabled ? api.Validate() : null);
 if (problem is not null)
 {
     Console.Error.WriteLine($"Invalid configuration: {problem}");
@@ -66,6 +69,7 @@ foreach (var root in builder.Configuration.GetSection("OrleansCompute:Compute:Da
 }
 
 builder.Services.AddSingleton(dataRoots);
+SiloConfiguration.ConfigureComputeInputs(builder.Services, blobInputs); // blob:container/prefix inputs (OrleansCompute:Compute:Blob)
 builder.Services.AddSingleton(builder.Configuration.GetSection("OrleansCompute:Compute:Jobs").Get<OrleansCompute.Grains.Jobs.JobGrainOptions>()
     ?? new OrleansCompute.Grains.Jobs.JobGrainOptions());
 

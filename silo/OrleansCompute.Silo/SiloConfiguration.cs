@@ -1,4 +1,10 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansCompute.Grains.Compute.Inputs;
+using OrleansCompute.Grains.Compute.Inputs.Blob;
 using OrleansCompute.Hosting;
+using OrleansCompute.Runtime;
+using OrleansCompute.Storage;
 
 namespace OrleansCompute.Silo;
 
@@ -22,9 +28,21 @@ public static class SiloConfiguration
             return "OrleansCompute:Clustering:ConnectionString must name the Redis server (e.g. 127.0.0.1:6379) when the clustering provider is redis.";
         }
 
-        if (IsRedis(clustering.Provider) && !IsRedis(settings.Provider))
+        if (IsRedis(clustering.Provider) && !IsRedis(settings.Provider) && !IsAzureBlob(settings.Provider))
         {
-            return $"OrleansCompute:Storage:Provider must be redis when silos form a cluster: '{settings.Provider}' state lives inside one silo, so a grain that moves to another silo would lose it.";
+            return $"OrleansCompute:Storage:Provider must be redis or azureblob when silos form a cluster: '{settings.Provider}' state lives inside one silo, so a grain that moves to another silo would lose it.";
+        }
+
+        if (IsAzureBlob(settings.Provider))
+        {
+            var options = new AzureBlobGrainStorageOptions { ConnectionString = settings.ConnectionString, ContainerName = settings.ContainerName };
+            if (options.Check(ProviderConstants.DefaultStorageProviderName) is { } azureProblem)
+            {
+                return string.IsNullOrWhiteSpace(settings.ConnectionString)
+                    ? "OrleansCompute:Storage:ConnectionString must be an Azure Storage connection string when the storage provider is azureblob "
+                        + "(UseDevelopmentStorage=true for Azurite, or DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net)."
+                    : $"OrleansCompute:Storage (azureblob): {azureProblem}";
+            }
         }
 
         if (IsRedis(settings.Provider) && string.IsNullOrWhiteSpace(settings.ConnectionString ?? clustering.ConnectionString))
@@ -53,6 +71,45 @@ public static class SiloConfiguration
 
     private static bool IsRedis(string provider) => string.Equals(provider, "redis", StringComparison.OrdinalIgnoreCase);
 
+    private static bool IsAzureBlob(string provider) => string.Equals(provider, "azureblob", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The blob account for job inputs (<c>OrleansCompute:Compute:Blob</c>), or null when none is configured.</summary>
+    public static BlobInputOptions? BlobInputs(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection("OrleansCompute:Compute:Blob").Get<BlobInputOptions>();
+        return string.IsNullOrWhiteSpace(options?.ConnectionString) ? null : options;
+    }
+
+    /// <summary>Null when the blob input settings are usable (or absent), else a message naming the setting.</summary>
+    public static string? ValidateBlobInputs(BlobInputOptions? options)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            new BlobInputSource(options).Dispose();
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return $"OrleansCompute:Compute:Blob: {ex.Message.Split(" (Parameter", 2)[0]}";
+        }
+    }
+
+    /// <summary>Registers the blob input source when <paramref name="options"/> is set (jobs may then read <c>blob:container/prefix</c>).</summary>
+    public static void ConfigureComputeInputs(IServiceCollection services, BlobInputOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (options is not null)
+        {
+            services.AddSingleton<IInputSource>(_ => new BlobInputSource(options));
+        }
+    }
+
     public static void ConfigureClustering(ISiloBuilder silo, ClusteringSettings clustering)
     {
         ArgumentNullException.ThrowIfNull(silo);
@@ -77,6 +134,16 @@ public static class SiloConfiguration
         if (IsRedis(settings.Provider))
         {
             silo.AddRedisGrainStorageAsDefault(o => o.ConnectionString = settings.ConnectionString ?? clustering.ConnectionString);
+            return;
+        }
+
+        if (IsAzureBlob(settings.Provider))
+        {
+            silo.AddAzureBlobGrainStorageAsDefault(o =>
+            {
+                o.ConnectionString = settings.ConnectionString;
+                o.ContainerName = settings.ContainerName;
+            });
             return;
         }
 

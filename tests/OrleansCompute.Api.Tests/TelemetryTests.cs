@@ -70,6 +70,12 @@ public sealed class TelemetryTests(ApiCluster api)
         Assert.True(totals.GetValueOrDefault("orleanscompute.jobs.splits") >= 1, string.Join(", ", totals));
         Assert.True(totals.GetValueOrDefault("orleanscompute.jobs.records") >= 2, string.Join(", ", totals));
         Assert.True(totals.GetValueOrDefault("orleanscompute.grain.calls") > 10, string.Join(", ", totals));
+        // The job's state is persisted as completed before its run (and that run's activity) ends: wait for it.
+        for (var i = 0; i < 100 && !activities.Contains("job run"); i++)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.Contains(activities, a => a.StartsWith("grain job.Submit", StringComparison.Ordinal));
         Assert.Contains("job submit", activities);
         Assert.Contains("job run", activities);

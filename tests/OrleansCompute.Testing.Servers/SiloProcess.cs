@@ -68,7 +68,8 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string name, string redis, string clusterId, string secret, int gatewayPort = 0)
+    /// <summary>Starts a silo clustered through Redis; <paramref name="extraArguments"/> (<c>--Key=value</c>) add or override settings (the last value of a key wins).</summary>
+    public static async Task<SiloProcess> StartAsync(string name, string redis, string clusterId, string secret, int gatewayPort = 0, IEnumerable<string>? extraArguments = null)
     {
         var silo = new SiloProcess(name,
         [
@@ -81,6 +82,8 @@ public sealed class SiloProcess : IAsyncDisposable
             "--OrleansCompute:Endpoints:AdvertisedAddress=127.0.0.1",
             "--OrleansCompute:Endpoints:SiloPort=0",
             $"--OrleansCompute:Endpoints:GatewayPort={gatewayPort}",
+            "--OrleansCompute:Api:Urls:0=http://127.0.0.1:0", // several silos on one machine: each API on a free port
+            .. extraArguments ?? [],
         ]);
         silo._process.Start();
         silo._process.BeginOutputReadLine();

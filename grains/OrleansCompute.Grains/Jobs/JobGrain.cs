@@ -207,8 +207,9 @@ public sealed partial class JobGrain(
     {
         var watch = Stopwatch.StartNew();
         var roots = JobRunners.Roots(ServiceProvider);
+        var sources = JobRunners.Sources(ServiceProvider);
         var input = _spec!.Input;
-        var plan = await Task.Run(() => new SplitPlanner(new InputResolver(roots)).Plan(input));
+        var plan = await Task.Run(() => InputSources.Plan(input, roots, sources));
         if (S.State != JobState.Queued)
         {
             return; // cancelled while planning

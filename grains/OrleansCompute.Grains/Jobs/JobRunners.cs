@@ -14,5 +14,8 @@ internal static class JobRunners
 
     public static DataRootOptions Roots(IServiceProvider services) => services.GetService<DataRootOptions>() ?? new DataRootOptions();
 
+    /// <summary>Input sources besides the data roots (blob storage), as registered by the silo.</summary>
+    public static IReadOnlyList<Compute.Inputs.IInputSource> Sources(IServiceProvider services) => [.. services.GetServices<Compute.Inputs.IInputSource>()];
+
     public static JobGrainOptions Options(IServiceProvider services) => services.GetService<JobGrainOptions>() ?? new JobGrainOptions();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OrleansCompute.Grains.Compute;
+using OrleansCompute.Grains.Compute.Inputs;
 using OrleansCompute.Grains.Compute.Jobs;
 
 namespace OrleansCompute.Grains.Jobs;
@@ -17,7 +18,8 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         _runner ??= JobRunners.Create(ServiceProvider, spec);
         var runner = _runner;
         var watch = Stopwatch.StartNew();
-        var partial = await Task.Run(() => runner.RunSplit(split));
+        var source = InputSources.Find(JobRunners.Sources(ServiceProvider), split.Path);
+        var partial = await Task.Run(() => source is null ? runner.RunSplit(split) : runner.RunSplit(split, source.Open(split.Path, split.Start, split.End)));
         var shards = runner.Shard(partial, shardCount);
         var merged = await Task.WhenAll(shards.Select((shard, i) =>
             GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(spec.JobId, i)).Merge(spec, shard)));

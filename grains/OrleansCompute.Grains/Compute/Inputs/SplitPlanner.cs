@@ -25,9 +25,13 @@ public sealed class SplitPlanner(InputResolver resolver)
     }
 
     /// <summary>Plans splits over already resolved files (real paths; see <see cref="InputResolver"/>).</summary>
-    public static SplitPlan Plan(IReadOnlyList<InputFile> files, InputSpec input)
+    public static SplitPlan Plan(IReadOnlyList<InputFile> files, InputSpec input) => Plan(files, input, static file => new FileRangeReader(file.Path));
+
+    /// <summary>Plans splits over resolved files that <paramref name="open"/> reads (local files or an <see cref="IInputSource"/>'s).</summary>
+    public static SplitPlan Plan(IReadOnlyList<InputFile> files, InputSpec input, Func<InputFile, IRangeReader> open)
     {
         ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfLessThan(input.TargetSplitBytes, 1, "TargetSplitBytes");
         var plan = new SplitPlan();
@@ -38,7 +42,7 @@ public sealed class SplitPlanner(InputResolver resolver)
             plan.TotalBytes += file.Length;
             if (input.Format == InputFormat.Csv)
             {
-                PlanCsv(plan, f, file, input);
+                PlanCsv(plan, f, file, input, open);
             }
             else
             {
@@ -52,13 +56,13 @@ public sealed class SplitPlanner(InputResolver resolver)
         return plan;
     }
 
-    private static void PlanCsv(SplitPlan plan, int fileIndex, InputFile file, InputSpec input)
+    private static void PlanCsv(SplitPlan plan, int fileIndex, InputFile file, InputSpec input, Func<InputFile, IRangeReader> open)
     {
         var delimiter = checked((byte)input.Delimiter);
         string[]? header = null;
         var fieldCount = 0;
         long start = -1;
-        using (var reader = new SplitRecordReader(file.Path, 0, long.MaxValue, csvQuotes: true))
+        using (var reader = new SplitRecordReader(open(file), 0, long.MaxValue, csvQuotes: true))
         {
             while (reader.TryRead(out var record, out var offset))
             {
@@ -98,7 +102,7 @@ public sealed class SplitPlanner(InputResolver resolver)
             return; // no records at all
         }
 
-        foreach (var cut in CsvCutPoints(file.Path, start, input.TargetSplitBytes))
+        foreach (var cut in CsvCutPoints(() => open(file), start, input.TargetSplitBytes))
         {
             AddSplit(plan, fileIndex, file.Path, start, cut, header, fieldCount);
             start = cut;
@@ -116,16 +120,16 @@ public sealed class SplitPlanner(InputResolver resolver)
     /// quote-free file is scanned at memchr speed. Parity carried from <paramref name="start"/> (a record start)
     /// equals the readers' per-record parity, because a record ends only where the parity is even.
     /// </summary>
-    private static IEnumerable<long> CsvCutPoints(string path, long start, long target)
+    private static IEnumerable<long> CsvCutPoints(Func<IRangeReader> open, long start, long target)
     {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        using var handle = open();
         var buffer = new byte[1 << 20];
         var inQuote = false;
         var next = SaturatingAdd(start, target);
         var chunkStart = start;
         while (true)
         {
-            var read = RandomAccess.Read(handle, buffer, chunkStart);
+            var read = handle.Read(buffer, chunkStart);
             if (read == 0)
             {
                 yield break;

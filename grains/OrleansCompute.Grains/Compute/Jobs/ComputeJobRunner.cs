@@ -37,6 +37,20 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
     public IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(split);
+        using var reader = new SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: Spec.Input.Format == InputFormat.Csv);
+        return RunSplit(split, reader, cancellationToken);
+    }
+
+    public IComputePartial RunSplit(InputSplit split, IRangeReader input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(input);
+        using var reader = new SplitRecordReader(input, split.Start, split.End, csvQuotes: Spec.Input.Format == InputFormat.Csv);
+        return RunSplit(split, reader, cancellationToken);
+    }
+
+    private ComputePartial<TKey, TValue> RunSplit(InputSplit split, SplitRecordReader reader, CancellationToken cancellationToken)
+    {
         var partial = NewPartial();
         partial.SplitIds.Add(split.SplitId);
         var combiner = new Combiner<TKey, TValue>(partial.Entries, _combine);
@@ -54,7 +68,6 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
                 : new JsonLinesProjector(_columns);
         }
 
-        using var reader = new SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: format == InputFormat.Csv);
         long records = 0;
         while (reader.TryRead(out var bytes, out var offset))
         {

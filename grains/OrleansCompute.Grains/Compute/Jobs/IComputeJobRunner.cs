@@ -15,6 +15,9 @@ public interface IComputeJobRunner
     /// <summary>Reads one split and returns its partial. Bad records are counted, never thrown.</summary>
     IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default);
 
+    /// <summary>Reads one split from <paramref name="input"/> (opened by an input source; disposed here) and returns its partial.</summary>
+    IComputePartial RunSplit(InputSplit split, Reading.IRangeReader input, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Merges <paramref name="source"/> into <paramref name="target"/> and returns the merged partial (which
     /// may reuse either one's storage; do not use <paramref name="source"/> afterwards). Throws when the two

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Microsoft.Win32.SafeHandles;
 
 namespace OrleansCompute.Grains.Compute.Reading;
 
@@ -16,7 +15,7 @@ public sealed class SplitRecordReader : IDisposable
     /// <summary>Default buffer size (1 MiB): large sequential reads, few refills.</summary>
     public const int DefaultBufferSize = 1 << 20;
 
-    private readonly SafeFileHandle _handle;
+    private readonly IRangeReader _source;
     private readonly long _end;
     private readonly bool _csv;
     private long _length;
@@ -27,12 +26,18 @@ public sealed class SplitRecordReader : IDisposable
     private bool _done;
 
     public SplitRecordReader(string path, long start, long end, bool csvQuotes, int bufferSize = DefaultBufferSize)
+        : this(new FileRangeReader(path), start, end, csvQuotes, bufferSize)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+    }
+
+    /// <summary>Reads the records of [start, end) of <paramref name="source"/>, which this reader owns (and disposes).</summary>
+    public SplitRecordReader(IRangeReader source, long start, long end, bool csvQuotes, int bufferSize = DefaultBufferSize)
+    {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 16);
-        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        _length = RandomAccess.GetLength(_handle);
+        _source = source;
+        _length = _source.Length;
         _end = Math.Min(end, _length);
         _csv = csvQuotes;
         _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
@@ -132,7 +137,7 @@ public sealed class SplitRecordReader : IDisposable
 
     public void Dispose()
     {
-        _handle.Dispose();
+        _source.Dispose();
         var buffer = _buffer;
         _buffer = [];
         if (buffer.Length > 0)
@@ -147,7 +152,7 @@ public sealed class SplitRecordReader : IDisposable
     private bool StartsAfterNewline(long start)
     {
         Span<byte> one = stackalloc byte[1];
-        return RandomAccess.Read(_handle, one, start - 1) == 1 && one[0] == (byte)'\n';
+        return _source.Read(one, start - 1) == 1 && one[0] == (byte)'\n';
     }
 
     private void SkipPartialRecord()
@@ -199,7 +204,7 @@ public sealed class SplitRecordReader : IDisposable
 
     private void Fill()
     {
-        var read = RandomAccess.Read(_handle, _buffer.AsSpan(_count), _bufferOffset + _count);
+        var read = _source.Read(_buffer.AsSpan(_count), _bufferOffset + _count);
         if (read == 0)
         {
             // The file shrank since it was opened: treat what we have as the end.
