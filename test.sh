@@ -29,7 +29,29 @@ fi
 
 echo "== tools"
 # Servers the tests start themselves (on loopback, free ports, temp folders); installed when missing.
+# The dashboard's browser test (tests/OrleansCompute.Cli.Tests/DashboardBrowserTests.cs) drives Debian's chromium
+# with playwright-core (pinned; installed into the gitignored .cache/playwright, never globally).
+playwright_version=1.64.1
+ensure_browser_tools() {
+  if [[ ! -x /usr/bin/chromium ]]; then
+    echo "installing chromium"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$out/apt-chromium.log" 2>&1; then
+      echo "Could not install chromium (see $out/apt-chromium.log; run as root or install it yourself): the dashboard browser tests will fail."
+    fi
+  fi
+  local pkg="$root/.cache/playwright/node_modules/playwright-core/package.json"
+  if [[ ! -f "$pkg" ]] || ! grep -q "\"version\": \"$playwright_version\"" "$pkg"; then
+    echo "installing playwright-core $playwright_version into .cache/playwright"
+    mkdir -p "$root/.cache/playwright"
+    if ! npm install --prefix "$root/.cache/playwright" --save-exact --no-audit --no-fund --loglevel=error \
+        "playwright-core@$playwright_version" >"$out/npm-playwright.log" 2>&1; then
+      echo "Could not install playwright-core (see $out/npm-playwright.log; needs node and npm): the dashboard browser tests will fail."
+    fi
+  fi
+}
+
 ensure_tools() {
+  ensure_browser_tools
   # redis-server: the Redis tests start their own servers (free loopback ports, temp folders; see
   # tests/OrleansCompute.Testing.Servers), so the Debian package's own service is never used; if the
   # install started it, it is stopped and disabled again. Needs root (CI runs as root).

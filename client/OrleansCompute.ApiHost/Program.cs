@@ -58,6 +58,6 @@ builder.WebHost.UseUrls([.. api.EffectiveUrls]);
 
 var app = builder.Build();
 app.MapOrleansComputeApi();
-// TODO(dashboard): app.MapOrleansComputeDashboard(); once client/OrleansCompute.Api/Dashboard lands (cli branch).
+OrleansCompute.Api.Dashboard.DashboardEndpoints.MapOrleansComputeDashboard(app);
 await app.RunAsync();
 return 0;

@@ -1,2 +1,2 @@
-// Placeholder until the ocx CLI is written (issue 6).
-return 0;
+// ocx: command-line client of the OrleansCompute HTTP API. Commands, options and exit codes: README.md.
+return await OrleansCompute.Cli.OcxApp.RunAsync(args);

@@ -80,7 +80,7 @@ if (web is not null)
     web.Services.AddOrleansComputeApi(web.Configuration);
     var app = web.Build();
     app.MapOrleansComputeApi();
-    // TODO(dashboard): app.MapOrleansComputeDashboard(); once client/OrleansCompute.Api/Dashboard lands (cli branch).
+    OrleansCompute.Api.Dashboard.DashboardEndpoints.MapOrleansComputeDashboard(app);
     host = app;
 }
 else

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using OrleansCompute.Client.Contracts;
+
+namespace OrleansCompute.Cli;
+
+/// <summary>What <c>ocx job run --watch --json</c> prints: the final status and, when it completed, the result.</summary>
+public sealed class JobRunOutput
+{
+    public JobStatusView Status { get; set; } = new();
+
+    public JobResultView? Result { get; set; }
+}
+
+/// <summary>What <c>ocx ingest --json</c> prints.</summary>
+public sealed class IngestSummary
+{
+    public string Dataset { get; set; } = "";
+
+    public string Producer { get; set; } = "";
+
+    public long FirstSequence { get; set; }
+
+    public long LastSequence { get; set; }
+
+    public int Batches { get; set; }
+
+    public long Events { get; set; }
+
+    public long Applied { get; set; }
+
+    public long Duplicates { get; set; }
+
+    /// <summary>Batches re-sent (same sequence) after a failure or a lost acknowledgement.</summary>
+    public int Retries { get; set; }
+
+    public double Seconds { get; set; }
+}
+
+/// <summary>Indented camelCase JSON for <c>--json</c> output (the API's own shapes).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(JobStatusView))]
+[JsonSerializable(typeof(JobListView))]
+[JsonSerializable(typeof(JobResultView))]
+[JsonSerializable(typeof(JobRunOutput))]
+[JsonSerializable(typeof(IngestSummary))]
+[JsonSerializable(typeof(TopKeysView))]
+[JsonSerializable(typeof(DatasetListView))]
+[JsonSerializable(typeof(ClusterView))]
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    public static void Write<T>(T value, JsonTypeInfo<T> type)
+    {
+        Terminal.Json.WriteLine(JsonSerializer.Serialize(value, type));
+    }
+}

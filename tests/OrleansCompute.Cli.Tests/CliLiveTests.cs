@@ -1,0 +1,301 @@
+using System.Text;
+using System.Text.Json;
+using OrleansCompute.Client;
+
+namespace OrleansCompute.Cli.Tests;
+
+/// <summary>
+/// The real <c>ocx</c> (dotnet exec of the built ocx.dll, standard output redirected as in a script) against a
+/// real silo process with the co-hosted API.
+/// </summary>
+[Collection(LiveSiloCollection.Name)]
+public sealed class CliLiveTests(LiveSilo silo)
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    private Task<ProcessResult> Ocx(params string[] args) => OcxWith(LiveSilo.ApiKey, silo.Url, args);
+
+    private static async Task<ProcessResult> OcxWith(string? key, string? url, params string[] args)
+    {
+        var result = await ProcessRunner.RunAsync("dotnet", [Repository.OcxDll, .. args], new Dictionary<string, string?>
+        {
+            ["OCX_URL"] = url,
+            ["OCX_API_KEY"] = key,
+            // A terminal type that supports colour: ocx must still write plain text because stdout is redirected.
+            ["TERM"] = "xterm-256color",
+            ["NO_COLOR"] = null,
+            ["DOTNET_gcServer"] = "0",
+        });
+        Assert.DoesNotContain('\u001b', result.StandardOutput);
+        Assert.DoesNotContain('\u001b', result.StandardError);
+        return result;
+    }
+
+    private static JsonElement Json(ProcessResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return JsonDocument.Parse(result.StandardOutput).RootElement;
+    }
+
+    /// <summary>A text file whose word counts are known: alpha ×600, beta ×250, gamma ×70 (about 7 KB), in shuffled lines.</summary>
+    private string KnownWords(string name)
+    {
+        var words = Enumerable.Repeat("alpha", 600).Concat(Enumerable.Repeat("Beta", 250)).Concat(Enumerable.Repeat("GAMMA", 70)).ToList();
+        var random = new Random(7);
+        var text = new StringBuilder();
+        while (words.Count > 0)
+        {
+            var take = Math.Min(words.Count, random.Next(1, 6));
+            for (var i = 0; i < take; i++)
+            {
+                var index = random.Next(words.Count);
+                text.Append(words[index]).Append(i + 1 < take ? ", " : ".\n");
+                words.RemoveAt(index);
+            }
+        }
+
+        return silo.WriteInput(name, text.ToString());
+    }
+
+    [Fact]
+    public async Task Job_run_wordcount_watch_json_gives_the_known_counts()
+    {
+        var input = KnownWords("known-json.txt");
+
+        var json = Json(await Ocx("job", "run", "wordcount", input, "--watch", "--json", "--split-size", "1k"));
+
+        Assert.Equal("completed", json.GetProperty("status").GetProperty("state").GetString());
+        Assert.True(json.GetProperty("status").GetProperty("splitsTotal").GetInt32() > 1, "a 1 KiB split size should give several splits");
+        var words = json.GetProperty("result").GetProperty("wordCount");
+        Assert.Equal(920, words.GetProperty("totalWords").GetInt64());
+        Assert.Equal(3, words.GetProperty("distinctWords").GetInt64());
+        var rows = words.GetProperty("words").EnumerateArray().Select(w => (w.GetProperty("word").GetString(), w.GetProperty("count").GetInt64())).ToList();
+        Assert.Equal([("alpha", 600L), ("beta", 250L), ("gamma", 70L)], rows);
+    }
+
+    [Fact]
+    public async Task Job_run_watch_prints_progress_lines_and_a_plain_table_when_redirected()
+    {
+        var input = KnownWords("known-table.txt");
+
+        var result = await Ocx("job", "run", "word-count", input, "--watch", "--top", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("completed 100%", result.StandardError, StringComparison.Ordinal);
+        Assert.Matches(@"920 words, 3 distinct", result.StandardOutput);
+        Assert.Matches(@"alpha\s*│\s*600", result.StandardOutput);
+        Assert.Matches(@"beta\s*│\s*250", result.StandardOutput);
+        Assert.DoesNotContain("gamma", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("no bad records", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Job_run_without_watch_prints_the_id_then_status_list_and_result_find_it()
+    {
+        var input = KnownWords("known-id.txt");
+        var id = "cli-" + Guid.NewGuid().ToString("N")[..8];
+
+        var run = await Ocx("job", "run", "wordcount", input, "--id", id);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(id, run.StandardOutput.Trim());
+
+        await silo.CreateClient().WaitForJobAsync(id, pollInterval: TimeSpan.FromMilliseconds(100));
+        var status = Json(await Ocx("job", "status", id, "--json"));
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        Assert.Equal("word-count", status.GetProperty("kind").GetString());
+
+        var list = Json(await Ocx("job", "list", "--json"));
+        Assert.Contains(list.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+
+        var latest = Json(await Ocx("job", "list", "--limit", "1", "--json"));
+        Assert.Equal(id, Assert.Single(latest.GetProperty("jobs").EnumerateArray()).GetProperty("id").GetString());
+
+        var table = await Ocx("job", "list");
+        Assert.Contains(id, table.StandardOutput, StringComparison.Ordinal);
+
+        var resultText = await Ocx("job", "result", id, "--top", "1");
+        Assert.True(resultText.ExitCode == 0, resultText.ToString());
+        Assert.Matches(@"alpha\s*│\s*600", resultText.StandardOutput);
+        Assert.DoesNotContain("beta", resultText.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Group_by_csv_shows_keys_and_aggregates()
+    {
+        var input = silo.WriteInput("flights.csv", "carrier,delay\nAA,10\nBA,4\nAA,20\nBA,\nAA,x\n");
+
+        var json = Json(await Ocx("job", "run", "groupby", input, "--format", "csv", "--key", "carrier", "--agg", "count", "--agg", "mean:delay", "--watch", "--json"));
+
+        var groups = json.GetProperty("result").GetProperty("groupBy");
+        var rows = groups.GetProperty("rows").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("key")[0].GetString()!, r => r.GetProperty("values").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? (decimal?)null : v.GetDecimal()).ToList());
+        Assert.Equal([2m, 15m], rows["AA"]);
+        Assert.Equal([2m, 4m], rows["BA"]);
+        Assert.Equal(1, json.GetProperty("result").GetProperty("badRecords").GetProperty("count").GetInt64());
+    }
+
+    [Fact]
+    public async Task Cancel_stops_a_running_job_and_its_result_exits_1()
+    {
+        // Enough small splits that the job is still running when the cancel arrives.
+        var line = string.Join(' ', Enumerable.Range(0, 40).Select(i => "w" + i)) + "\n";
+        var input = silo.WriteInput("big.txt", string.Concat(Enumerable.Repeat(line, 60_000)));
+        var id = "cancel-" + Guid.NewGuid().ToString("N")[..8];
+
+        var run = await Ocx("job", "run", "wordcount", input, "--id", id, "--split-size", "4k");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var cancel = await Ocx("job", "cancel", id);
+        Assert.True(cancel.ExitCode == 0, cancel.ToString());
+
+        var final = await silo.CreateClient().WaitForJobAsync(id, pollInterval: TimeSpan.FromMilliseconds(100));
+        Assert.Equal("cancelled", final.State);
+        var result = await Ocx("job", "result", id);
+        Assert.Equal(ExitCodes.JobFailed, result.ExitCode);
+        Assert.Contains($"job {id} cancelled", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_then_top_and_datasets_and_a_rerun_counts_nothing_twice()
+    {
+        var dataset = "sales-" + Guid.NewGuid().ToString("N")[..6];
+        var lines = new List<string>();
+        foreach (var (key, count) in new[] { ("a", 5), ("b", 3), ("c", 1) })
+        {
+            for (var i = 0; i < count; i++)
+            {
+                lines.Add("{\"key\":\"" + key + "\",\"values\":{\"amount\":" + (i + 1) + "}}");
+            }
+        }
+
+        var file = Path.Combine(silo.Folder, dataset + ".ndjson");
+        await File.WriteAllLinesAsync(file, lines.OrderBy(l => l.GetHashCode(StringComparison.Ordinal)));
+
+        var first = Json(await Ocx("ingest", file, "--dataset", dataset, "--producer", "p1", "--batch", "2", "--json"));
+        Assert.Equal(9, first.GetProperty("events").GetInt64());
+        Assert.Equal(9, first.GetProperty("applied").GetInt64());
+        Assert.Equal(5, first.GetProperty("batches").GetInt32());
+        Assert.Equal(1, first.GetProperty("firstSequence").GetInt64());
+        Assert.Equal(5, first.GetProperty("lastSequence").GetInt64());
+
+        // Same producer, same sequences: exactly-once means all duplicates.
+        var again = Json(await Ocx("ingest", file, "--dataset", dataset, "--producer", "p1", "--batch", "2", "--json"));
+        Assert.Equal(0, again.GetProperty("applied").GetInt64());
+        Assert.Equal(9, again.GetProperty("duplicates").GetInt64());
+
+        var top = Json(await Ocx("top", dataset, "--k", "2", "--json"));
+        var rows = top.GetProperty("rows").EnumerateArray().Select(r => (r.GetProperty("key").GetString(), r.GetProperty("totals").GetProperty("events").GetInt64())).ToList();
+        Assert.Equal([("a", 5L), ("b", 3L)], rows);
+
+        var bySum = Json(await Ocx("top", dataset, "--k", "1", "--metric", "amount:sum", "--json"));
+        Assert.Equal(15, bySum.GetProperty("rows")[0].GetProperty("score").GetDouble()); // a: 1+2+3+4+5
+
+        var datasets = Json(await Ocx("datasets", "--json"));
+        var entry = datasets.GetProperty("datasets").EnumerateArray().Single(d => d.GetProperty("name").GetString() == dataset);
+        Assert.Equal(9, entry.GetProperty("events").GetInt64());
+
+        var table = await Ocx("top", dataset);
+        Assert.Matches(@"│\s*1\s*│\s*a\s*│\s*5\s*│\s*5\s*│", table.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Cluster_lists_the_active_silo()
+    {
+        var json = Json(await Ocx("cluster", "--json"));
+        var silos = json.GetProperty("silos").EnumerateArray().ToList();
+        Assert.Contains(silos, s => s.GetProperty("status").GetString() == "active");
+
+        var table = await Ocx("cluster");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("active", table.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_job_exits_3_with_the_problem_detail_on_one_line()
+    {
+        var result = await Ocx("job", "status", "no-such-job");
+
+        Assert.Equal(ExitCodes.ApiError, result.ExitCode);
+        Assert.Empty(result.StandardOutput);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("ocx: 404 ", line, StringComparison.Ordinal);
+        Assert.Contains("no-such-job", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_kind_is_refused_by_the_api_with_exit_3()
+    {
+        var input = KnownWords("kind.txt");
+
+        var result = await Ocx("job", "run", "wordcont", input);
+
+        Assert.Equal(ExitCodes.ApiError, result.ExitCode);
+        Assert.StartsWith("ocx: 400 ", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("wordcont", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Input_outside_the_data_roots_is_refused_with_exit_3()
+    {
+        var result = await Ocx("job", "run", "wordcount", "/etc/passwd");
+
+        Assert.Equal(ExitCodes.ApiError, result.ExitCode);
+        Assert.StartsWith("ocx: 400 ", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Nothing_listening_exits_4()
+    {
+        var result = await OcxWith(LiveSilo.ApiKey, $"http://127.0.0.1:{LiveSilo.FreePort()}", "job", "list");
+
+        Assert.Equal(ExitCodes.CannotConnect, result.ExitCode);
+        Assert.Contains("cannot connect", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("wrong-key-wrong-key-wrong")]
+    [InlineData(null)]
+    public async Task Wrong_or_missing_key_exits_5(string? key)
+    {
+        var result = await OcxWith(key, silo.Url, "job", "list");
+
+        Assert.Equal(ExitCodes.AuthError, result.ExitCode);
+        Assert.StartsWith("ocx: 401 ", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("--api-key", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Key_on_the_command_line_overrides_the_environment()
+    {
+        var result = await OcxWith("wrong-key-wrong-key-wrong", silo.Url, "--api-key", LiveSilo.ApiKey, "datasets");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Theory]
+    [InlineData("job", "run")]
+    [InlineData("job", "run", "groupby", "x.csv")]
+    [InlineData("job", "frobnicate")]
+    [InlineData("top", "d", "--k", "ten")]
+    [InlineData("ingest", "/no/such/file.ndjson", "--dataset", "d")]
+    [InlineData("--url", "ftp://example", "datasets")]
+    public async Task Usage_errors_exit_2_before_calling_the_api(params string[] args)
+    {
+        var result = await Ocx(args);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.StartsWith("ocx: ", result.StandardError, StringComparison.Ordinal);
+        Assert.Empty(result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Malformed_event_file_exits_2_naming_the_line()
+    {
+        var file = Path.Combine(silo.Folder, "bad.ndjson");
+        await File.WriteAllTextAsync(file, "{\"key\":\"a\"}\n{\"key\":\"b\",\"values\":{\"n\":\"x\"}}\n");
+
+        var result = await Ocx("ingest", file, "--dataset", "bad-" + Guid.NewGuid().ToString("N")[..6]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("bad.ndjson:2:", result.StandardError, StringComparison.Ordinal);
+    }
+}
