@@ -68,6 +68,14 @@ foreach (var root in builder.Configuration.GetSection("OrleansCompute:Compute:Da
     dataRoots.Roots.Add(Path.GetFullPath(root));
 }
 
+if (dataRoots.Roots.Count == 0)
+{
+    // The embedded default reads job inputs under the working directory, so `ocx job run wordcount README.md` works
+    // out of the box. Safe because the API listens on loopback only unless an API key is configured; set
+    // OrleansCompute:Compute:DataRoots:0 to narrow it (recommended for any shared machine).
+    dataRoots.Roots.Add(Path.GetFullPath(Directory.GetCurrentDirectory()));
+}
+
 builder.Services.AddSingleton(dataRoots);
 SiloConfiguration.ConfigureComputeInputs(builder.Services, blobInputs); // blob:container/prefix inputs (OrleansCompute:Compute:Blob)
 builder.Services.AddSingleton(builder.Configuration.GetSection("OrleansCompute:Compute:Jobs").Get<OrleansCompute.Grains.Jobs.JobGrainOptions>()

@@ -10,7 +10,7 @@ namespace OrleansCompute.Silo;
 /// counter grain, so the number it logs grows across restarts with the same data folder.
 /// </summary>
 internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration configuration, OrleansCompute.Runtime.ILocalSiloDetails silo,
-    ILogger<StartupReport> logger)
+    OrleansCompute.Grains.Compute.DataRootOptions dataRoots, ILogger<StartupReport> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -22,6 +22,7 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
             "redis" => storage.ConnectionString ?? configuration["OrleansCompute:Clustering:ConnectionString"] ?? "?",
             _ => SiloConfiguration.DatabasePath(storage),
         });
+        LogDataRoots(logger, string.Join(", ", dataRoots.Roots));
         if (silo.SiloAddress is { } address)
         {
             LogClustered(logger, address.ToString());
@@ -48,6 +49,9 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
             }
         }
     }
+
+    [LoggerMessage(6, LogLevel.Information, "Job inputs are read under: {Roots} (OrleansCompute:Compute:DataRoots; default: the working directory)")]
+    private static partial void LogDataRoots(ILogger logger, string roots);
 
     [LoggerMessage(5, LogLevel.Warning, "Self-check attempt {Attempt} failed (retrying): {Reason}")]
     private static partial void LogSelfCheckRetry(ILogger logger, int attempt, string reason);
