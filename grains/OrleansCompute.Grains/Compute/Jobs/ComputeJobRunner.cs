@@ -55,7 +55,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         partial.SplitIds.Add(split.SplitId);
         var combiner = new Combiner<TKey, TValue>(partial.Entries, _combine);
         var maxSamples = Spec.Rejection.MaxSamples;
-        if (_job is ISplitMapper<TKey, TValue> fast && fast.TryMapSplit(split, partial, combiner, maxSamples, cancellationToken))
+        if (_job is ISplitMapper<TKey, TValue> fast && fast.TryMapSplit(split, reader, partial, combiner, maxSamples, cancellationToken))
         {
             combiner.FlushUtf8();
             return partial;

@@ -37,7 +37,7 @@ internal sealed class CsvGroupBySplit
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one long loop per split: optimize it at once, not through OSR
-    public void Run(InputSplit split, ComputePartial<string, GroupAccumulator> partial, Combiner<string, GroupAccumulator> combiner, int maxSamples, CancellationToken cancellationToken)
+    public void Run(InputSplit split, SplitRecordReader reader, ComputePartial<string, GroupAccumulator> partial, Combiner<string, GroupAccumulator> combiner, int maxSamples, CancellationToken cancellationToken)
     {
         var keys = _keyColumns.Length;
         var projector = new CsvProjector(split, _columns, _delimiter);
@@ -48,7 +48,6 @@ internal sealed class CsvGroupBySplit
         var keyBuffer = new byte[256];
         var bad = partial.BadRecords;
         long records = 0;
-        using var reader = new SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: true);
         while (reader.TryRead(out var bytes, out var offset))
         {
             if (bytes.IsEmpty)

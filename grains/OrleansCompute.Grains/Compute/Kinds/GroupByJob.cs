@@ -164,14 +164,14 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
     }
 
     /// <summary>CSV inputs: a whole-split loop with UTF-8 keyed groups and integer sums (see <see cref="CsvGroupBySplit"/>).</summary>
-    bool ISplitMapper<string, GroupAccumulator>.TryMapSplit(InputSplit split, ComputePartial<string, GroupAccumulator> partial, Combiner<string, GroupAccumulator> combiner, int maxSamples, CancellationToken cancellationToken)
+    bool ISplitMapper<string, GroupAccumulator>.TryMapSplit(InputSplit split, SplitRecordReader reader, ComputePartial<string, GroupAccumulator> partial, Combiner<string, GroupAccumulator> combiner, int maxSamples, CancellationToken cancellationToken)
     {
         if (_format != InputFormat.Csv)
         {
             return false;
         }
 
-        new CsvGroupBySplit(_keyColumns, _valueColumns, _columns, _delimiter).Run(split, partial, combiner, maxSamples, cancellationToken);
+        new CsvGroupBySplit(_keyColumns, _valueColumns, _columns, _delimiter).Run(split, reader, partial, combiner, maxSamples, cancellationToken);
         return true;
     }
 

@@ -46,7 +46,7 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
     /// Text inputs: tokenizes whole blocks of records at once (a word never spans a newline, so the words of a
     /// block are the words of its records) and counts records by their newlines.
     /// </summary>
-    bool ISplitMapper<string, long>.TryMapSplit(InputSplit split, ComputePartial<string, long> partial, Combiner<string, long> combiner, int maxSamples, CancellationToken cancellationToken)
+    bool ISplitMapper<string, long>.TryMapSplit(InputSplit split, SplitRecordReader reader, ComputePartial<string, long> partial, Combiner<string, long> combiner, int maxSamples, CancellationToken cancellationToken)
     {
         if (_format != InputFormat.Text)
         {
@@ -55,7 +55,6 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
 
         var buffer = new byte[256];
         long records = 0;
-        using var reader = new SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: false);
         while (reader.TryReadBlock(out var block, out var count))
         {
             cancellationToken.ThrowIfCancellationRequested();
