@@ -38,6 +38,36 @@ public sealed class IngestSummary
     public double Seconds { get; set; }
 }
 
+/// <summary>What <c>ocx data upload --json</c> prints.</summary>
+public sealed class UploadSummary
+{
+    public string Container { get; set; } = "";
+
+    /// <summary>The blob-name prefix the upload wrote under ("" for the container's root).</summary>
+    public string Prefix { get; set; } = "";
+
+    /// <summary>The job input naming what was uploaded: <c>blob:container/prefix</c> (or the one blob of a file upload).</summary>
+    public string Input { get; set; } = "";
+
+    public int Files { get; set; }
+
+    public long Bytes { get; set; }
+
+    public double Seconds { get; set; }
+
+    public List<UploadedBlob> Blobs { get; set; } = [];
+}
+
+/// <summary>One file of <see cref="UploadSummary"/>.</summary>
+public sealed class UploadedBlob
+{
+    public string File { get; set; } = "";
+
+    public string Blob { get; set; } = "";
+
+    public long Bytes { get; set; }
+}
+
 /// <summary>Indented camelCase JSON for <c>--json</c> output (the API's own shapes).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(JobStatusView))]
@@ -45,6 +75,7 @@ public sealed class IngestSummary
 [JsonSerializable(typeof(JobResultView))]
 [JsonSerializable(typeof(JobRunOutput))]
 [JsonSerializable(typeof(IngestSummary))]
+[JsonSerializable(typeof(UploadSummary))]
 [JsonSerializable(typeof(TopKeysView))]
 [JsonSerializable(typeof(DatasetListView))]
 [JsonSerializable(typeof(ClusterView))]

@@ -18,6 +18,7 @@ public static class OcxApp
         root.Subcommands.Add(DatasetCommands.Top(runner));
         root.Subcommands.Add(DatasetCommands.List(runner));
         root.Subcommands.Add(DatasetCommands.Cluster(runner));
+        root.Subcommands.Add(DataCommands.Create(globals));
         return root;
     }
 

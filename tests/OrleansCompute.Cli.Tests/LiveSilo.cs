@@ -17,7 +17,16 @@ public sealed class LiveSilo : IAsyncLifetime, IAsyncDisposable
     public const string ApiKey = "cli-tests-0123456789-abcdef";
 
     private readonly StringBuilder _output = new();
+    private readonly string[] _extraArguments;
     private Process? _process;
+
+    public LiveSilo()
+        : this([])
+    {
+    }
+
+    /// <summary>A silo with extra configuration arguments (e.g. <c>--OrleansCompute:Compute:Blob:ConnectionString=…</c>).</summary>
+    public LiveSilo(IEnumerable<string> extraArguments) => _extraArguments = [.. extraArguments];
 
     /// <summary>Root of the temporary folders.</summary>
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "ocx-cli-tests-" + Guid.NewGuid().ToString("N")[..12]);
@@ -74,6 +83,7 @@ public sealed class LiveSilo : IAsyncLifetime, IAsyncDisposable
             "--OrleansCompute:Endpoints:AdvertisedAddress=127.0.0.1",
             "--OrleansCompute:Endpoints:SiloPort=0",
             "--OrleansCompute:Endpoints:GatewayPort=0",
+            .. _extraArguments,
         ])
         {
             start.ArgumentList.Add(argument);

@@ -31,7 +31,11 @@ public sealed class ApiSupportGrain : Grain, IApiSupportGrain
 
         try
         {
-            var files = new InputResolver(JobRunners.Roots(ServiceProvider)).Resolve(spec.Input.Path);
+            // Blob inputs (blob:container/prefix) are checked by the blob source, local paths under the data roots.
+            var source = InputSources.Find(JobRunners.Sources(ServiceProvider), spec.Input.Path);
+            var files = source is null
+                ? new InputResolver(JobRunners.Roots(ServiceProvider)).Resolve(spec.Input.Path)
+                : source.Resolve(spec.Input.Path);
             if (files.Count == 0)
             {
                 return Problem("input.path", $"Input '{spec.Input.Path}' matches no file under the data roots.");

@@ -1,3 +1,5 @@
+using OrleansCompute.Grains.Compute.Reading;
+
 namespace OrleansCompute.Grains.Compute.Jobs;
 
 /// <summary>
@@ -11,8 +13,8 @@ internal interface ISplitMapper<TKey, TValue>
     /// <summary>
     /// Maps <paramref name="split"/> into <paramref name="partial"/> (entries through <paramref name="combiner"/>
     /// or directly, plus <c>Records</c> and <c>BadRecords</c>); false, having done nothing, when this split is not
-    /// one the fast path handles (the runner then reads it record by record). <paramref name="reader"/> is the
-    /// split's unread records (a local file or a blob range); the fast path reads only through it.
+    /// one the fast path handles (the runner then reads it record by record). It reads the split through
+    /// <paramref name="reader"/> (a local file or a remote source such as a blob), never by opening <c>split.Path</c>.
     /// </summary>
-    bool TryMapSplit(InputSplit split, Reading.SplitRecordReader reader, ComputePartial<TKey, TValue> partial, Combiner<TKey, TValue> combiner, int maxSamples, CancellationToken cancellationToken);
+    bool TryMapSplit(InputSplit split, SplitRecordReader reader, ComputePartial<TKey, TValue> partial, Combiner<TKey, TValue> combiner, int maxSamples, CancellationToken cancellationToken);
 }
