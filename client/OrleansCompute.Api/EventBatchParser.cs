@@ -75,6 +75,12 @@ public static class EventBatchParser
             // Utf8JsonReader validates structure, not the UTF-8 inside strings: GetString finds it (found by the chaos fuzzer).
             throw Problems.Invalid("body", $"The body is not valid UTF-8 (a string in event {events.Count} holds invalid bytes).");
         }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader refusing a token's text, e.g. an escape that is not valid UTF-16 such as a lone surrogate
+            // "\uD901" (found by the chaos fuzzer); nothing else in the loop throws this type.
+            throw Problems.Invalid("body", $"A string in event {events.Count} is not valid text: {ex.Message}");
+        }
 
         return events.Count > 0 ? events : throw Problems.Invalid("body", "The batch holds no events.");
     }

@@ -95,6 +95,7 @@ public sealed class BadInputTests(ApiCluster api)
             new("event without key", HttpMethod.Post, events + "?producer=p&sequence=105", """[{"values":{"v":1}}]""", J, HttpStatusCode.BadRequest, "no 'key'"),
             new("event with unknown field", HttpMethod.Post, events + "?producer=p&sequence=106", """[{"key":"k","colour":"red"}]""", J, HttpStatusCode.BadRequest, "colour"),
             new("broken NDJSON line", HttpMethod.Post, events + "?producer=p&sequence=107", "{\"key\":\"k\"}\n{\"key\":\n", Nd, HttpStatusCode.BadRequest, "NDJSON"),
+            new("lone surrogate escape in a key", HttpMethod.Post, events + "?producer=p&sequence=120", "{\"key\":\"\\uD901x\",\"values\":{\"v\":1}}\n", Nd, HttpStatusCode.BadRequest, "not valid text"),
             new("wrong media type for events", HttpMethod.Post, events + "?producer=p&sequence=108", "key,v\nk,1\n", "text/csv", HttpStatusCode.UnsupportedMediaType, "application/x-ndjson"),
             new("huge ingest body", HttpMethod.Post, events + "?producer=p&sequence=109", huge, J, HttpStatusCode.RequestEntityTooLarge, "limit"),
             new("bad dataset name", HttpMethod.Get, "/api/datasets/bad%20name/keys/k", null, null, HttpStatusCode.BadRequest, "Dataset names"),

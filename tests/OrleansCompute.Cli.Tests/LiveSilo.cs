@@ -26,7 +26,8 @@ public sealed class LiveSilo : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>A silo with extra configuration arguments (e.g. <c>--OrleansCompute:Compute:Blob:ConnectionString=…</c>).</summary>
-    public LiveSilo(IEnumerable<string> extraArguments) => _extraArguments = [.. extraArguments];
+    /// <remarks>Internal: xunit needs a fixture type to have one public constructor.</remarks>
+    internal LiveSilo(IEnumerable<string> extraArguments) => _extraArguments = [.. extraArguments];
 
     /// <summary>Root of the temporary folders.</summary>
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "ocx-cli-tests-" + Guid.NewGuid().ToString("N")[..12]);
