@@ -194,17 +194,7 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         _disposed = true;
         Kill();
         _process?.Dispose();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp folder must not fail a test.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        TempFolders.TryDelete(DataDirectory);
     }
 
     public ValueTask DisposeAsync()
