@@ -76,6 +76,69 @@ public sealed class FastPathTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The vectorized scan of quote-free runs of records hands quoted records (a quoted key with the delimiter, a
+    /// newline or an escaped quote inside) back to the RFC 4180 parser one at a time; records with too few or too
+    /// many fields, empty lines, CRLF, tab delimiters, needed columns before unneeded ones and fields straddling
+    /// 64-byte scan windows all give what the per-record path and the reference give.
+    /// </summary>
+    [Theory]
+    [InlineData(11, ',')]
+    [InlineData(12, ',')]
+    [InlineData(13, '\t')]
+    public void Csv_group_by_block_scan_handles_quoted_records_inside_quote_free_runs(int seed, char delimiter)
+    {
+        var rng = new Random(seed);
+        var d = delimiter.ToString();
+        var csv = new StringBuilder($"pad{d}k{d}v{d}tail{d}w\n");
+        string[] keys = ["a", "bb", "ccc", "\"q" + d + "x\"", "\"line\nbreak\"", "\"say \"\"hi\"\"\"", "\"\"", "ü"];
+        for (var i = 0; i < 4000; i++)
+        {
+            var pad = new string('p', rng.Next(0, 90)); // moves the needed fields across 64-byte windows
+            var row = rng.Next(40) switch
+            {
+                0 => "",                                                            // an empty line
+                1 => $"{pad}{d}{Generators.Pick(rng, keys)}{d}{rng.Next(100)}",     // too few fields
+                2 => $"{pad}{d}a{d}1{d}t{d}2{d}extra",                              // too many fields
+                3 => $"{pad}{d}a{d}not-a-number{d}t{d}5",                           // a bad number
+                _ => $"{pad}{d}{Generators.Pick(rng, keys)}{d}{rng.Next(-1000, 1000)}{d}{new string('t', rng.Next(0, 70))}{d}{rng.Next(5000)}",
+            };
+            csv.Append(row).Append(rng.Next(5) == 0 ? "\r\n" : "\n");
+        }
+
+        csv.Append($"{d}ccc{d}4{d}{d}9"); // no final newline
+        var path = _folder.Write("q.csv", Encoding.UTF8.GetBytes(csv.ToString()));
+        List<AggregateSpec> aggregates =
+        [
+            AggregateSpec.Of(AggregateFunction.Count),
+            AggregateSpec.Of(AggregateFunction.Sum, "v"),
+            AggregateSpec.Of(AggregateFunction.Min, "v"),
+            AggregateSpec.Of(AggregateFunction.Max, "w"),
+        ];
+        var reference = ReferenceGroupBy.Run(ReferenceRecords.Csv(path, hasHeader: true, delimiter), ["k"], aggregates);
+        Assert.NotEmpty(reference.Bad);
+        Assert.Contains(reference.Rows, r => r.ToString().Contains("line\nbreak", StringComparison.Ordinal));
+        foreach (var splitBytes in new long[] { 333, 8192, 1 << 20 })
+        {
+            var spec = new ComputeJobSpec
+            {
+                JobId = "fq",
+                Kind = "group-by",
+                Input = new InputSpec { Path = "q.csv", Format = InputFormat.Csv, Delimiter = delimiter, TargetSplitBytes = splitBytes },
+                GroupBy = new GroupByOptions { KeyColumns = ["k"], Aggregates = aggregates },
+                Rejection = new RejectionPolicy { MaxSamples = 10_000 },
+            };
+            var fast = Engine.Run(spec, _folder.Path, rng, shards: 3);
+            var slow = Engine.Run(spec, _folder.Path, rng, shards: 3, registry: PerRecordRegistry());
+            var fastRows = ((GroupByResult)fast.Value!).Rows.Select(r => r.ToString()).ToList();
+            Assert.Equal(((GroupByResult)slow.Value!).Rows.Select(r => r.ToString()), fastRows);
+            Assert.Equal(reference.Rows.Select(r => r.ToString()), fastRows);
+            Assert.Equal(reference.Records, fast.Records);
+            Assert.Equal(reference.Bad.Select(b => b.Offset), fast.BadRecords.Samples.Select(s => s.Offset));
+            Assert.Equal(slow.BadRecords.Samples.Select(s => s.Reason), fast.BadRecords.Samples.Select(s => s.Reason));
+        }
+    }
+
     [Theory]
     [InlineData(1, true)]
     [InlineData(2, false)]

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using OrleansCompute.Grains.Compute.Jobs;
 using OrleansCompute.Grains.Compute.Reading;
@@ -39,116 +41,262 @@ internal sealed class CsvGroupBySplit
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one long loop per split: optimize it at once, not through OSR
     public void Run(InputSplit split, SplitRecordReader reader, ComputePartial<string, GroupAccumulator> partial, Combiner<string, GroupAccumulator> combiner, int maxSamples, CancellationToken cancellationToken)
     {
-        var keys = _keyColumns.Length;
-        var projector = new CsvProjector(split, _columns, _delimiter);
-        var columns = new ColumnBuffer(_columns.Count);
-        var longs = new long[_values];
-        var decimals = new decimal[_values];
-        var kinds = new ValueKind[_values];
-        var keyBuffer = new byte[256];
-        var bad = partial.BadRecords;
+        var state = new SplitState(split, new CsvProjector(split, _columns, _delimiter), _columns.Count, _values, partial.BadRecords, maxSamples);
         long records = 0;
-        while (reader.TryRead(out var bytes, out var offset))
+        if (Vector256.IsHardwareAccelerated)
         {
-            if (bytes.IsEmpty)
+            // Runs of quote-free records are framed and split into fields by one vectorized scan; a record holding a
+            // quote goes through the quote-aware reader and parser, one at a time.
+            while (true)
             {
-                continue; // empty lines separate nothing in CSV
-            }
-
-            if ((++records & 0x3FFF) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            if ((reader.LastRecordHasQuote || !projector.TryProjectUnquoted(bytes, columns)) && !projector.TryProject(bytes, columns, out var error))
-            {
-                BadRecords.Add(bad, maxSamples, split.Path, offset, error!);
-                continue;
-            }
-
-            // Parse every value before touching the groups, so a bad record leaves no trace.
-            var slots = columns.Slots;
-            string? rejection = null;
-            for (var v = 0; v < _values; v++)
-            {
-                var text = Column(bytes, columns, slots[keys + v]);
-                if (text.IsEmpty)
+                var found = reader.TryReadUnquotedBlock(out var block, out var blockOffset);
+                if (found == CsvBlock.End)
                 {
-                    kinds[v] = ValueKind.Missing;
-                }
-                else if (TryParseInteger(text, out longs[v]))
-                {
-                    kinds[v] = ValueKind.Integer;
-                }
-                else if (DecimalText.TryParse(text, out decimals[v]))
-                {
-                    kinds[v] = ValueKind.Decimal;
-                }
-                else
-                {
-                    rejection = $"column '{_valueColumns[v]}': '{GroupByJob.Truncate(Encoding.UTF8.GetString(text))}' is not a number";
                     break;
                 }
-            }
 
-            if (rejection is not null)
-            {
-                BadRecords.Add(bad, maxSamples, split.Path, offset, rejection);
-                continue;
-            }
-
-            ReadOnlySpan<byte> key;
-            if (keys == 1)
-            {
-                key = Column(bytes, columns, slots[0]);
-            }
-            else
-            {
-                var length = 0;
-                for (var k = 0; k < keys; k++)
+                cancellationToken.ThrowIfCancellationRequested();
+                if (found == CsvBlock.Block)
                 {
-                    var text = Column(bytes, columns, slots[k]);
-                    if (keyBuffer.Length < length + 4 + text.Length)
-                    {
-                        Array.Resize(ref keyBuffer, Math.Max(keyBuffer.Length * 2, length + 4 + text.Length));
-                    }
-
-                    BinaryPrimitives.WriteInt32LittleEndian(keyBuffer.AsSpan(length), text.Length);
-                    text.CopyTo(keyBuffer.AsSpan(length + 4));
-                    length += 4 + text.Length;
+                    records += ScanUnquoted(block, blockOffset, state);
+                }
+                else if (reader.TryRead(out var bytes, out var offset) && !bytes.IsEmpty)
+                {
+                    records++;
+                    AddRecord(bytes, offset, hasQuote: true, state);
+                }
+            }
+        }
+        else
+        {
+            while (reader.TryRead(out var bytes, out var offset))
+            {
+                if (bytes.IsEmpty)
+                {
+                    continue; // empty lines separate nothing in CSV
                 }
 
-                key = keyBuffer.AsSpan(0, length);
-            }
-
-            ref var group = ref _groups.GetValueRef(key, out var exists);
-            if (!exists)
-            {
-                group = _groups.Count - 1;
-                EnsureCapacity(_groups.Count);
-            }
-
-            _rows[group]++;
-            if (_values > 0)
-            {
-                var stats = _stats.AsSpan(group * _values, _values);
-                for (var v = 0; v < _values; v++)
+                if ((++records & 0x3FFF) == 0)
                 {
-                    switch (kinds[v])
-                    {
-                        case ValueKind.Integer:
-                            stats[v].Add(longs[v]);
-                            break;
-                        case ValueKind.Decimal:
-                            stats[v].Add(decimals[v]);
-                            break;
-                    }
+                    cancellationToken.ThrowIfCancellationRequested();
                 }
+
+                AddRecord(bytes, offset, reader.LastRecordHasQuote, state);
             }
         }
 
         partial.Records = records;
         Flush(combiner);
+    }
+
+    /// <summary>
+    /// The records of a quote-free block (whole records, the last one possibly without a newline): one pass finds every
+    /// delimiter and newline 64 bytes at a time as a bit mask and walks its set bits, noting where the fields a column
+    /// needs end; a record with the expected field count is projected from those positions without another look at
+    /// its bytes, any other goes through <see cref="AddRecord"/> (which reports the field-count error). Empty lines are
+    /// skipped and not counted, one <c>\r</c> before a newline is dropped: the same records <see cref="SplitRecordReader.TryRead"/> gives.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private long ScanUnquoted(ReadOnlySpan<byte> block, long blockOffset, SplitState state)
+    {
+        var projector = state.Projector;
+        var fieldToColumn = projector.FieldToColumn;
+        var lastNeeded = projector.LastNeededField;
+        var ends = state.FieldEnds;
+        var columns = state.Columns;
+        var delimiter = Vector256.Create(projector.Delimiter);
+        var newline = Vector256.Create((byte)'\n');
+        ref var data = ref MemoryMarshal.GetReference(block);
+        var length = block.Length;
+        long records = 0;
+        var recordStart = 0;
+        var field = 0; // delimiters seen in the current record
+        var chunk = 0;
+        while (chunk < length)
+        {
+            ulong mask;
+            if (chunk + 64 <= length)
+            {
+                var lo = Vector256.LoadUnsafe(ref data, (nuint)chunk);
+                var hi = Vector256.LoadUnsafe(ref data, (nuint)chunk + 32);
+                mask = (Vector256.Equals(lo, delimiter) | Vector256.Equals(lo, newline)).ExtractMostSignificantBits()
+                    | ((ulong)(Vector256.Equals(hi, delimiter) | Vector256.Equals(hi, newline)).ExtractMostSignificantBits() << 32);
+            }
+            else
+            {
+                mask = 0;
+                for (var i = chunk; i < length; i++)
+                {
+                    var b = Unsafe.Add(ref data, i);
+                    if (b == projector.Delimiter || b == (byte)'\n')
+                    {
+                        mask |= 1UL << (i - chunk);
+                    }
+                }
+            }
+
+            while (mask != 0)
+            {
+                var at = chunk + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                if (Unsafe.Add(ref data, at) != (byte)'\n')
+                {
+                    if (field <= lastNeeded)
+                    {
+                        ends[field] = at;
+                    }
+
+                    field++;
+                    continue;
+                }
+
+                records += EndRecord(block, blockOffset, recordStart, at, field, state, fieldToColumn, lastNeeded, columns);
+                recordStart = at + 1;
+                field = 0;
+            }
+
+            chunk += 64;
+        }
+
+        if (recordStart < length)
+        {
+            records += EndRecord(block, blockOffset, recordStart, length, field, state, fieldToColumn, lastNeeded, columns); // no final newline
+        }
+
+        return records;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int EndRecord(ReadOnlySpan<byte> block, long blockOffset, int recordStart, int recordEnd, int delimiters, SplitState state, ReadOnlySpan<int> fieldToColumn, int lastNeeded, ColumnBuffer columns)
+    {
+        var end = recordEnd > recordStart && block[recordEnd - 1] == (byte)'\r' ? recordEnd - 1 : recordEnd;
+        if (end == recordStart)
+        {
+            return 0; // an empty line
+        }
+
+        var record = block[recordStart..end];
+        var fields = delimiters + 1;
+        if (!state.Projector.HasExpectedFieldCount(fields))
+        {
+            AddRecord(record, blockOffset + recordStart, hasQuote: false, state);
+            return 1;
+        }
+
+        var ends = state.FieldEnds;
+        var start = 0;
+        for (var f = 0; f <= lastNeeded; f++)
+        {
+            var fieldEnd = f == fields - 1 ? record.Length : ends[f] - recordStart;
+            var column = fieldToColumn[f];
+            if (column >= 0)
+            {
+                columns.Set(column, start, fieldEnd - start, ColumnValueKind.Text);
+            }
+
+            start = fieldEnd + 1;
+        }
+
+        Accumulate(record, blockOffset + recordStart, state);
+        return 1;
+    }
+
+    /// <summary>One record, framed by the reader: projected (quote-aware when it has a quote), then accumulated; a bad one is sampled.</summary>
+    private void AddRecord(ReadOnlySpan<byte> bytes, long offset, bool hasQuote, SplitState state)
+    {
+        if ((hasQuote || !state.Projector.TryProjectUnquoted(bytes, state.Columns)) && !state.Projector.TryProject(bytes, state.Columns, out var error))
+        {
+            BadRecords.Add(state.Bad, state.MaxSamples, state.Split.Path, offset, error!);
+            return;
+        }
+
+        Accumulate(bytes, offset, state);
+    }
+
+    /// <summary>Parses the projected values and adds the record to its group; a value that is not a number makes the record bad (and leaves no trace).</summary>
+    private void Accumulate(ReadOnlySpan<byte> bytes, long offset, SplitState state)
+    {
+        var keys = _keyColumns.Length;
+        var columns = state.Columns;
+        var longs = state.Longs;
+        var decimals = state.Decimals;
+        var kinds = state.Kinds;
+
+        // Parse every value before touching the groups, so a bad record leaves no trace.
+        var slots = columns.Slots;
+        for (var v = 0; v < _values; v++)
+        {
+            var text = Column(bytes, columns, slots[keys + v]);
+            if (text.IsEmpty)
+            {
+                kinds[v] = ValueKind.Missing;
+            }
+            else if (TryParseInteger(text, out longs[v]))
+            {
+                kinds[v] = ValueKind.Integer;
+            }
+            else if (DecimalText.TryParse(text, out decimals[v]))
+            {
+                kinds[v] = ValueKind.Decimal;
+            }
+            else
+            {
+                BadRecords.Add(state.Bad, state.MaxSamples, state.Split.Path, offset,
+                    $"column '{_valueColumns[v]}': '{GroupByJob.Truncate(Encoding.UTF8.GetString(text))}' is not a number");
+                return;
+            }
+        }
+
+        ReadOnlySpan<byte> key;
+        if (keys == 1)
+        {
+            key = Column(bytes, columns, slots[0]);
+        }
+        else
+        {
+            var length = 0;
+            var keyBuffer = state.KeyBuffer;
+            for (var k = 0; k < keys; k++)
+            {
+                var text = Column(bytes, columns, slots[k]);
+                if (keyBuffer.Length < length + 4 + text.Length)
+                {
+                    Array.Resize(ref keyBuffer, Math.Max(keyBuffer.Length * 2, length + 4 + text.Length));
+                    state.KeyBuffer = keyBuffer;
+                }
+
+                BinaryPrimitives.WriteInt32LittleEndian(keyBuffer.AsSpan(length), text.Length);
+                text.CopyTo(keyBuffer.AsSpan(length + 4));
+                length += 4 + text.Length;
+            }
+
+            key = keyBuffer.AsSpan(0, length);
+        }
+
+        ref var group = ref _groups.GetValueRef(key, out var exists);
+        if (!exists)
+        {
+            group = _groups.Count - 1;
+            EnsureCapacity(_groups.Count);
+        }
+
+        _rows[group]++;
+        if (_values > 0)
+        {
+            var stats = _stats.AsSpan(group * _values, _values);
+            for (var v = 0; v < _values; v++)
+            {
+                switch (kinds[v])
+                {
+                    case ValueKind.Integer:
+                        stats[v].Add(longs[v]);
+                        break;
+                    case ValueKind.Decimal:
+                        stats[v].Add(decimals[v]);
+                        break;
+                }
+            }
+        }
     }
 
     /// <summary>The same integers <see cref="DecimalText"/>'s own fast path takes: optional '-', 1 to 18 digits, spaces/tabs around.</summary>
@@ -230,6 +378,30 @@ internal sealed class CsvGroupBySplit
             // Distinct byte keys can decode to one string (invalid UTF-8 becomes U+FFFD): Emit combines them.
             combiner.Emit(key, new GroupAccumulator { Rows = _rows[index], Columns = columns });
         }
+    }
+
+    /// <summary>Per-split scratch: the projector, column slots, parsed values and field ends, allocated once per split.</summary>
+    private sealed class SplitState(InputSplit split, CsvProjector projector, int columns, int values, BadRecordSummary bad, int maxSamples)
+    {
+        public InputSplit Split { get; } = split;
+
+        public CsvProjector Projector { get; } = projector;
+
+        public ColumnBuffer Columns { get; } = new(columns);
+
+        public long[] Longs { get; } = new long[values];
+
+        public decimal[] Decimals { get; } = new decimal[values];
+
+        public ValueKind[] Kinds { get; } = new ValueKind[values];
+
+        public int[] FieldEnds { get; } = new int[projector.LastNeededField + 1];
+
+        public byte[] KeyBuffer { get; set; } = new byte[256];
+
+        public BadRecordSummary Bad { get; } = bad;
+
+        public int MaxSamples { get; } = maxSamples;
     }
 
     private enum ValueKind : byte

@@ -34,6 +34,20 @@ internal sealed class CsvProjector : RecordProjector
         }
     }
 
+    /// <summary>Per field index, the column it fills (-1: not requested); at least as long as the last requested field + 1.</summary>
+    public ReadOnlySpan<int> FieldToColumn => _fieldToColumn;
+
+    /// <summary>The field count every record must have (0: at least <see cref="FieldToColumn"/>'s length).</summary>
+    public int FieldCount => _fieldCount;
+
+    /// <summary>The highest field index a column is taken from.</summary>
+    public int LastNeededField => _lastNeededField;
+
+    public byte Delimiter => _delimiter;
+
+    /// <summary>Whether a record with <paramref name="fields"/> fields has the right shape (else <see cref="TryProject"/> gives the error).</summary>
+    public bool HasExpectedFieldCount(int fields) => _fieldCount > 0 ? fields == _fieldCount : fields >= _fieldToColumn.Length;
+
     public override bool TryProject(ReadOnlySpan<byte> record, ColumnBuffer columns, out string? error)
     {
         columns.Reset();
@@ -60,7 +74,7 @@ internal sealed class CsvProjector : RecordProjector
     public bool TryProjectUnquoted(ReadOnlySpan<byte> record, ColumnBuffer columns)
     {
         var fields = record.Count(_delimiter) + 1;
-        if (_fieldCount > 0 ? fields != _fieldCount : fields < _fieldToColumn.Length)
+        if (!HasExpectedFieldCount(fields))
         {
             return false;
         }

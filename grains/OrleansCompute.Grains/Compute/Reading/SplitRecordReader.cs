@@ -164,6 +164,77 @@ public sealed class SplitRecordReader : IDisposable
     }
 
     /// <summary>
+    /// CSV mode: the next run of whole records this range owns that holds no <c>"</c> at all, so every <c>\n</c> in
+    /// it ends a record and every delimiter ends a field (the reader is always at a record start, and without
+    /// quotes nothing can hide a newline). Returns <see cref="CsvBlock.Block"/> with the span (ending right after a
+    /// <c>\n</c>, or at the end of the file) and the file offset of its first byte; <see cref="CsvBlock.QuotedRecord"/>
+    /// when the very next record holds a quote (read it with <see cref="TryRead"/>, then go on with blocks); or
+    /// <see cref="CsvBlock.End"/>. The span is valid until the next read.
+    /// </summary>
+    public CsvBlock TryReadUnquotedBlock(out ReadOnlySpan<byte> block, out long offset)
+    {
+        if (!_csv)
+        {
+            throw new InvalidOperationException("Unquoted blocks are a CSV read; text records use TryReadBlock.");
+        }
+
+        block = default;
+        while (true)
+        {
+            offset = _bufferOffset + _pos;
+            var window = _buffer.AsSpan(_pos, _count - _pos);
+            var atEnd = _bufferOffset + _count >= _length;
+            if (_done || offset >= _end || (window.IsEmpty && atEnd))
+            {
+                _done = true;
+                return CsvBlock.End;
+            }
+
+            // As in TryReadBlock: the last record owned ends at the first '\n' at or after _end - 1. A quote before
+            // that '\n' (the only way it could be inside a field) is found below and cuts the block before its record.
+            var limit = _end - offset;
+            int cut;
+            if (limit <= window.Length)
+            {
+                var from = (int)(limit - 1);
+                var newline = window[from..].IndexOf((byte)'\n');
+                cut = newline >= 0 ? from + newline + 1 : -1;
+            }
+            else
+            {
+                var newline = window.LastIndexOf((byte)'\n');
+                cut = newline >= 0 ? newline + 1 : -1;
+            }
+
+            if (cut < 0 && atEnd)
+            {
+                cut = window.Length; // the last record of the file has no terminator
+            }
+
+            if (cut > 0)
+            {
+                var quote = window[..cut].IndexOf((byte)'"');
+                if (quote >= 0)
+                {
+                    // Whole records before the one holding the quote.
+                    cut = window[..quote].LastIndexOf((byte)'\n') + 1;
+                    if (cut == 0)
+                    {
+                        return CsvBlock.QuotedRecord;
+                    }
+                }
+
+                block = window[..cut];
+                _pos += cut;
+                return CsvBlock.Block;
+            }
+
+            Compact(); // no whole record in the buffer: read more (grows it when one record fills it)
+            Fill();
+        }
+    }
+
+    /// <summary>
     /// The end of a CSV record in <paramref name="data"/>: the first <c>\n</c> outside quotes, or -1.
     /// <paramref name="inQuote"/> carries the quote state across calls over consecutive windows.
     /// </summary>
@@ -290,4 +361,17 @@ public sealed class SplitRecordReader : IDisposable
 
         _count += read;
     }
+}
+
+/// <summary>What <see cref="SplitRecordReader.TryReadUnquotedBlock"/> found.</summary>
+public enum CsvBlock
+{
+    /// <summary>Nothing more in the range.</summary>
+    End,
+
+    /// <summary>A run of whole quote-free records.</summary>
+    Block,
+
+    /// <summary>The next record holds a quote: read it with <see cref="SplitRecordReader.TryRead"/>.</summary>
+    QuotedRecord,
 }
