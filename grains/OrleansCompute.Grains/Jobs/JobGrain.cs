@@ -32,8 +32,12 @@ public sealed partial class JobGrain(
     private SplitPlan? _plan;
     private IComputeJobRunner? _runner;
     private ComputeJobResult? _result;
+    private JobState? _reportedState; // while a final state is being written: the state status and result still report
 
     private JobGrainState S => state.State;
+
+    /// <summary>The state callers see: a final state only once it is durable.</summary>
+    private JobState Reported => _reportedState ?? S.State;
 
     private string JobId => this.GetPrimaryKeyString();
 
@@ -95,7 +99,7 @@ public sealed partial class JobGrain(
 
     public Task<ComputeJobResult?> GetResult()
     {
-        if (S.State != JobState.Completed || S.Result is not { } bytes)
+        if (Reported != JobState.Completed || S.Result is not { } bytes)
         {
             return Task.FromResult<ComputeJobResult?>(null);
         }
@@ -111,9 +115,8 @@ public sealed partial class JobGrain(
             return;
         }
 
-        S.State = JobState.Cancelled;
         S.FinishedAt = DateTimeOffset.UtcNow;
-        await Persist();
+        await PersistFinal(JobState.Cancelled);
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
         await Unregister();
     }
@@ -131,7 +134,7 @@ public sealed partial class JobGrain(
     private JobStatus GetStatusCore() => new()
     {
         JobId = JobId,
-        State = S.State,
+        State = Reported,
         SplitsDone = S.DoneSplits.Count,
         SplitsTotal = S.SplitsTotal,
         BytesRead = S.BytesRead,
@@ -326,10 +329,9 @@ public sealed partial class JobGrain(
 
         S.Result = Serializer.Serialize(result);
         _result = result;
-        S.State = JobState.Completed;
         S.MergeTime += watch.Elapsed;
         S.FinishedAt = DateTimeOffset.UtcNow;
-        await Persist(); // the result is durable before the aggregators' shards are dropped
+        await PersistFinal(JobState.Completed); // the result is durable before it is reported and before the aggregators' shards are dropped
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
         await Unregister();
         await ClearAggregators();
@@ -342,12 +344,11 @@ public sealed partial class JobGrain(
             return;
         }
 
-        S.State = JobState.Failed;
         S.Error = error;
         S.FinishedAt = DateTimeOffset.UtcNow;
         try
         {
-            await Persist();
+            await PersistFinal(JobState.Failed);
             LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, error);
             await Unregister();
         }
@@ -377,6 +378,31 @@ public sealed partial class JobGrain(
     }
 
     private Task Persist() => _writes.Run(() => state.WriteStateAsync());
+
+    /// <summary>
+    /// Moves to a final state and writes it; status and result go on reporting the previous state until the write
+    /// is done, so nobody sees a final state that a crash could undo. A failed write moves back (the next tick drives again).
+    /// </summary>
+    private async Task PersistFinal(JobState final)
+    {
+        var previous = S.State;
+        _reportedState = previous;
+        S.State = final;
+        try
+        {
+            await Persist();
+        }
+        catch
+        {
+            S.State = previous;
+            StartTimer();
+            throw;
+        }
+        finally
+        {
+            _reportedState = null;
+        }
+    }
 
     /// <summary>Registers with every registry replica; a replica that cannot be reached now is tried on the next tick.</summary>
     private async Task KeepRegistered()
