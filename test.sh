@@ -10,6 +10,8 @@ set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 out="$root/.ci/out"
+# TestCluster silos write their log lines here (OrleansCompute.TestingHost/FileLoggerProvider.cs), one file per cluster.
+export OCX_TEST_LOG_DIR="$out/silo-logs"
 rm -rf "$out" && mkdir -p "$out"
 
 filter=()

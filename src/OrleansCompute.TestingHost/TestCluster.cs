@@ -120,6 +120,11 @@ public sealed class TestCluster : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (FileLoggerProvider.FromEnvironment(_options.ClusterId, name) is { } fileLog)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddProvider(fileLog);
+        }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleansCompute(silo =>
         {

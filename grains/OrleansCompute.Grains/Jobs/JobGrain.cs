@@ -228,7 +228,7 @@ public sealed partial class JobGrain(
         var sources = JobRunners.Sources(ServiceProvider);
         var input = _spec!.Input;
         var options = _options;
-        var plan = await Task.Run(() => InputSources.Plan(input, roots, sources, total => options.SplitBytesFor(total, input.TargetSplitBytes)));
+        var plan = await ComputeThreads.Run(() => InputSources.Plan(input, roots, sources, total => options.SplitBytesFor(total, input.TargetSplitBytes)));
         if (S.State != JobState.Queued)
         {
             return; // cancelled while planning
@@ -321,7 +321,7 @@ public sealed partial class JobGrain(
             return;
         }
 
-        var result = await Task.Run(() => _runner!.Finish(_runner.JoinShards(shards)));
+        var result = await ComputeThreads.Run(() => _runner!.Finish(_runner.JoinShards(shards)));
         if (S.State != JobState.Running)
         {
             return;

@@ -19,8 +19,11 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         var runner = _runner;
         var watch = Stopwatch.StartNew();
         var source = InputSources.Find(JobRunners.Sources(ServiceProvider), split.Path);
-        var partial = await Task.Run(() => source is null ? runner.RunSplit(split) : runner.RunSplit(split, source.Open(split.Path, split.Start, split.End)));
-        var shards = runner.Shard(partial, shardCount);
+        var (partial, shards) = await ComputeThreads.Run(() =>
+        {
+            var mapped = source is null ? runner.RunSplit(split) : runner.RunSplit(split, source.Open(split.Path, split.Start, split.End));
+            return (mapped, runner.Shard(mapped, shardCount));
+        });
         var merged = await Task.WhenAll(shards.Select((shard, i) =>
             GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(spec.JobId, i)).Merge(spec, shard)));
         return new SplitReport

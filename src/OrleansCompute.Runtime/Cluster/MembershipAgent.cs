@@ -34,6 +34,8 @@ internal sealed partial class MembershipAgent(
     private int _fenced;
     private long _lastTableContact;
     private long _lastQuorum;
+    private volatile bool _tableFailing;  // the last table call of the table loop failed or timed out
+    private volatile bool _quorumFailing; // the last probe round reached no majority
     private int _suspecting;
 
     public SiloAddress Me => messages.Me;
@@ -155,6 +157,7 @@ internal sealed partial class MembershipAgent(
             catch (Exception ex)
             {
                 // Table unreachable for a moment (e.g. Redis restarting): keep serving with the last view.
+                _tableFailing = true;
                 LogLoopFailed(logger, ex.Message);
             }
         }
@@ -200,7 +203,9 @@ internal sealed partial class MembershipAgent(
 
         var sinceTable = time.GetElapsedTime(Volatile.Read(ref _lastTableContact));
         var sinceQuorum = time.GetElapsedTime(Volatile.Read(ref _lastQuorum));
-        if (sinceTable >= limit && sinceQuorum >= limit)
+        // Only failed attempts count: a silo whose loops merely ran late (its thread pool held by other work for a few
+        // seconds) has not seen the table or its peers fail and is not cut off.
+        if (sinceTable >= limit && sinceQuorum >= limit && _tableFailing && _quorumFailing)
         {
             Fence(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"isolated: no membership table for {sinceTable.TotalSeconds:F1} s and no majority of the active silos for {sinceQuorum.TotalSeconds:F1} s (a partition; the majority takes over its grains)"));
@@ -212,6 +217,7 @@ internal sealed partial class MembershipAgent(
     {
         var data = await table.ReadAll(cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _lastTableContact, time.GetTimestamp());
+        _tableFailing = false;
         var active = ImmutableArray.CreateBuilder<MembershipEntry>();
         var dead = ImmutableHashSet.CreateBuilder<SiloAddress>();
         MembershipEntry? mine = null;
@@ -282,6 +288,11 @@ internal sealed partial class MembershipAgent(
         if (reachable * 2 > peers.Count + 1)
         {
             Volatile.Write(ref _lastQuorum, time.GetTimestamp());
+            _quorumFailing = false;
+        }
+        else
+        {
+            _quorumFailing = true;
         }
 
         var suspects = new List<SiloAddress>();

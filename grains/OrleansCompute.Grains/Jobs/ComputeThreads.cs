@@ -1,0 +1,15 @@
+namespace OrleansCompute.Grains.Jobs;
+
+/// <summary>
+/// Runs a grain's long synchronous work — mapping a split (CPU, and blocking reads of its input, e.g. ranged GETs of a
+/// blob), planning (a scan of every CSV file), finishing a result — on a thread of its own instead of the thread pool.
+/// The thread pool serves every activation's turns, the connections and the membership probes: a few seconds of it
+/// held by map work delays pings and table reads until peers suspect the silo and it suspects itself isolated. A
+/// dedicated thread per piece of work costs ~0.1 ms against work that takes tens of milliseconds to seconds, and the
+/// number of them is bounded by the jobs' splits in flight (<see cref="JobGrainOptions.MaxSplitsInFlight"/>).
+/// </summary>
+internal static class ComputeThreads
+{
+    public static Task<T> Run<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+}
