@@ -6,7 +6,7 @@ using OrleansCompute.Benchmarks.Macro;
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- redis-storage [seconds]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- ingest [seconds]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- http-ingest [seconds] [producers]
-//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- batch [rounds] [--quick]
+//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- batch [rounds] [--quick] [--grains-only] [--silos=1,2]
 return args.FirstOrDefault() switch
 {
     "failover" => await RedisClusterMacro.FailoverAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
@@ -14,7 +14,11 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestMacro.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10), producers: 8, keys: 10_000),
     "http-ingest" => await HttpIngestMacro.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
         producers: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8, keys: 10_000),
-    "batch" => await BatchMacro.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3, quick: args.Contains("--quick")),
+    "batch" => await BatchMacro.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3, quick: args.Contains("--quick"),
+        grainsOnly: args.Contains("--grains-only"),
+        siloCounts: args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal)) is { } silos
+            ? [.. silos["--silos=".Length..].Split(',').Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))]
+            : null),
     "engine-profile" => EngineProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2),
     _ => Run(args),
 };

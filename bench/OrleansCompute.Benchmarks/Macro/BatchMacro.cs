@@ -29,8 +29,12 @@ internal static class BatchMacro
 
     /// <param name="rounds">timed rounds per implementation (after one warm-up)</param>
     /// <param name="quick">only the hand-written baselines, the engine alone and the grains (no PLINQ, no DuckDB): for iterating, not for the record</param>
-    public static async Task<int> RunAsync(int rounds, bool quick = false)
+    /// <param name="grainsOnly">only the hand-written baselines and the grains (implies quick)</param>
+    /// <param name="siloCounts">the grain clusters to run (default 1 and 2 silo processes)</param>
+    public static async Task<int> RunAsync(int rounds, bool quick = false, bool grainsOnly = false, int[]? siloCounts = null)
     {
+        quick |= grainsOnly;
+        siloCounts ??= [1, 2];
         var folder = BenchData.Folder;
         var gcide = BenchData.Require("gcide.txt");
         var flights = BenchData.Require("flights-3m.csv");
@@ -57,11 +61,18 @@ internal static class BatchMacro
             results.Add(Measure("word count", "PLINQ", rounds, () => WordCountBenchmarks.Plinq(gcide)));
             }
 
-        results.Add(Measure("word count", "engine alone, 1 thread", rounds, () => BenchData.RunEngine(WordCountSpec("e1", 16 << 20))));
-        results.Add(Measure("word count", "engine alone, 2 threads", rounds, () => BenchData.RunEngine(WordCountSpec("e2", 16 << 20), threads: 2)));
+        if (!grainsOnly)
+        {
+            results.Add(Measure("word count", "engine alone, 1 thread", rounds, () => BenchData.RunEngine(WordCountSpec("e1", 16 << 20))));
+            results.Add(Measure("word count", "engine alone, 2 threads", rounds, () => BenchData.RunEngine(WordCountSpec("e2", 16 << 20), threads: 2)));
+        }
+
         results.Add(Measure("group-by", "hand-written C#, 1 thread", rounds, () => GroupByBenchmarks.Baseline(flights)));
-        results.Add(Measure("group-by", "engine alone, 1 thread", rounds, () => BenchData.RunEngine(GroupBySpec("e1", 16 << 20))));
-        results.Add(Measure("group-by", "engine alone, 2 threads", rounds, () => BenchData.RunEngine(GroupBySpec("e2", 16 << 20), threads: 2)));
+        if (!grainsOnly)
+        {
+            results.Add(Measure("group-by", "engine alone, 1 thread", rounds, () => BenchData.RunEngine(GroupBySpec("e1", 16 << 20))));
+            results.Add(Measure("group-by", "engine alone, 2 threads", rounds, () => BenchData.RunEngine(GroupBySpec("e2", 16 << 20), threads: 2)));
+        }
 
         // DuckDB.
         foreach (var threads in quick ? [] : new[] { 1, 2 })
@@ -72,7 +83,7 @@ internal static class BatchMacro
         // Real jobs through the grains, one and two silo processes.
         await using (var redis = await RedisServer.StartAsync())
         {
-            foreach (var siloCount in new[] { 1, 2 })
+            foreach (var siloCount in siloCounts)
             {
                 results.AddRange(await Grains(redis.ConnectionString, folder, siloCount, rounds, words, groups));
             }
@@ -303,8 +314,8 @@ internal static class BatchMacro
         {
             var single = results.Single(r => r.Job == job && r.Name.StartsWith("hand-written", StringComparison.Ordinal)).Median;
             var plinq = results.SingleOrDefault(r => r.Job == job && r.Name == "PLINQ")?.Median ?? double.NaN;
-            var one = results.Single(r => r.Job == job && r.Name == "grains, 1 silo process").Median;
-            var two = results.Single(r => r.Job == job && r.Name == "grains, 2 silo processes").Median;
+            var one = results.SingleOrDefault(r => r.Job == job && r.Name == "grains, 1 silo process")?.Median ?? double.NaN;
+            var two = results.SingleOrDefault(r => r.Job == job && r.Name == "grains, 2 silo processes")?.Median ?? double.NaN;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{job}: 1 silo / hand-written = {one / single:F2} (target ≤ 0.6: {Verdict(one / single <= 0.6)}); 1 silo / PLINQ = {one / plinq:F2} (target ≤ 1.2: {Verdict(one / plinq <= 1.2)}); 2 silos / 1 silo = {two / one:F2} (target ≤ 1.3: {Verdict(two / one <= 1.3)})"));
         }
