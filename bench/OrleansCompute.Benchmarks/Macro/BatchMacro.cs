@@ -250,7 +250,7 @@ internal static class BatchMacro
                 break;
             }
 
-            await Task.Delay(2);
+            await Task.Delay(int.Parse(Environment.GetEnvironmentVariable("OCX_POLL_MS") ?? "2", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         var result = await job.GetResult();

@@ -1,17 +1,172 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using OrleansCompute.Serialization;
+
 namespace OrleansCompute.Grains.Compute;
 
-/// <summary>Result of word count: words by count descending, ties by word ascending (ordinal); cut to K with top-k.</summary>
-[GenerateSerializer]
+/// <summary>
+/// Result of word count: words by count descending, ties by word ascending (ordinal); cut to K with top-k.
+/// Serialized by <see cref="WordCountResultCodec"/>: the words travel packed in one byte string (a GCIDE result has
+/// 221,276 of them), not as an object each.
+/// </summary>
 public sealed class WordCountResult
 {
-    [Id(0)]
     public List<WordFrequency> Words { get; set; } = [];
 
     /// <summary>All words counted (before any top-k cut).</summary>
-    [Id(1)]
     public long TotalWords { get; set; }
 
     /// <summary>Distinct words (before any top-k cut).</summary>
-    [Id(2)]
     public long DistinctWords { get; set; }
+
+    // Like the generated codecs: the serializer runs this assembly's module initializers before it looks a codec up.
+#pragma warning disable CA2255
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void RegisterCodec() => CodecRegistry.Register(new WordCountResultCodec());
+}
+
+/// <summary>
+/// Wire form of <see cref="WordCountResult"/>: an object with 1 = total words, 2 = distinct words, 4 = the number of
+/// words listed and 3 = the words packed as (varint UTF-8 byte length, UTF-8 bytes, varint count)* in result order.
+/// Field 0, the word list as a collection of objects (the form before the packed one), is still read.
+/// </summary>
+internal sealed class WordCountResultCodec : IFieldCodec<WordCountResult>
+{
+    public void WriteField(ref Writer writer, uint fieldId, WordCountResult value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(fieldId);
+            return;
+        }
+
+        writer.WriteStartObject(fieldId);
+        writer.WriteInt64(1, value.TotalWords);
+        writer.WriteInt64(2, value.DistinctWords);
+        writer.WriteUInt32(4, (uint)value.Words.Count);
+        var packed = new ArrayBufferWriter<byte>(Math.Max(256, value.Words.Count * 12));
+        foreach (var word in value.Words)
+        {
+            var text = word.Word ?? "";
+            var span = packed.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length) + 20);
+            var length = Encoding.UTF8.GetBytes(text, span[5..]); // room for the length's varint, moved below
+            var prefix = VarInt.Length((ulong)length);
+            if (prefix != 5)
+            {
+                span.Slice(5, length).CopyTo(span[prefix..]);
+            }
+
+            VarInt.Write((ulong)length, span);
+            var n = prefix + length;
+            n += VarInt.Write((ulong)word.Count, span[n..]);
+            packed.Advance(n);
+        }
+
+        writer.WriteBytes(3, packed.WrittenSpan);
+        writer.WriteEndObject();
+    }
+
+    public WordCountResult ReadValue(ref Reader reader, Field field)
+    {
+        if (field.IsNull)
+        {
+            return null!;
+        }
+
+        reader.EnterObject(field);
+        var result = new WordCountResult();
+        var count = 0;
+        while (reader.TryReadField(out var f))
+        {
+            switch (f.Id)
+            {
+                case 0:
+                    result.Words = Codec<List<WordFrequency>>.Instance.ReadValue(ref reader, f) ?? [];
+                    break;
+                case 1:
+                    result.TotalWords = reader.ReadInt64(f);
+                    break;
+                case 2:
+                    result.DistinctWords = reader.ReadInt64(f);
+                    break;
+                case 4:
+                    count = (int)Math.Min(reader.ReadUInt32(f), (uint)reader.Remaining);
+                    break;
+                case 3:
+                    Reader.Expect(f, WireType.LengthPrefixed);
+                    result.Words = Unpack(reader.ReadLengthPrefixed(), count);
+                    break;
+                default:
+                    reader.SkipField(f);
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    private static List<WordFrequency> Unpack(ReadOnlySpan<byte> packed, int count)
+    {
+        var words = new List<WordFrequency>(count);
+        var at = 0;
+        while (at < packed.Length)
+        {
+            var length = VarInt.Read(packed, ref at);
+            if (length > (ulong)(packed.Length - at))
+            {
+                throw new SerializerException("Corrupt input: a word longer than the packed words left.");
+            }
+
+            var word = Encoding.UTF8.GetString(packed.Slice(at, (int)length));
+            at += (int)length;
+            words.Add(new WordFrequency { Word = word, Count = (long)VarInt.Read(packed, ref at) });
+        }
+
+        return words;
+    }
+}
+
+/// <summary>Base-128 varints (LEB128) inside packed byte strings.</summary>
+public static class VarInt
+{
+    /// <summary>Bytes <see cref="Write"/> takes for <paramref name="value"/> (1 to 10).</summary>
+    public static int Length(ulong value) => value == 0 ? 1 : ((63 - System.Numerics.BitOperations.LeadingZeroCount(value)) / 7) + 1;
+
+    /// <summary>Writes <paramref name="value"/> at the start of <paramref name="output"/>; returns the bytes written.</summary>
+    public static int Write(ulong value, Span<byte> output)
+    {
+        var n = 0;
+        while (value >= 0x80)
+        {
+            output[n++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        output[n++] = (byte)value;
+        return n;
+    }
+
+    /// <summary>Reads a varint at <paramref name="at"/> and moves past it; throws <see cref="SerializerException"/> on a truncated or overlong one.</summary>
+    public static ulong Read(ReadOnlySpan<byte> input, ref int at)
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (at >= input.Length)
+            {
+                throw new SerializerException("Corrupt input: packed data ends inside a number.");
+            }
+
+            var b = input[at++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
+
+        throw new SerializerException("Corrupt input: a number in packed data is longer than 10 bytes.");
+    }
 }

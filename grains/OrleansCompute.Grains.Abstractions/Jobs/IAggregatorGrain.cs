@@ -14,6 +14,12 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// <summary>The merged partial so far, with the splits it covers.</summary>
     Task<IComputePartial> GetMerged(ComputeJobSpec spec);
 
-    /// <summary>Deletes the persisted shard (after the job persisted its result).</summary>
+    /// <summary>
+    /// This shard finished on its own (for kinds that join shard results, <c>IShardResultJoiner</c>), with the splits
+    /// it covers; reflects only merges already persisted. The job's result is the join of every shard's.
+    /// </summary>
+    Task<ShardResult> Finish(ComputeJobSpec spec);
+
+    /// <summary>Deletes the persisted shard (after the job persisted its result, or when it was cancelled).</summary>
     Task Clear();
 }

@@ -21,10 +21,16 @@ public sealed class AggregatorGrain([PersistentState("aggregator")] IPersistentS
     private Task? _writing; // the write in flight
     private Task? _next;    // the write that will cover what was merged since _writing took its snapshot
     private bool _broken;   // a write failed: memory may be ahead of storage until this activation is gone
+    private Task? _finishing; // a Finish reading the merged partial on the thread pool: merges wait for it
 
     public async Task<bool> Merge(ComputeJobSpec spec, IComputePartial shard)
     {
         ArgumentNullException.ThrowIfNull(shard);
+        while (_finishing is { IsCompleted: false } finishing)
+        {
+            await finishing; // never mutate the partial a Finish is reading
+        }
+
         ThrowIfBroken();
         Load(spec);
         if (!_ledger!.TryAdd(shard))
@@ -55,12 +61,40 @@ public sealed class AggregatorGrain([PersistentState("aggregator")] IPersistentS
         return Task.FromResult(_merged!);
     }
 
+    public async Task<ShardResult> Finish(ComputeJobSpec spec)
+    {
+        ThrowIfBroken();
+        Load(spec);
+        while ((_next ?? _writing) is { IsCompleted: false } write)
+        {
+            await write; // only what is durable (a failed write breaks this activation: see below)
+        }
+
+        ThrowIfBroken();
+        var merged = _merged!;
+        var runner = _runner!;
+        var finishing = ComputeThreads.Run(() => new ShardResult { SplitIds = [.. merged.SplitIds], Result = runner.FinishShard(merged) });
+        _finishing = finishing;
+        try
+        {
+            return await finishing;
+        }
+        finally
+        {
+            // The job keeps the joined result: this shard's table and result leave memory now rather than after the
+            // idle collection age. Asked again (a split re-run, a new job activation), it reactivates from storage.
+            _finishing = null;
+            DeactivateOnIdle();
+        }
+    }
+
     public async Task Clear()
     {
         await (_next ?? _writing ?? Task.CompletedTask);
         _merged = null;
         _ledger = null;
         await state.ClearStateAsync();
+        DeactivateOnIdle(); // nothing left to hold
     }
 
     private Task Persist()

@@ -32,6 +32,7 @@ public sealed partial class JobGrain(
     private SplitPlan? _plan;
     private IComputeJobRunner? _runner;
     private ComputeJobResult? _result;
+    private Task<ComputeJobResult>? _loadingResult;
     private JobState? _reportedState; // while a final state is being written: the state status and result still report
 
     private JobGrainState S => state.State;
@@ -97,16 +98,51 @@ public sealed partial class JobGrain(
 
     public Task<JobStatus> GetStatus() => Task.FromResult(GetStatusCore());
 
-    public Task<ComputeJobResult?> GetResult()
+    public async Task<ComputeJobResult?> GetResult()
     {
-        if (Reported != JobState.Completed || S.Result is not { } bytes)
+        if (Reported != JobState.Completed)
         {
-            return Task.FromResult<ComputeJobResult?>(null);
+            return null;
         }
 
-        // Deserialized once per activation (a word count's result holds every distinct word); callers get a shared instance.
-        return Task.FromResult<ComputeJobResult?>(_result ??= Serializer.Deserialize<ComputeJobResult>(bytes));
+        // Kept once per activation (a word count's result holds every distinct word); callers get a shared instance.
+        if (_result is not null)
+        {
+            return _result;
+        }
+
+        if (S.Result is { } bytes)
+        {
+            return _result = Serializer.Deserialize<ComputeJobResult>(bytes);
+        }
+
+        if (!S.ResultInShards)
+        {
+            return null;
+        }
+
+        var loading = _loadingResult ??= LoadResultFromShards();
+        try
+        {
+            return _result = await loading;
+        }
+        catch
+        {
+            _loadingResult = null; // an aggregator was unreachable: the next call tries again
+            throw;
+        }
     }
+
+    private async Task<ComputeJobResult> LoadResultFromShards()
+    {
+        _spec ??= Serializer.Deserialize<ComputeJobSpec>(S.Spec!);
+        _runner ??= JobRunners.Create(ServiceProvider, _spec);
+        var shards = await FinishShards();
+        return await ComputeThreads.Run(() => _runner.JoinShardResults([.. shards.Select(s => s.Result)]));
+    }
+
+    private Task<ShardResult[]> FinishShards() => Task.WhenAll(Enumerable.Range(0, S.ShardCount).Select(i =>
+        Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).Finish(_spec!))));
 
     public async Task Cancel()
     {
@@ -307,6 +343,12 @@ public sealed partial class JobGrain(
 
     private async Task Collect()
     {
+        if (_runner!.JoinsShardResults)
+        {
+            await CollectShardResults();
+            return;
+        }
+
         var watch = Stopwatch.StartNew();
         var shards = await Task.WhenAll(Enumerable.Range(0, S.ShardCount).Select(i =>
             Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).GetMerged(_spec!))));
@@ -335,6 +377,38 @@ public sealed partial class JobGrain(
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
         await Unregister();
         await ClearAggregators();
+    }
+
+    /// <summary>
+    /// Kinds that join shard results: every aggregator finishes its shard (in parallel, where it lives), the job joins
+    /// them and persists Completed without the result, which stays in the aggregators' persisted shards.
+    /// </summary>
+    private async Task CollectShardResults()
+    {
+        var watch = Stopwatch.StartNew();
+        var shards = await FinishShards();
+        var all = _plan!.Splits.Select(s => s.SplitId).ToHashSet();
+        var missing = shards.SelectMany(s => all.Except(s.SplitIds)).ToHashSet();
+        if (missing.Count > 0)
+        {
+            S.DoneSplits.RemoveAll(missing.Contains);
+            await Persist();
+            return;
+        }
+
+        var result = await ComputeThreads.Run(() => _runner!.JoinShardResults([.. shards.Select(s => s.Result)]));
+        if (S.State != JobState.Running)
+        {
+            return;
+        }
+
+        _result = result;
+        S.ResultInShards = true;
+        S.MergeTime += watch.Elapsed;
+        S.FinishedAt = DateTimeOffset.UtcNow;
+        await PersistFinal(JobState.Completed);
+        LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
+        await Unregister();
     }
 
     private async Task Fail(string error)

@@ -46,4 +46,10 @@ public sealed class JobGrainState
     public DateTimeOffset? FinishedAt { get; set; }
 
     public byte[]? Result { get; set; }
+
+    /// <summary>
+    /// Completed with the result left in the aggregators' persisted shards (kinds that join shard results): a new
+    /// activation finishes it again from them instead of reading <see cref="Result"/>.
+    /// </summary>
+    public bool ResultInShards { get; set; }
 }

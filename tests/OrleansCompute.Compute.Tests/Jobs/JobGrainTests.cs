@@ -176,4 +176,43 @@ public sealed class JobGrainTests : IAsyncLifetime
         Assert.Equal(status.RecordsRead, after.RecordsRead);
         JobInputs.AssertSameResult(before!, await _cluster.Job(jobId).GetResult());
     }
+
+    /// <summary>
+    /// Every silo that ran the job is gone (new silos started, the old ones killed): status and result come back from
+    /// storage alone — group-by's result from the job's state, word count's from its aggregators' persisted shards,
+    /// which the new silos finish again.
+    /// </summary>
+    [Fact]
+    public async Task Status_and_result_stay_queryable_after_every_silo_is_replaced()
+    {
+        var wc = JobInputs.WordCount(_cluster.Folder, "wc-replaced", seed: 5, wordsPerFile: 400);
+        var gb = JobInputs.GroupBy(_cluster.Folder, "gb-replaced", seed: 6);
+        await _cluster.Job(wc.JobId).Submit(wc);
+        await _cluster.Job(gb.JobId).Submit(gb);
+        var statuses = new[] { await _cluster.WaitForEnd(wc.JobId), await _cluster.WaitForEnd(gb.JobId) };
+        Assert.All(statuses, s => Assert.Equal(JobState.Completed, s.State));
+        var results = new[] { await _cluster.Job(wc.JobId).GetResult(), await _cluster.Job(gb.JobId).GetResult() };
+
+        var old = _cluster.Cluster.Silos.ToList();
+        for (var i = 0; i < old.Count; i++)
+        {
+            await _cluster.Cluster.StartAdditionalSiloAsync();
+        }
+
+        foreach (var silo in old)
+        {
+            await _cluster.Cluster.KillSiloAsync(silo);
+        }
+
+        await _cluster.Cluster.WaitForLivenessToStabilizeAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            var jobId = statuses[i].JobId;
+            var after = await JobCluster.Retry(() => _cluster.Job(jobId).GetStatus());
+            Assert.Equal(JobState.Completed, after.State);
+            Assert.Equal(statuses[i].SplitsDone, after.SplitsDone);
+            Assert.Equal(statuses[i].RecordsRead, after.RecordsRead);
+            JobInputs.AssertSameResult(results[i]!, await JobCluster.Retry(() => _cluster.Job(jobId).GetResult()));
+        }
+    }
 }

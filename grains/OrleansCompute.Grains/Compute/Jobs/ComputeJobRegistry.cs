@@ -21,7 +21,7 @@ public sealed class ComputeJobRegistry
     public static ComputeJobRegistry CreateDefault()
     {
         var registry = new ComputeJobRegistry();
-        registry.Register(WordCount, static spec => new WordCountJob(spec));
+        registry.Register(new WordCountKind());
         registry.Register(GroupBy, static spec => new GroupByJob(spec, requireTopK: false));
         registry.Register(TopK, static spec => new GroupByJob(spec, requireTopK: true));
         registry.Register(FilterCount, static spec => new FilterCountJob(spec));
@@ -54,5 +54,13 @@ public sealed class ComputeJobRegistry
         }
 
         return kind.CreateRunner(spec);
+    }
+
+    /// <summary>Word count runs on UTF-8 keys end to end (<see cref="WordCountRunner"/>), not through the generic runner.</summary>
+    private sealed class WordCountKind : IComputeJobKind
+    {
+        public string Name => WordCount;
+
+        public IComputeJobRunner CreateRunner(ComputeJobSpec spec) => new WordCountRunner(spec);
     }
 }

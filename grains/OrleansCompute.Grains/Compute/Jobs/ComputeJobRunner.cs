@@ -114,7 +114,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
             throw new InvalidOperationException($"Cannot merge a partial of job '{from.JobId}' into one of job '{into.JobId}'.");
         }
 
-        var splits = UnionDisjoint(into.SplitIds, from.SplitIds, into.JobId);
+        var splits = ShardResults.UnionDisjoint(into.SplitIds, from.SplitIds, into.JobId);
 
         // Fold the smaller dictionary into the larger: combine is commutative, so either direction is exact.
         var (large, small) = into.Entries.Count >= from.Entries.Count ? (into.Entries, from.Entries) : (from.Entries, into.Entries);
@@ -218,25 +218,33 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         };
     }
 
-    private static void AddBad(BadRecordSummary bad, int maxSamples, string path, long offset, string reason) =>
-        BadRecords.Add(bad, maxSamples, path, offset, reason);
+    public bool JoinsShardResults => _job is IShardResultJoiner<TResult>;
 
-    private static List<int> UnionDisjoint(List<int> a, List<int> b, string jobId)
+    public ComputeJobResult FinishShard(IComputePartial shard)
     {
-        var result = new List<int>(a.Count + b.Count);
-        int i = 0, j = 0;
-        while (i < a.Count || j < b.Count)
+        var partial = Cast(shard);
+        if (!JoinsShardResults)
         {
-            if (i < a.Count && j < b.Count && a[i] == b[j])
-            {
-                throw new InvalidOperationException($"Job '{jobId}': split {a[i]} is in both partials; merge each split once (see MergeLedger).");
-            }
-
-            result.Add(j >= b.Count || i < a.Count && a[i] < b[j] ? a[i++] : b[j++]);
+            throw new NotSupportedException($"Job kind '{Spec.Kind}' does not join shard results; join the shards and finish once.");
         }
 
-        return result;
+        return new ComputeJobResult
+        {
+            JobId = Spec.JobId,
+            Kind = Spec.Kind,
+            Records = partial.Records,
+            Splits = partial.SplitIds.Count,
+            BadRecords = partial.BadRecords,
+            Value = _job.Finish(partial),
+        };
     }
+
+    public ComputeJobResult JoinShardResults(IReadOnlyList<ComputeJobResult> shardResults) =>
+        ShardResults.Join(Spec, shardResults, _job as IShardResultJoiner<TResult>
+            ?? throw new NotSupportedException($"Job kind '{Spec.Kind}' does not join shard results; join the shards and finish once."));
+
+    private static void AddBad(BadRecordSummary bad, int maxSamples, string path, long offset, string reason) =>
+        BadRecords.Add(bad, maxSamples, path, offset, reason);
 
     private int ShardOf(TKey key, int shardCount) => (int)((uint)_job.GetStableHash(key) % (uint)shardCount);
 

@@ -45,4 +45,16 @@ public interface IComputeJobRunner
 
     /// <summary>Checks the rejection policy and turns the fully merged partial into the job's result.</summary>
     ComputeJobResult Finish(IComputePartial merged);
+
+    /// <summary>The kind finishes shards separately and joins their results (<see cref="IShardResultJoiner{TResult}"/>).</summary>
+    bool JoinsShardResults { get; }
+
+    /// <summary>One aggregator shard's result (no rejection check: the joined counts are checked); only when <see cref="JoinsShardResults"/>.</summary>
+    ComputeJobResult FinishShard(IComputePartial shard);
+
+    /// <summary>
+    /// Joins every shard's <see cref="FinishShard"/> result (in shard order) into the job's result, checking the
+    /// rejection policy on the joined counts: the same result <see cref="Finish"/> gives over the joined shards.
+    /// </summary>
+    ComputeJobResult JoinShardResults(IReadOnlyList<ComputeJobResult> shardResults);
 }

@@ -214,6 +214,7 @@ internal sealed class CsvGroupBySplit
     }
 
     /// <summary>Parses the projected values and adds the record to its group; a value that is not a number makes the record bad (and leaves no trace).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per record: tier-0 code here made a silo's first jobs 5× slower
     private void Accumulate(ReadOnlySpan<byte> bytes, long offset, SplitState state)
     {
         var keys = _keyColumns.Length;

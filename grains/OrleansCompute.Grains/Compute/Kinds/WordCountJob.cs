@@ -8,7 +8,7 @@ namespace OrleansCompute.Grains.Compute.Kinds;
 /// format (for CSV and JSON Lines the whole record text is tokenized). Partial: word → count.
 /// With <see cref="ComputeJobSpec.TopK"/> (order by <c>count</c>) only the top K words are returned.
 /// </summary>
-public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, ISplitMapper<string, long>
+public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, ISplitMapper<string, long>, IShardResultJoiner<WordCountResult>
 {
     [ThreadStatic]
     private static byte[]? s_buffer;
@@ -110,6 +110,12 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
             words[n++] = new WordFrequency { Word = word, Count = count };
         }
 
+        return Finish(words, total);
+    }
+
+    /// <summary>The result over every distinct word (an array this call may reorder) and the total of their counts.</summary>
+    internal WordCountResult Finish(WordFrequency[] words, long total)
+    {
         var take = _topK is null ? words.Length : Math.Min(_topK.K, words.Length);
         var descending = _topK?.Descending ?? true;
         List<WordFrequency> selected;
@@ -135,6 +141,49 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
             DistinctWords = words.Length,
         };
     }
+
+    /// <summary>
+    /// Merges the shards' sorted word lists (disjoint words, each in the result order) into one in that order and
+    /// cuts it to K: the top K of the union are among the shards' top Ks. Totals add up.
+    /// </summary>
+    public WordCountResult JoinShardResults(IReadOnlyList<WordCountResult> shardResults)
+    {
+        ArgumentNullException.ThrowIfNull(shardResults);
+        var descending = _topK?.Descending ?? true;
+        long total = 0, distinct = 0, available = 0;
+        foreach (var shard in shardResults)
+        {
+            total += shard.TotalWords;
+            distinct += shard.DistinctWords;
+            available += shard.Words.Count;
+        }
+
+        var take = (int)Math.Min(available, _topK?.K ?? long.MaxValue);
+        var words = new List<WordFrequency>(take);
+        var heads = new int[shardResults.Count];
+        while (words.Count < take)
+        {
+            var best = -1;
+            WordFrequency? bestWord = null;
+            for (var s = 0; s < heads.Length; s++)
+            {
+                var list = shardResults[s].Words;
+                if (heads[s] < list.Count && (bestWord is null || Before(list[heads[s]], bestWord, descending)))
+                {
+                    best = s;
+                    bestWord = list[heads[s]];
+                }
+            }
+
+            words.Add(bestWord!);
+            heads[best]++;
+        }
+
+        return new WordCountResult { Words = words, TotalWords = total, DistinctWords = distinct };
+    }
+
+    private static bool Before(WordFrequency x, WordFrequency y, bool descending) =>
+        x.Count != y.Count ? (descending ? x.Count > y.Count : x.Count < y.Count) : string.CompareOrdinal(x.Word, y.Word) < 0;
 
     private readonly record struct SortItem(long Count, ulong Prefix, int Index);
 

@@ -121,12 +121,47 @@ public sealed class WordTokenizer
     /// lookup per byte and nothing is allocated for a word already counted. <paramref name="buffer"/> holds the
     /// folded word and is grown when a word is longer.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per 1 MiB block: optimize it at once, not through OSR
     public void CountUtf8<TValue>(ReadOnlySpan<byte> text, ref byte[] buffer, Jobs.Combiner<string, TValue> counts)
         where TValue : System.Numerics.IIncrementOperators<TValue>
     {
-        ArgumentNullException.ThrowIfNull(buffer);
         ArgumentNullException.ThrowIfNull(counts);
+        ScanUtf8(text, ref buffer, new CombinerSink<TValue>(counts));
+    }
+
+    /// <summary>As the <see cref="Jobs.Combiner{TKey, TValue}"/> overload, into a <see cref="Jobs.Utf8CountTable"/>. Keys are always valid UTF-8.</summary>
+    public void CountUtf8(ReadOnlySpan<byte> text, ref byte[] buffer, Jobs.Utf8CountTable counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        ScanUtf8(text, ref buffer, new TableSink(counts));
+    }
+
+    private interface IWordSink
+    {
+        void Word(ReadOnlySpan<byte> word);
+    }
+
+    private readonly struct CombinerSink<TValue>(Jobs.Combiner<string, TValue> counts) : IWordSink
+        where TValue : System.Numerics.IIncrementOperators<TValue>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Word(ReadOnlySpan<byte> word) => counts.GetValueRefUtf8(word, out _)++;
+    }
+
+    private readonly struct TableSink(Jobs.Utf8CountTable counts) : IWordSink
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Word(ReadOnlySpan<byte> word) => counts.GetCountRef(word)++;
+    }
+
+    /// <summary>
+    /// The words of <paramref name="text"/>, folded, as UTF-8 (invalid UTF-8 separates words and never enters one,
+    /// and non-ASCII runes are re-encoded from their decoded value, so every word is valid UTF-8).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per 1 MiB block: optimize it at once, not through OSR
+    private void ScanUtf8<TSink>(ReadOnlySpan<byte> text, ref byte[] buffer, TSink sink)
+        where TSink : struct, IWordSink
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
         var fold = _lower ? s_foldLower : s_foldKeep;
         var join = _joinApostrophes;
         var i = 0;
@@ -199,7 +234,7 @@ public sealed class WordTokenizer
                 }
             }
 
-            counts.GetValueRefUtf8(buffer.AsSpan(0, length), out _)++;
+            sink.Word(buffer.AsSpan(0, length));
         }
     }
 
