@@ -22,6 +22,14 @@ public interface IJobGrain : IGrainWithStringKey
     /// <summary>The result once Completed, otherwise null.</summary>
     Task<ComputeJobResult?> GetResult();
 
+    /// <summary>
+    /// Long poll: answers as soon as the job has ended (Completed, Failed or Cancelled, durably) or when
+    /// <paramref name="timeout"/> (at most <see cref="JobWait.Max"/>, one minute) has passed, with the status at that moment. Use it
+    /// instead of polling <see cref="GetStatus"/> in a loop: nothing runs while the caller waits.
+    /// </summary>
+    [ResponseTimeout("00:01:10")]
+    Task<JobStatus> WaitForEnd(TimeSpan timeout);
+
     /// <summary>Stops dispatching splits; the job ends Cancelled with the progress made so far. No-op on a finished job.</summary>
     Task Cancel();
 
@@ -31,4 +39,11 @@ public interface IJobGrain : IGrainWithStringKey
     /// </summary>
     [ResponseTimeout("00:00:05")]
     Task<bool> Ping();
+}
+
+/// <summary>Bounds of <see cref="IJobGrain.WaitForEnd"/>.</summary>
+public static class JobWait
+{
+    /// <summary>The longest <see cref="IJobGrain.WaitForEnd"/> waits (its response timeout leaves room above it).</summary>
+    public static TimeSpan Max { get; } = TimeSpan.FromMinutes(1);
 }

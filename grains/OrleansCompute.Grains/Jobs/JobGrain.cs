@@ -34,6 +34,7 @@ public sealed partial class JobGrain(
     private ComputeJobResult? _result;
     private Task<ComputeJobResult>? _loadingResult;
     private JobState? _reportedState; // while a final state is being written: the state status and result still report
+    private TaskCompletionSource? _ended; // completed once a final state is durable (WaitForEnd callers)
 
     private JobGrainState S => state.State;
 
@@ -97,6 +98,22 @@ public sealed partial class JobGrain(
     }
 
     public Task<JobStatus> GetStatus() => Task.FromResult(GetStatusCore());
+
+    public async Task<JobStatus> WaitForEnd(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero || timeout > JobWait.Max)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, $"Wait between 0 and {JobWait.Max}.");
+        }
+
+        if (S.Submitted && Reported is JobState.Queued or JobState.Running && timeout > TimeSpan.Zero)
+        {
+            _ended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await Task.WhenAny(_ended.Task, Task.Delay(timeout));
+        }
+
+        return GetStatusCore();
+    }
 
     public async Task<ComputeJobResult?> GetResult()
     {
@@ -476,6 +493,8 @@ public sealed partial class JobGrain(
         {
             _reportedState = null;
         }
+
+        _ended?.TrySetResult(); // the final state is durable: wake the waiters
     }
 
     /// <summary>Registers with every registry replica; a replica that cannot be reached now is tried on the next tick.</summary>

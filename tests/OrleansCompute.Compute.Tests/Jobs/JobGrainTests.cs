@@ -215,4 +215,31 @@ public sealed class JobGrainTests : IAsyncLifetime
             JobInputs.AssertSameResult(results[i]!, await JobCluster.Retry(() => _cluster.Job(jobId).GetResult()));
         }
     }
+
+    /// <summary>The long poll answers when the job ends (no sooner: a short wait sees it running), at once for an ended job, and refuses waits outside 0..1 min.</summary>
+    [Fact]
+    public async Task Wait_for_end_answers_when_the_job_ends_and_not_before()
+    {
+        var spec = JobInputs.WordCount(_cluster.Folder, "waited", seed: 8, wordsPerFile: 3000, splitBytes: 4096, kind: SlowWordCountJob.Kind);
+        spec.Parameters["delayMs"] = "2";
+        var job = _cluster.Job("waited");
+        Assert.Equal(JobState.Queued, (await job.WaitForEnd(TimeSpan.FromMilliseconds(50))).State); // nothing submitted: no wait
+
+        await job.Submit(spec);
+        var early = await job.WaitForEnd(TimeSpan.FromMilliseconds(200));
+        Assert.True(early.State is JobState.Queued or JobState.Running, $"{early.State} after 200 ms");
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var ended = await job.WaitForEnd(TimeSpan.FromSeconds(50));
+        Assert.Equal(JobState.Completed, ended.State);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(45), $"answered after {watch.Elapsed}, not when the job ended");
+        Assert.Equal(ended.SplitsTotal, ended.SplitsDone);
+        Assert.NotNull(await job.GetResult());
+
+        watch.Restart();
+        Assert.Equal(JobState.Completed, (await job.WaitForEnd(TimeSpan.FromSeconds(30))).State);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => job.WaitForEnd(TimeSpan.FromMinutes(2)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => job.WaitForEnd(TimeSpan.FromSeconds(-1)));
+    }
 }
