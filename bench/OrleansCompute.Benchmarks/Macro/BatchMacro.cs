@@ -129,6 +129,13 @@ internal static class BatchMacro
         return watch.Elapsed.TotalSeconds;
     }
 
+    /// <summary>CPU seconds (user + system) the silo processes have used so far: steadier than wall time on shared cores.</summary>
+    private static double SiloCpu(List<SiloProcess> silos) => silos.Sum(s =>
+    {
+        using var process = Process.GetProcessById(s.ProcessId);
+        return process.TotalProcessorTime.TotalSeconds;
+    });
+
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
@@ -240,10 +247,14 @@ internal static class BatchMacro
                 // Each job right after its hand-written baseline on the same bytes: the machine's speed drifts (shared
                 // cores), so the ratio of the pair is steadier than the ratio of medians taken minutes apart.
                 var wcBase = Time(() => WordCountBenchmarks.Baseline(gcide));
+                var cpu = SiloCpu(silos);
                 var (wcTime, wcResult, wcStatus) = await RunJob(client, WordCountSpec($"wc-{siloCount}-{round}"));
+                var wcCpu = SiloCpu(silos) - cpu;
                 CheckWords(name, words, EngineWords((WordCountResult)wcResult.Value!));
                 var gbBase = Time(() => GroupByBenchmarks.Baseline(flights));
+                cpu = SiloCpu(silos);
                 var (gbTime, gbResult, gbStatus) = await RunJob(client, GroupBySpec($"gb-{siloCount}-{round}"));
+                var gbCpu = SiloCpu(silos) - cpu;
                 CheckGroups(name, groups, EngineGroups((GroupByResult)gbResult.Value!));
                 if (round > 0)
                 {
@@ -254,7 +265,7 @@ internal static class BatchMacro
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {name} round {round}{(round == 0 ? " (warm-up)" : "")}: word count {wcTime:F3} s / hand-written {wcBase:F3} s ({Phases(wcStatus)}), group-by {gbTime:F3} s / hand-written {gbBase:F3} s ({Phases(gbStatus)})"));
+                    $"  {name} round {round}{(round == 0 ? " (warm-up)" : "")}: word count {wcTime:F3} s / hand-written {wcBase:F3} s, silo CPU {wcCpu:F2} s ({Phases(wcStatus)}); group-by {gbTime:F3} s / hand-written {gbBase:F3} s, silo CPU {gbCpu:F2} s ({Phases(gbStatus)})"));
             }
 
             paired.Add(("word count", siloCount, wcRatios));

@@ -46,25 +46,47 @@ internal sealed class WordCountResultCodec : IFieldCodec<WordCountResult>
         writer.WriteInt64(1, value.TotalWords);
         writer.WriteInt64(2, value.DistinctWords);
         writer.WriteUInt32(4, (uint)value.Words.Count);
-        var packed = new ArrayBufferWriter<byte>(Math.Max(256, value.Words.Count * 12));
-        foreach (var word in value.Words)
+        var packed = ArrayPool<byte>.Shared.Rent(Math.Max(256, value.Words.Count * 12));
+        var at = 0;
+        try
         {
-            var text = word.Word ?? "";
-            var span = packed.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length) + 20);
-            var length = Encoding.UTF8.GetBytes(text, span[5..]); // room for the length's varint, moved below
-            var prefix = VarInt.Length((ulong)length);
-            if (prefix != 5)
+            foreach (var word in value.Words)
             {
-                span.Slice(5, length).CopyTo(span[prefix..]);
+                var text = word.Word ?? "";
+                var most = (text.Length * 3) + 20; // UTF-8 bytes of the word at most, two varints
+                if (packed.Length - at < most)
+                {
+                    var grown = ArrayPool<byte>.Shared.Rent(Math.Max(packed.Length * 2, at + most));
+                    packed.AsSpan(0, at).CopyTo(grown);
+                    ArrayPool<byte>.Shared.Return(packed);
+                    packed = grown;
+                }
+
+                int length;
+                if (text.Length <= 42)
+                {
+                    // At most 126 bytes: the length is one varint byte, so the word is encoded straight after it.
+                    length = Encoding.UTF8.GetBytes(text, packed.AsSpan(at + 1));
+                    packed[at] = (byte)length;
+                    at += 1 + length;
+                }
+                else
+                {
+                    length = Encoding.UTF8.GetByteCount(text);
+                    at += VarInt.Write((ulong)length, packed.AsSpan(at));
+                    at += Encoding.UTF8.GetBytes(text, packed.AsSpan(at));
+                }
+
+                at += VarInt.Write((ulong)word.Count, packed.AsSpan(at));
             }
 
-            VarInt.Write((ulong)length, span);
-            var n = prefix + length;
-            n += VarInt.Write((ulong)word.Count, span[n..]);
-            packed.Advance(n);
+            writer.WriteBytes(3, packed.AsSpan(0, at));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(packed);
         }
 
-        writer.WriteBytes(3, packed.WrittenSpan);
         writer.WriteEndObject();
     }
 

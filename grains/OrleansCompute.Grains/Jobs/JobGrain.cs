@@ -23,6 +23,7 @@ public sealed partial class JobGrain(
     ILogger<JobGrain> logger) : Grain, IJobGrain
 {
     private const int MaxCollectRounds = 3;
+    private static readonly TimeSpan s_compactDelay = TimeSpan.FromSeconds(10);
 
     private readonly SerialGate _writes = new();
     private JobGrainOptions _options = new();
@@ -33,6 +34,8 @@ public sealed partial class JobGrain(
     private IComputeJobRunner? _runner;
     private ComputeJobResult? _result;
     private Task<ComputeJobResult>? _loadingResult;
+    private byte[]? _resultBytes; // a result kept in the shards, once served: serialized here, not persisted again
+    private Task? _compacting;
     private JobState? _reportedState; // while a final state is being written: the state status and result still report
     private TaskCompletionSource? _ended; // completed once a final state is durable (WaitForEnd callers)
 
@@ -122,15 +125,20 @@ public sealed partial class JobGrain(
             return null;
         }
 
-        // Kept once per activation (a word count's result holds every distinct word); callers get a shared instance.
-        if (_result is not null)
+        // The result object is kept only until it has been served once: a word count's holds every distinct word
+        // (221,276 objects for GCIDE), which finished jobs would otherwise keep in memory — and in every full GC's
+        // marking — until their grains are collected. After that it is kept as bytes and read anew per call.
+        if (_result is { } result)
         {
-            return _result;
+            Compact(result);
+            return result;
         }
 
-        if (S.Result is { } bytes)
+        if ((_resultBytes ?? S.Result) is { } bytes)
         {
-            return _result = Serializer.Deserialize<ComputeJobResult>(bytes);
+            return bytes.Length < 64 * 1024
+                ? Serializer.Deserialize<ComputeJobResult>(bytes)
+                : await ComputeThreads.Run(() => Serializer.Deserialize<ComputeJobResult>(bytes));
         }
 
         if (!S.ResultInShards)
@@ -141,13 +149,38 @@ public sealed partial class JobGrain(
         var loading = _loadingResult ??= LoadResultFromShards();
         try
         {
-            return _result = await loading;
+            result = await loading;
+            Compact(result);
+            return result;
         }
-        catch
+        finally
         {
-            _loadingResult = null; // an aggregator was unreachable: the next call tries again
-            throw;
+            _loadingResult = null; // loaded (then compacted), or an aggregator was unreachable: the next call tries again
         }
+    }
+
+    /// <summary>Drops the result object for bytes: the persisted ones, or (result kept in the shards) serialized off the grain's turn.</summary>
+    private void Compact(ComputeJobResult result)
+    {
+        if (S.Result is not null || _resultBytes is not null)
+        {
+            _result = null;
+            return;
+        }
+
+        if (_compacting is null)
+        {
+            _result = result;
+            _compacting = CompactLater(result);
+        }
+    }
+
+    private async Task CompactLater(ComputeJobResult result)
+    {
+        await Task.Delay(s_compactDelay); // out of the way of the answer being sent and of the next job starting
+        var bytes = await ComputeThreads.Run(() => Serializer.Serialize(result));
+        _resultBytes = bytes;
+        _result = null;
     }
 
     private async Task<ComputeJobResult> LoadResultFromShards()

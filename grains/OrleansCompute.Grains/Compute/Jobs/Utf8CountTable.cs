@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -64,27 +65,57 @@ public sealed class Utf8CountTable
         if (key.Length <= InlineBytes)
         {
             Load(key, out var k0, out var k1);
-            var hash = HashInline(k0, k1, key.Length);
-            var length = key.Length + 1;
-            var i = hash & _mask;
-            while (true)
-            {
-                ref var slot = ref _slots[i];
-                if (slot.Length == length && slot.Hash == hash && slot.K0 == k0 && slot.K1 == k1)
-                {
-                    return ref slot.Count;
-                }
-
-                if (slot.Length == 0)
-                {
-                    return ref AddInline(i, hash, length, k0, k1, 0);
-                }
-
-                i = (i + 1) & _mask;
-            }
+            return ref GetInlineCountRef(k0, k1, key.Length);
         }
 
         return ref GetLongCountRef(key);
+    }
+
+    /// <summary>
+    /// As <see cref="GetCountRef"/> for a word of ASCII letters, digits and apostrophes of at most 16 bytes, read
+    /// straight from the text and lower-cased on the way in when <paramref name="lower"/> (the bytes of the text are
+    /// not copied or changed).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref long GetCountRefAsciiWord(ReadOnlySpan<byte> word, bool lower)
+    {
+        Debug.Assert(word.Length <= InlineBytes);
+        Load(word, out var k0, out var k1);
+        if (lower)
+        {
+            // Letters have 0x40 set (digits and the apostrophe do not): OR-ing 0x20 into those makes them lower case.
+            const ulong letterBit = 0x4040404040404040UL;
+            k0 |= (k0 & letterBit) >> 1;
+            k1 |= (k1 & letterBit) >> 1;
+        }
+
+        return ref GetInlineCountRef(k0, k1, word.Length);
+    }
+
+    /// <summary>Keys longer than this go to the arena; <see cref="GetCountRefAsciiWord"/> takes at most this many bytes.</summary>
+    public static int MaxInlineKey => InlineBytes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref long GetInlineCountRef(ulong k0, ulong k1, int keyLength)
+    {
+        var hash = HashInline(k0, k1, keyLength);
+        var length = keyLength + 1;
+        var i = hash & _mask;
+        while (true)
+        {
+            ref var slot = ref _slots[i];
+            if (slot.Length == length && slot.Hash == hash && slot.K0 == k0 && slot.K1 == k1)
+            {
+                return ref slot.Count;
+            }
+
+            if (slot.Length == 0)
+            {
+                return ref AddInline(i, hash, length, k0, k1, 0);
+            }
+
+            i = (i + 1) & _mask;
+        }
     }
 
     /// <summary>Adds <paramref name="count"/> to <paramref name="key"/>'s count.</summary>

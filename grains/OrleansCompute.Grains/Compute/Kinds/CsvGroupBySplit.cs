@@ -301,6 +301,7 @@ internal sealed class CsvGroupBySplit
     }
 
     /// <summary>The same integers <see cref="DecimalText"/>'s own fast path takes: optional '-', 1 to 18 digits, spaces/tabs around.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryParseInteger(ReadOnlySpan<byte> text, out long value)
     {
         value = 0;
@@ -332,6 +333,7 @@ internal sealed class CsvGroupBySplit
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> Column(ReadOnlySpan<byte> record, ColumnBuffer columns, ColumnBuffer.Slot slot) =>
         slot.InScratch ? columns.Scratch.AsSpan(slot.Start, slot.Length) : record.Slice(slot.Start, slot.Length);
 
@@ -423,6 +425,7 @@ internal sealed class CsvGroupBySplit
         private bool _isDecimal;
         private ValueStats _exact;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(long value)
         {
             if (_isDecimal)

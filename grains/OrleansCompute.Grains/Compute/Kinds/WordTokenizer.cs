@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace OrleansCompute.Grains.Compute.Kinds;
@@ -132,7 +135,145 @@ public sealed class WordTokenizer
     public void CountUtf8(ReadOnlySpan<byte> text, ref byte[] buffer, Jobs.Utf8CountTable counts)
     {
         ArgumentNullException.ThrowIfNull(counts);
-        ScanUtf8(text, ref buffer, new TableSink(counts));
+        if (Vector256.IsHardwareAccelerated)
+        {
+            CountRuns(text, ref buffer, counts);
+        }
+        else
+        {
+            ScanUtf8(text, ref buffer, new TableSink(counts));
+        }
+    }
+
+    /// <summary>
+    /// The vectorized form of <see cref="ScanUtf8{TSink}"/> (same words, same folding): 64 bytes at a time, one pass
+    /// classifies every byte as an ASCII letter or digit, an apostrophe (when joining) or a non-ASCII byte — together,
+    /// the bytes that may belong to a word; everything else certainly separates words. A run of such bytes with
+    /// only ASCII letters and digits is a word as it stands in the text: up to 16 bytes it is folded in registers and
+    /// counted without being copied. A run holding an apostrophe or a non-ASCII byte goes through the scalar rules
+    /// (it is bounded by separators, so the rules see exactly what they would see in the whole text).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CountRuns(ReadOnlySpan<byte> text, ref byte[] buffer, Jobs.Utf8CountTable counts)
+    {
+        ref var data = ref MemoryMarshal.GetReference(text);
+        var length = text.Length;
+        var join = _joinApostrophes;
+        var runStart = -1;
+        var runSpecial = false;
+        for (var chunk = 0; chunk < length; chunk += 64)
+        {
+            ulong candidates, special;
+            if (chunk + 64 <= length)
+            {
+                Classify(Vector256.LoadUnsafe(ref data, (nuint)chunk), join, out var c0, out var s0);
+                Classify(Vector256.LoadUnsafe(ref data, (nuint)chunk + 32), join, out var c1, out var s1);
+                candidates = c0 | ((ulong)c1 << 32);
+                special = s0 | ((ulong)s1 << 32);
+            }
+            else
+            {
+                candidates = 0;
+                special = 0;
+                for (var i = chunk; i < length; i++)
+                {
+                    var b = Unsafe.Add(ref data, i);
+                    var isSpecial = b >= 0x80 || (join && b == (byte)'\'');
+                    if (isSpecial || s_foldKeep[b] != 0)
+                    {
+                        candidates |= 1UL << (i - chunk);
+                    }
+
+                    if (isSpecial)
+                    {
+                        special |= 1UL << (i - chunk);
+                    }
+                }
+            }
+
+            var bit = 0;
+            while (bit < 64)
+            {
+                if (runStart < 0)
+                {
+                    var starts = candidates & (ulong.MaxValue << bit);
+                    if (starts == 0)
+                    {
+                        break;
+                    }
+
+                    bit = BitOperations.TrailingZeroCount(starts);
+                    runStart = chunk + bit;
+                    runSpecial = false;
+                    continue;
+                }
+
+                var ends = ~candidates & (ulong.MaxValue << bit);
+                if (ends == 0)
+                {
+                    runSpecial |= (special >> bit) != 0; // the run goes on into the next chunk
+                    break;
+                }
+
+                var end = BitOperations.TrailingZeroCount(ends);
+                runSpecial |= (special & ((1UL << end) - 1) & (ulong.MaxValue << bit)) != 0;
+                CountRun(text[runStart..(chunk + end)], runSpecial, ref buffer, counts);
+                runStart = -1;
+                bit = end;
+            }
+        }
+
+        if (runStart >= 0)
+        {
+            CountRun(text[runStart..], runSpecial, ref buffer, counts);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Classify(Vector256<byte> bytes, bool join, out uint candidates, out uint special)
+    {
+        var digit = Vector256.LessThan(bytes - Vector256.Create((byte)'0'), Vector256.Create((byte)10));
+        var letter = Vector256.LessThan((bytes | Vector256.Create((byte)0x20)) - Vector256.Create((byte)'a'), Vector256.Create((byte)26));
+        special = bytes.ExtractMostSignificantBits(); // non-ASCII
+        if (join)
+        {
+            special |= Vector256.Equals(bytes, Vector256.Create((byte)'\'')).ExtractMostSignificantBits();
+        }
+
+        candidates = (digit | letter).ExtractMostSignificantBits() | special;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountRun(ReadOnlySpan<byte> run, bool special, ref byte[] buffer, Jobs.Utf8CountTable counts)
+    {
+        if (special)
+        {
+            ScanUtf8(run, ref buffer, new TableSink(counts));
+        }
+        else if (run.Length <= Jobs.Utf8CountTable.MaxInlineKey)
+        {
+            counts.GetCountRefAsciiWord(run, _lower)++;
+        }
+        else
+        {
+            CountLongAsciiWord(run, ref buffer, counts);
+        }
+    }
+
+    private void CountLongAsciiWord(ReadOnlySpan<byte> word, ref byte[] buffer, Jobs.Utf8CountTable counts)
+    {
+        if (buffer.Length < word.Length)
+        {
+            Array.Resize(ref buffer, Math.Max(word.Length, buffer.Length * 2));
+        }
+
+        var fold = _lower ? s_foldLower : s_foldKeep;
+        for (var i = 0; i < word.Length; i++)
+        {
+            buffer[i] = fold[word[i]];
+        }
+
+        counts.GetCountRef(buffer.AsSpan(0, word.Length))++;
     }
 
     private interface IWordSink
