@@ -67,6 +67,27 @@ public sealed class Utf8CountTableTests
         Assert.Equal(reference.ToDictionary(p => p.Key, p => p.Value * 2), Contents(merged));
     }
 
+    /// <summary>Slots are rented: a released table's slots come back to the next table of that size cleared.</summary>
+    [Fact]
+    public void A_table_rented_after_a_release_starts_empty()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var table = new Utf8CountTable(1000);
+            Assert.Equal(0, table.Count);
+            Assert.Equal(0, table.Total);
+            Assert.Empty(Contents(table));
+            for (var i = 0; i < 900; i++)
+            {
+                table.Add(Encoding.ASCII.GetBytes($"word{i}-{round}"), i + 1); // grows once: the old slots go back too
+            }
+
+            Assert.Equal(900, Contents(table).Count);
+            table.Release();
+            Assert.ThrowsAny<Exception>(() => table.Add("late"u8, 1)); // a released table refuses use rather than count wrongly
+        }
+    }
+
     [Fact]
     public void A_word_count_partial_survives_the_serializer_with_every_key_and_count()
     {

@@ -21,7 +21,8 @@ public sealed class AggregatorGrain([PersistentState("aggregator")] IPersistentS
     private Task? _writing; // the write in flight
     private Task? _next;    // the write that will cover what was merged since _writing took its snapshot
     private bool _broken;   // a write failed: memory may be ahead of storage until this activation is gone
-    private Task? _finishing; // a Finish reading the merged partial on the thread pool: merges wait for it
+    private Task? _finishing; // a Finish reading the merged partial on a compute thread: merges wait for it
+    private bool _handedOut;  // GetMerged gave the partial to a caller
 
     public async Task<bool> Merge(ComputeJobSpec spec, IComputePartial shard)
     {
@@ -58,7 +59,20 @@ public sealed class AggregatorGrain([PersistentState("aggregator")] IPersistentS
     {
         ThrowIfBroken();
         Load(spec);
+        _handedOut = true; // a local caller holds this very partial: never release it
         return Task.FromResult(_merged!);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Writes snapshot the partial in the turn that starts them, and nothing runs now: its storage can go back.
+        if (_merged is { } merged && !_handedOut)
+        {
+            _runner?.Release(merged);
+        }
+
+        _merged = null;
+        return Task.CompletedTask;
     }
 
     public async Task<ShardResult> Finish(ComputeJobSpec spec)

@@ -22,7 +22,9 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         var (partial, shards) = await ComputeThreads.Run(() =>
         {
             var mapped = source is null ? runner.RunSplit(split) : runner.RunSplit(split, source.Open(split.Path, split.Start, split.End));
-            return (mapped, runner.Shard(mapped, shardCount));
+            var cut = runner.Shard(mapped, shardCount);
+            runner.Release(mapped); // the shards hold copies; the report below reads only its counts
+            return (mapped, cut);
         });
         var merged = await Task.WhenAll(shards.Select((shard, i) =>
             GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(spec.JobId, i)).Merge(spec, shard)));

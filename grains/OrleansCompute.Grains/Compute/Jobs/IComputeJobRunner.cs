@@ -32,6 +32,14 @@ public interface IComputeJobRunner
     IReadOnlyList<IComputePartial> Shard(IComputePartial partial, int shardCount);
 
     /// <summary>
+    /// Says <paramref name="partial"/> will not be used again (a split's partial once sharded, an aggregator's
+    /// when it deactivates), so a runner that rents its storage can give it back. It is left empty. Default: nothing.
+    /// </summary>
+    void Release(IComputePartial partial)
+    {
+    }
+
+    /// <summary>
     /// Joins the merged shards of one job (as <see cref="Shard"/> cut them: disjoint keys, the same splits) into
     /// one partial covering those splits, without changing the inputs. Throws when the shards cover different splits.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -23,7 +24,7 @@ public sealed class Utf8CountTable
     private const int InlineBytes = 16;
     private const int MinSlots = 64;
 
-    private Slot[] _slots;
+    private Slot[] _slots; // rented: the first _mask + 1 slots are the table; null once released
     private byte[] _arena = [];
     private int _arenaUsed;
     private int _mask;
@@ -33,7 +34,7 @@ public sealed class Utf8CountTable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(MinSlots, capacity * 2));
-        _slots = new Slot[size];
+        _slots = RentSlots(size);
         _mask = size - 1;
     }
 
@@ -46,7 +47,7 @@ public sealed class Utf8CountTable
         get
         {
             long total = 0;
-            foreach (ref readonly var slot in _slots.AsSpan())
+            foreach (ref readonly var slot in Slots)
             {
                 total += slot.Count;
             }
@@ -56,7 +57,24 @@ public sealed class Utf8CountTable
     }
 
     /// <summary>Slots to iterate with <see cref="TryGetEntry"/> (0..SlotCount-1; most are empty).</summary>
-    public int SlotCount => _slots.Length;
+    public int SlotCount => _mask + 1;
+
+    private Span<Slot> Slots => _slots.AsSpan(0, _mask + 1);
+
+    /// <summary>
+    /// Gives the slots back to the pool they were rented from (a split's table is 8 MiB: renting saves the large
+    /// object heap a collection per job). The table must not be used afterwards; the runner releases a table when it
+    /// is merged into another or sharded, and an aggregator when it deactivates.
+    /// </summary>
+    public void Release()
+    {
+        var slots = _slots;
+        _slots = null!;
+        if (slots is not null)
+        {
+            ArrayPool<Slot>.Shared.Return(slots);
+        }
+    }
 
     /// <summary>The count slot of <paramref name="key"/>, 0 when the key is new (then added). Valid until the next key is added.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -126,7 +144,7 @@ public sealed class Utf8CountTable
     {
         ArgumentNullException.ThrowIfNull(other);
         EnsureCapacity(Count + other.Count);
-        foreach (ref readonly var slot in other._slots.AsSpan())
+        foreach (ref readonly var slot in other.Slots)
         {
             if (slot.Length != 0)
             {
@@ -146,7 +164,7 @@ public sealed class Utf8CountTable
             shards[s] = new Utf8CountTable(expected);
         }
 
-        foreach (ref readonly var slot in _slots.AsSpan())
+        foreach (ref readonly var slot in Slots)
         {
             if (slot.Length != 0)
             {
@@ -269,9 +287,9 @@ public sealed class Utf8CountTable
 
     private ref long AddInline(int index, int hash, int length, ulong k0, ulong k1, long count)
     {
-        if ((Count + 1) * 2 > _slots.Length)
+        if ((Count + 1) * 2 > _mask + 1)
         {
-            Grow(_slots.Length * 2);
+            Grow((_mask + 1) * 2);
             index = hash & _mask;
             while (_slots[index].Length != 0)
             {
@@ -291,7 +309,7 @@ public sealed class Utf8CountTable
 
     private void EnsureCapacity(int keys)
     {
-        if (keys * 2 > _slots.Length)
+        if (keys * 2 > _mask + 1)
         {
             Grow((int)BitOperations.RoundUpToPowerOf2((uint)(keys * 2)));
         }
@@ -300,9 +318,10 @@ public sealed class Utf8CountTable
     private void Grow(int size)
     {
         var old = _slots;
-        _slots = new Slot[size];
+        var oldSize = _mask + 1;
+        _slots = RentSlots(size);
         _mask = size - 1;
-        foreach (ref readonly var slot in old.AsSpan())
+        foreach (ref readonly var slot in old.AsSpan(0, oldSize))
         {
             if (slot.Length != 0)
             {
@@ -315,6 +334,15 @@ public sealed class Utf8CountTable
                 _slots[i] = slot;
             }
         }
+
+        ArrayPool<Slot>.Shared.Return(old);
+    }
+
+    private static Slot[] RentSlots(int size)
+    {
+        var slots = ArrayPool<Slot>.Shared.Rent(size);
+        Array.Clear(slots, 0, size); // a returned array keeps its old slots
+        return slots;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

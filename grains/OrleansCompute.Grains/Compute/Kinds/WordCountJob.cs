@@ -76,14 +76,7 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
         var items = new SortItem[words.Length];
         for (var i = 0; i < words.Length; i++)
         {
-            var word = words[i].Word;
-            ulong prefix = 0;
-            for (var c = 0; c < 4; c++)
-            {
-                prefix = (prefix << 16) | (c < word.Length ? word[c] : 0u);
-            }
-
-            items[i] = new SortItem(descending ? -words[i].Count : words[i].Count, prefix, i); // counts are positive
+            items[i] = SortItem.Of(words[i], descending, i);
         }
 
         items.AsSpan().Sort(new SortItemComparer(words));
@@ -151,54 +144,81 @@ public sealed class WordCountJob : ComputeJob<string, long, WordCountResult>, IS
         ArgumentNullException.ThrowIfNull(shardResults);
         var descending = _topK?.Descending ?? true;
         long total = 0, distinct = 0, available = 0;
-        foreach (var shard in shardResults)
+        var runs = new SortItem[shardResults.Count][];
+        for (var s = 0; s < runs.Length; s++)
         {
+            var shard = shardResults[s];
             total += shard.TotalWords;
             distinct += shard.DistinctWords;
             available += shard.Words.Count;
+            var run = runs[s] = new SortItem[shard.Words.Count];
+            for (var i = 0; i < run.Length; i++)
+            {
+                run[i] = SortItem.Of(shard.Words[i], descending, i);
+            }
         }
 
+        // A k-way merge of the shards' sorted runs on their sort keys (count, then the word's first eight characters);
+        // strings are compared only where both are equal.
         var take = (int)Math.Min(available, _topK?.K ?? long.MaxValue);
         var words = new List<WordFrequency>(take);
-        var heads = new int[shardResults.Count];
+        var heads = new int[runs.Length];
         while (words.Count < take)
         {
             var best = -1;
-            WordFrequency? bestWord = null;
-            for (var s = 0; s < heads.Length; s++)
+            for (var s = 0; s < runs.Length; s++)
             {
-                var list = shardResults[s].Words;
-                if (heads[s] < list.Count && (bestWord is null || Before(list[heads[s]], bestWord, descending)))
+                if (heads[s] < runs[s].Length && (best < 0 || SortItem.Compare(
+                    runs[s][heads[s]], shardResults[s].Words, runs[best][heads[best]], shardResults[best].Words) < 0))
                 {
                     best = s;
-                    bestWord = list[heads[s]];
                 }
             }
 
-            words.Add(bestWord!);
-            heads[best]++;
+            words.Add(shardResults[best].Words[heads[best]++]);
         }
 
         return new WordCountResult { Words = words, TotalWords = total, DistinctWords = distinct };
     }
 
-    private static bool Before(WordFrequency x, WordFrequency y, bool descending) =>
-        x.Count != y.Count ? (descending ? x.Count > y.Count : x.Count < y.Count) : string.CompareOrdinal(x.Word, y.Word) < 0;
+    /// <summary>
+    /// A word's place in the result order as integers: its count (negated for descending) and its first eight UTF-16
+    /// code units packed into two integers in ordinal order, with its index to reach the word when those tie.
+    /// </summary>
+    private readonly record struct SortItem(long Count, ulong Prefix, ulong Prefix2, int Index)
+    {
+        public static SortItem Of(WordFrequency word, bool descending, int index)
+        {
+            var text = word.Word;
+            ulong prefix = 0, prefix2 = 0;
+            for (var c = 0; c < 4; c++)
+            {
+                prefix = (prefix << 16) | (c < text.Length ? text[c] : 0u);
+                prefix2 = (prefix2 << 16) | (c + 4 < text.Length ? text[c + 4] : 0u);
+            }
 
-    private readonly record struct SortItem(long Count, ulong Prefix, int Index);
+            return new SortItem(descending ? -word.Count : word.Count, prefix, prefix2, index); // counts are positive
+        }
+
+        public static int Compare(in SortItem x, IReadOnlyList<WordFrequency> xWords, in SortItem y, IReadOnlyList<WordFrequency> yWords)
+        {
+            var c = x.Count.CompareTo(y.Count);
+            if (c == 0)
+            {
+                c = x.Prefix.CompareTo(y.Prefix);
+            }
+
+            if (c == 0)
+            {
+                c = x.Prefix2.CompareTo(y.Prefix2);
+            }
+
+            return c != 0 ? c : string.CompareOrdinal(xWords[x.Index].Word, yWords[y.Index].Word);
+        }
+    }
 
     private readonly struct SortItemComparer(WordFrequency[] words) : IComparer<SortItem>
     {
-        public int Compare(SortItem x, SortItem y)
-        {
-            var c = x.Count.CompareTo(y.Count);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = x.Prefix.CompareTo(y.Prefix);
-            return c != 0 ? c : string.CompareOrdinal(words[x.Index].Word, words[y.Index].Word);
-        }
+        public int Compare(SortItem x, SortItem y) => SortItem.Compare(x, words, y, words);
     }
 }

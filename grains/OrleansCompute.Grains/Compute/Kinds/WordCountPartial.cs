@@ -55,9 +55,16 @@ internal sealed class WordCountPartialCodec : IFieldCodec<WordCountPartial>
         writer.WriteInt64(2, value.Records);
         Codec<BadRecordSummary>.Instance.WriteField(ref writer, 3, value.BadRecords);
         writer.WriteUInt32(4, (uint)value.Counts.Count);
-        var packed = new ArrayBufferWriter<byte>(Math.Max(256, value.Counts.Count * 12));
-        Pack(value.Counts, packed);
-        writer.WriteBytes(5, packed.WrittenSpan);
+        var packed = Pack(value.Counts, out var length);
+        try
+        {
+            writer.WriteBytes(5, packed.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(packed);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -103,9 +110,12 @@ internal sealed class WordCountPartialCodec : IFieldCodec<WordCountPartial>
         return result;
     }
 
-    private static void Pack(Utf8CountTable counts, ArrayBufferWriter<byte> output)
+    /// <summary>The packed words in a rented array (return it), <paramref name="length"/> bytes long.</summary>
+    private static byte[] Pack(Utf8CountTable counts, out int length)
     {
         Span<byte> scratch = stackalloc byte[16];
+        var packed = ArrayPool<byte>.Shared.Rent(Math.Max(256, counts.Count * 12));
+        var at = 0;
         for (var i = 0; i < counts.SlotCount; i++)
         {
             if (!counts.TryGetEntry(i, scratch, out var key, out var count))
@@ -113,13 +123,22 @@ internal sealed class WordCountPartialCodec : IFieldCodec<WordCountPartial>
                 continue;
             }
 
-            var span = output.GetSpan(key.Length + 20);
-            var n = VarInt.Write((ulong)key.Length, span);
-            key.CopyTo(span[n..]);
-            n += key.Length;
-            n += VarInt.Write((ulong)count, span[n..]);
-            output.Advance(n);
+            if (packed.Length - at < key.Length + 20)
+            {
+                var grown = ArrayPool<byte>.Shared.Rent(Math.Max(packed.Length * 2, at + key.Length + 20));
+                packed.AsSpan(0, at).CopyTo(grown);
+                ArrayPool<byte>.Shared.Return(packed);
+                packed = grown;
+            }
+
+            at += VarInt.Write((ulong)key.Length, packed.AsSpan(at));
+            key.CopyTo(packed.AsSpan(at));
+            at += key.Length;
+            at += VarInt.Write((ulong)count, packed.AsSpan(at));
         }
+
+        length = at;
+        return packed;
     }
 
     private static Utf8CountTable Unpack(ReadOnlySpan<byte> packed, int count)

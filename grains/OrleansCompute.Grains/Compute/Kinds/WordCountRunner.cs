@@ -99,6 +99,7 @@ internal sealed class WordCountRunner : IComputeJobRunner
         // Fold the smaller table into the larger (addition is commutative).
         var (large, small) = into.Counts.Count >= from.Counts.Count ? (into.Counts, from.Counts) : (from.Counts, into.Counts);
         large.AddAll(small);
+        small.Release(); // merged away: neither partial uses it any more
         into.Counts = large;
         into.SplitIds = splits;
         into.Records += from.Records;
@@ -119,6 +120,15 @@ internal sealed class WordCountRunner : IComputeJobRunner
         shards[0].Records = source.Records;
         shards[0].BadRecords = source.BadRecords;
         return shards;
+    }
+
+    public void Release(IComputePartial partial)
+    {
+        if (partial is WordCountPartial { Counts: { } counts } words)
+        {
+            words.Counts = new Utf8CountTable(0);
+            counts.Release();
+        }
     }
 
     public IComputePartial JoinShards(IReadOnlyList<IComputePartial> shards)
