@@ -40,6 +40,7 @@ public sealed class Utf8KeyTable<TValue>
         var hash = Hash(key);
         var bucket = hash & _mask;
         var entries = _entries;
+        var head = Head(key);
         while (true)
         {
             var index = _buckets[bucket] - 1;
@@ -48,8 +49,10 @@ public sealed class Utf8KeyTable<TValue>
                 break;
             }
 
+            // Keys of up to 8 bytes (group keys such as airport codes) are told apart by their head alone.
             ref var entry = ref entries[index];
-            if (entry.Hash == hash && key.SequenceEqual(_arena.AsSpan(entry.KeyStart, entry.KeyLength)))
+            if (entry.Hash == hash && entry.KeyLength == key.Length && entry.Head == head
+                && (key.Length <= 8 || key.SequenceEqual(_arena.AsSpan(entry.KeyStart, entry.KeyLength))))
             {
                 exists = true;
                 return ref entry.Value;
@@ -108,6 +111,23 @@ public sealed class Utf8KeyTable<TValue>
         return (int)(h >> 32) & int.MaxValue;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Head(ReadOnlySpan<byte> key)
+    {
+        if (key.Length >= 8)
+        {
+            return Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(key));
+        }
+
+        ulong head = 0;
+        for (var i = key.Length - 1; i >= 0; i--)
+        {
+            head = (head << 8) | key[i];
+        }
+
+        return head;
+    }
+
     private ref TValue Add(ReadOnlySpan<byte> key, int hash, int bucket)
     {
         if (Count == _entries.Length)
@@ -126,6 +146,7 @@ public sealed class Utf8KeyTable<TValue>
         entry.Hash = hash;
         entry.KeyStart = _arenaUsed;
         entry.KeyLength = key.Length;
+        entry.Head = Head(key);
         entry.Value = default!;
         _arenaUsed += key.Length;
         _buckets[bucket] = index + 1;
@@ -162,6 +183,7 @@ public sealed class Utf8KeyTable<TValue>
         public int Hash;
         public int KeyStart;
         public int KeyLength;
+        public ulong Head; // the first 8 key bytes, zero-padded
         public TValue Value;
     }
 }
