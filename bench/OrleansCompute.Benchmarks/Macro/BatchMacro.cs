@@ -63,7 +63,7 @@ internal static class BatchMacro
         if (!quick)
         {
             results.Add(Measure("word count", "PLINQ", rounds, () => WordCountBenchmarks.Plinq(gcide)));
-            }
+        }
 
         if (!grainsOnly)
         {
@@ -72,6 +72,10 @@ internal static class BatchMacro
         }
 
         results.Add(Measure("group-by", "hand-written C#, 1 thread", rounds, () => GroupByBenchmarks.Baseline(flights)));
+        if (!quick)
+        {
+            results.Add(Measure("group-by", "PLINQ", rounds, () => GroupByBenchmarks.Plinq(flights)));
+        }
         if (!grainsOnly)
         {
             results.Add(Measure("group-by", "engine alone, 1 thread", rounds, () => BenchData.RunEngine(GroupBySpec("e1", 16 << 20))));

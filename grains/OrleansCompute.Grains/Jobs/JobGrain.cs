@@ -94,9 +94,9 @@ public sealed partial class JobGrain(
         S.Spec = bytes;
         S.SubmittedAt = DateTimeOffset.UtcNow;
         await Persist();
-        await KeepRegistered();
         StartTimer();
-        EnsureDriving();
+        EnsureDriving(); // planning starts now; registering (five replicas, each persisting) goes on beside it
+        await KeepRegistered();
         return GetStatusCore();
     }
 
