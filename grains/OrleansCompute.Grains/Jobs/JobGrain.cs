@@ -403,13 +403,8 @@ public sealed partial class JobGrain(
         var shards = await Task.WhenAll(Enumerable.Range(0, S.ShardCount).Select(i =>
             Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).GetMerged(_spec!))));
 
-        // Every shard must cover every split; a split the job recorded but a shard lacks (a lost write) is run again.
-        var all = _plan!.Splits.Select(s => s.SplitId).ToHashSet();
-        var missing = shards.SelectMany(s => all.Except(s.SplitIds)).ToHashSet();
-        if (missing.Count > 0)
+        if (!await EveryShardCoversEverySplit(shards.Select(s => s.SplitIds)))
         {
-            S.DoneSplits.RemoveAll(missing.Contains);
-            await Persist();
             return;
         }
 
@@ -437,12 +432,8 @@ public sealed partial class JobGrain(
     {
         var watch = Stopwatch.StartNew();
         var shards = await FinishShards();
-        var all = _plan!.Splits.Select(s => s.SplitId).ToHashSet();
-        var missing = shards.SelectMany(s => all.Except(s.SplitIds)).ToHashSet();
-        if (missing.Count > 0)
+        if (!await EveryShardCoversEverySplit(shards.Select(s => s.SplitIds)))
         {
-            S.DoneSplits.RemoveAll(missing.Contains);
-            await Persist();
             return;
         }
 
@@ -459,6 +450,24 @@ public sealed partial class JobGrain(
         await PersistFinal(JobState.Completed);
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
         await Unregister();
+    }
+
+    /// <summary>
+    /// Every shard must cover every split; a split the job recorded as done but a shard lacks (a lost write, a shard
+    /// whose silo died before its write) is marked not done and persisted, and the next round runs it again.
+    /// </summary>
+    private async Task<bool> EveryShardCoversEverySplit(IEnumerable<IReadOnlyList<int>> covered)
+    {
+        var all = _plan!.Splits.Select(s => s.SplitId).ToHashSet();
+        var missing = covered.SelectMany(c => all.Except(c)).ToHashSet();
+        if (missing.Count == 0)
+        {
+            return true;
+        }
+
+        S.DoneSplits.RemoveAll(missing.Contains);
+        await Persist();
+        return false;
     }
 
     private async Task Fail(string error)

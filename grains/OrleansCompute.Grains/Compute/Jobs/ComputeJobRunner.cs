@@ -36,16 +36,14 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
 
     public IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(split);
-        using var reader = new SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: Spec.Input.Format == InputFormat.Csv);
+        using var reader = ShardResults.Reader(Spec, split);
         return RunSplit(split, reader, cancellationToken);
     }
 
     public IComputePartial RunSplit(InputSplit split, IRangeReader input, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(input);
-        using var reader = new SplitRecordReader(input, split.Start, split.End, csvQuotes: Spec.Input.Format == InputFormat.Csv);
+        using var reader = ShardResults.Reader(Spec, split, input);
         return RunSplit(split, reader, cancellationToken);
     }
 
@@ -109,12 +107,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
     {
         var into = Cast(target);
         var from = Cast(source);
-        if (!string.Equals(into.JobId, from.JobId, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"Cannot merge a partial of job '{from.JobId}' into one of job '{into.JobId}'.");
-        }
-
-        var splits = ShardResults.UnionDisjoint(into.SplitIds, from.SplitIds, into.JobId);
+        var (splits, records, bad) = ShardResults.MergeCounts(Spec, into, from);
 
         // Fold the smaller dictionary into the larger: combine is commutative, so either direction is exact.
         var (large, small) = into.Entries.Count >= from.Entries.Count ? (into.Entries, from.Entries) : (from.Entries, into.Entries);
@@ -127,8 +120,8 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
 
         into.Entries = large;
         into.SplitIds = splits;
-        into.Records += from.Records;
-        into.BadRecords = BadRecords.Merge(into.BadRecords, from.BadRecords, Spec.Rejection.MaxSamples);
+        into.Records = records;
+        into.BadRecords = bad;
         return into;
     }
 
@@ -207,15 +200,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
     {
         var partial = Cast(merged);
         CheckRejection(partial);
-        return new ComputeJobResult
-        {
-            JobId = Spec.JobId,
-            Kind = Spec.Kind,
-            Records = partial.Records,
-            Splits = partial.SplitIds.Count,
-            BadRecords = partial.BadRecords,
-            Value = _job.Finish(partial),
-        };
+        return ShardResults.Of(Spec, partial, _job.Finish(partial));
     }
 
     public bool JoinsShardResults => _job is IShardResultJoiner<TResult>;
@@ -228,15 +213,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
             throw new NotSupportedException($"Job kind '{Spec.Kind}' does not join shard results; join the shards and finish once.");
         }
 
-        return new ComputeJobResult
-        {
-            JobId = Spec.JobId,
-            Kind = Spec.Kind,
-            Records = partial.Records,
-            Splits = partial.SplitIds.Count,
-            BadRecords = partial.BadRecords,
-            Value = _job.Finish(partial),
-        };
+        return ShardResults.Of(Spec, partial, _job.Finish(partial));
     }
 
     public ComputeJobResult JoinShardResults(IReadOnlyList<ComputeJobResult> shardResults) =>

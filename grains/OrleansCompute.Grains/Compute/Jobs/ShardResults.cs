@@ -39,6 +39,42 @@ internal static class ShardResults
         };
     }
 
+    /// <summary>A job's (or one shard's) result: the counts of <paramref name="partial"/> and the kind's value.</summary>
+    public static ComputeJobResult Of(ComputeJobSpec spec, IComputePartial partial, object? value) => new()
+    {
+        JobId = spec.JobId,
+        Kind = spec.Kind,
+        Records = partial.Records,
+        Splits = partial.SplitIds.Count,
+        BadRecords = partial.BadRecords,
+        Value = value,
+    };
+
+    /// <summary>The record reader of one split of <paramref name="spec"/>'s input, from a local file or an opened source.</summary>
+    public static Reading.SplitRecordReader Reader(ComputeJobSpec spec, InputSplit split, Reading.IRangeReader? input = null)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        var csv = spec.Input.Format == InputFormat.Csv;
+        return input is null
+            ? new Reading.SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: csv)
+            : new Reading.SplitRecordReader(input, split.Start, split.End, csvQuotes: csv);
+    }
+
+    /// <summary>
+    /// The splits, records and bad records of <paramref name="into"/> merged with <paramref name="from"/>: the same job
+    /// (else <see cref="InvalidOperationException"/>), no split in both (each split is merged once).
+    /// </summary>
+    public static (List<int> Splits, long Records, BadRecordSummary Bad) MergeCounts(ComputeJobSpec spec, IComputePartial into, IComputePartial from)
+    {
+        if (!string.Equals(into.JobId, from.JobId, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Cannot merge a partial of job '{from.JobId}' into one of job '{into.JobId}'.");
+        }
+
+        return (UnionDisjoint([.. into.SplitIds], [.. from.SplitIds], into.JobId), into.Records + from.Records,
+            BadRecords.Merge(into.BadRecords, from.BadRecords, spec.Rejection.MaxSamples));
+    }
+
     /// <summary>The union of two ascending split lists that must not share a split (each split is merged once).</summary>
     public static List<int> UnionDisjoint(List<int> a, List<int> b, string jobId)
     {

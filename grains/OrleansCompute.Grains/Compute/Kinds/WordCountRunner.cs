@@ -33,16 +33,14 @@ internal sealed class WordCountRunner : IComputeJobRunner
 
     public IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(split);
-        using var reader = new SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: Spec.Input.Format == InputFormat.Csv);
+        using var reader = ShardResults.Reader(Spec, split);
         return RunSplit(split, reader, cancellationToken);
     }
 
     public IComputePartial RunSplit(InputSplit split, IRangeReader input, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(input);
-        using var reader = new SplitRecordReader(input, split.Start, split.End, csvQuotes: Spec.Input.Format == InputFormat.Csv);
+        using var reader = ShardResults.Reader(Spec, split, input);
         return RunSplit(split, reader, cancellationToken);
     }
 
@@ -90,20 +88,15 @@ internal sealed class WordCountRunner : IComputeJobRunner
     {
         var into = Cast(target);
         var from = Cast(source);
-        if (!string.Equals(into.JobId, from.JobId, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"Cannot merge a partial of job '{from.JobId}' into one of job '{into.JobId}'.");
-        }
-
-        var splits = ShardResults.UnionDisjoint(into.SplitIds, from.SplitIds, into.JobId);
+        var (splits, records, bad) = ShardResults.MergeCounts(Spec, into, from);
         // Fold the smaller table into the larger (addition is commutative).
         var (large, small) = into.Counts.Count >= from.Counts.Count ? (into.Counts, from.Counts) : (from.Counts, into.Counts);
         large.AddAll(small);
         small.Release(); // merged away: neither partial uses it any more
         into.Counts = large;
         into.SplitIds = splits;
-        into.Records += from.Records;
-        into.BadRecords = BadRecords.Merge(into.BadRecords, from.BadRecords, Spec.Rejection.MaxSamples);
+        into.Records = records;
+        into.BadRecords = bad;
         return into;
     }
 
@@ -196,15 +189,7 @@ internal sealed class WordCountRunner : IComputeJobRunner
             }
         }
 
-        return new ComputeJobResult
-        {
-            JobId = Spec.JobId,
-            Kind = Spec.Kind,
-            Records = partial.Records,
-            Splits = partial.SplitIds.Count,
-            BadRecords = partial.BadRecords,
-            Value = _job.Finish(words, total),
-        };
+        return ShardResults.Of(Spec, partial, _job.Finish(words, total));
     }
 
     public ComputeJobResult JoinShardResults(IReadOnlyList<ComputeJobResult> shardResults) => ShardResults.Join(Spec, shardResults, _job);
