@@ -10,9 +10,13 @@ using OrleansCompute.Silo;
 
 // The embedded default: one silo, grain state in SQLite under a local folder, the HTTP API on
 // http://127.0.0.1:5080. With OrleansCompute:Clustering:Provider=redis, silo processes form a cluster through Redis.
-// Settings: appsettings.json < environment variables (OrleansCompute__Storage__DataDirectory=...) < command line
-// (--OrleansCompute:Storage:DataDirectory=...).
+// Settings: the appsettings.json shipped next to the silo < an appsettings.json in the working directory < environment
+// variables (OrleansCompute__Storage__DataDirectory=...) < command line (--OrleansCompute:Storage:DataDirectory=...).
+// The shipped file is read wherever the silo is started from (`dotnet run --project silo/…` runs it from the
+// repository root, where there is none): without it every HTTP request would log five lines.
+var shipped = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true).Build();
 var configuration = new ConfigurationBuilder()
+    .AddConfiguration(shipped)
     .SetBasePath(Directory.GetCurrentDirectory())
     .AddJsonFile("appsettings.json", optional: true)
     .AddEnvironmentVariables()
@@ -33,6 +37,7 @@ else
     builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
 }
 
+builder.Configuration.Sources.Insert(0, new ChainedConfigurationSource { Configuration = shipped }); // lowest priority
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o =>
 {
