@@ -53,8 +53,7 @@ public sealed class UserJobExampleTests : IAsyncLifetime, IDisposable
         JobStatus status;
         do
         {
-            await Task.Delay(50);
-            status = await job.GetStatus();
+            status = await job.WaitForEnd(TimeSpan.FromSeconds(30));
         }
         while (status.State is JobState.Queued or JobState.Running);
 
