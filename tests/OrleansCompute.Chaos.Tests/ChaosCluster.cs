@@ -76,15 +76,27 @@ internal sealed class ChaosCluster : IAsyncDisposable
     private async Task StartSiloAsync(int index)
     {
         var name = _restarts[index] == 0 ? $"silo{index + 1}" : $"silo{index + 1}-r{_restarts[index]}";
-        _silos[index] = await SiloProcess.StartAsync(new SiloProcessOptions
+        for (var attempt = 1; ; attempt++)
         {
-            Name = name,
-            Redis = Redis.ConnectionString,
-            ClusterId = ClusterId,
-            Secret = Secret,
-            ApiPort = _api ? SiloProcess.FreeLoopbackPort() : null,
-            ExtraArguments = _extraArguments,
-        });
+            try
+            {
+                _silos[index] = await SiloProcess.StartAsync(new SiloProcessOptions
+                {
+                    Name = name,
+                    Redis = Redis.ConnectionString,
+                    ClusterId = ClusterId,
+                    Secret = Secret,
+                    ApiPort = _api ? SiloProcess.FreeLoopbackPort() : null,
+                    ExtraArguments = _extraArguments,
+                });
+                return;
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // The API port was free when picked, but something bound it before the silo did (seen in CI: the silo's
+                // own silo port, which the OS assigns at bind time, took it). Pick another.
+            }
+        }
     }
 
     /// <summary>The API base address of a running silo, round robin (a client spreading its requests).</summary>
