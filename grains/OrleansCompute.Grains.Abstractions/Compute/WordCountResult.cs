@@ -8,17 +8,83 @@ namespace OrleansCompute.Grains.Compute;
 /// <summary>
 /// Result of word count: words by count descending, ties by word ascending (ordinal); cut to K with top-k.
 /// Serialized by <see cref="WordCountResultCodec"/>: the words travel packed in one byte string (a GCIDE result has
-/// 221,276 of them), not as an object each.
+/// 221,276 of them), not as an object each. A result made from that packed form (<see cref="FromPacked"/>: what
+/// the engine produces and what the codec reads) keeps it until <see cref="Words"/> is first read, which decodes
+/// the list once: a result that is only passed on (silo to client) never makes a string per word.
 /// </summary>
 public sealed class WordCountResult
 {
-    public List<WordFrequency> Words { get; set; } = [];
+    private readonly Lock _gate = new();
+    private List<WordFrequency>? _words = [];
+    private byte[]? _packed;
+    private int _packedLength;
+    private int _packedCount;
+
+    /// <summary>The words in result order (decoded from the packed form on first read; setting it replaces that form).</summary>
+    public List<WordFrequency> Words
+    {
+        get
+        {
+            if (_words is { } words)
+            {
+                return words;
+            }
+
+            lock (_gate)
+            {
+                if (_words is null)
+                {
+                    _words = WordCountResultCodec.Unpack(_packed.AsSpan(0, _packedLength), _packedCount);
+                    _packed = null;
+                }
+
+                return _words;
+            }
+        }
+        set
+        {
+            lock (_gate)
+            {
+                _words = value ?? [];
+                _packed = null;
+            }
+        }
+    }
 
     /// <summary>All words counted (before any top-k cut).</summary>
     public long TotalWords { get; set; }
 
     /// <summary>Distinct words (before any top-k cut).</summary>
     public long DistinctWords { get; set; }
+
+    /// <summary>
+    /// A result over <paramref name="count"/> words packed, in result order, as (varint UTF-8 byte length, UTF-8 bytes,
+    /// varint count)* in the first <paramref name="length"/> bytes of <paramref name="packed"/> (kept, not copied).
+    /// </summary>
+    public static WordCountResult FromPacked(byte[] packed, int length, int count, long totalWords, long distinctWords)
+    {
+        ArgumentNullException.ThrowIfNull(packed);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)packed.Length, nameof(length));
+        return new WordCountResult { _words = null, _packed = packed, _packedLength = length, _packedCount = count, TotalWords = totalWords, DistinctWords = distinctWords };
+    }
+
+    /// <summary>The packed form, while <see cref="Words"/> has not been read or set (see <see cref="FromPacked"/>).</summary>
+    public bool TryGetPacked(out ReadOnlyMemory<byte> packed, out int count)
+    {
+        lock (_gate)
+        {
+            if (_words is null && _packed is not null)
+            {
+                packed = _packed.AsMemory(0, _packedLength);
+                count = _packedCount;
+                return true;
+            }
+        }
+
+        packed = default;
+        count = 0;
+        return false;
+    }
 
     // Like the generated codecs: the serializer runs this assembly's module initializers before it looks a codec up.
 #pragma warning disable CA2255
@@ -45,6 +111,14 @@ internal sealed class WordCountResultCodec : IFieldCodec<WordCountResult>
         writer.WriteStartObject(fieldId);
         writer.WriteInt64(1, value.TotalWords);
         writer.WriteInt64(2, value.DistinctWords);
+        if (value.TryGetPacked(out var ready, out var readyCount))
+        {
+            writer.WriteUInt32(4, (uint)readyCount);
+            writer.WriteBytes(3, ready.Span); // already in wire form: copied as it is
+            writer.WriteEndObject();
+            return;
+        }
+
         writer.WriteUInt32(4, (uint)value.Words.Count);
         var packed = ArrayPool<byte>.Shared.Rent(Math.Max(256, value.Words.Count * 12));
         var at = 0;
@@ -100,6 +174,7 @@ internal sealed class WordCountResultCodec : IFieldCodec<WordCountResult>
         reader.EnterObject(field);
         var result = new WordCountResult();
         var count = 0;
+        byte[]? packed = null;
         while (reader.TryReadField(out var f))
         {
             switch (f.Id)
@@ -118,7 +193,8 @@ internal sealed class WordCountResultCodec : IFieldCodec<WordCountResult>
                     break;
                 case 3:
                     Reader.Expect(f, WireType.LengthPrefixed);
-                    result.Words = Unpack(reader.ReadLengthPrefixed(), count);
+                    packed = reader.ReadLengthPrefixed().ToArray();
+                    Validate(packed);
                     break;
                 default:
                     reader.SkipField(f);
@@ -126,10 +202,29 @@ internal sealed class WordCountResultCodec : IFieldCodec<WordCountResult>
             }
         }
 
-        return result;
+        return packed is null
+            ? result
+            : WordCountResult.FromPacked(packed, packed.Length, count, result.TotalWords, result.DistinctWords);
     }
 
-    private static List<WordFrequency> Unpack(ReadOnlySpan<byte> packed, int count)
+    /// <summary>Checks the packed words' framing (lengths and counts inside the bytes) without making strings.</summary>
+    private static void Validate(ReadOnlySpan<byte> packed)
+    {
+        var at = 0;
+        while (at < packed.Length)
+        {
+            var length = VarInt.Read(packed, ref at);
+            if (length > (ulong)(packed.Length - at))
+            {
+                throw new SerializerException("Corrupt input: a word longer than the packed words left.");
+            }
+
+            at += (int)length;
+            VarInt.Read(packed, ref at);
+        }
+    }
+
+    internal static List<WordFrequency> Unpack(ReadOnlySpan<byte> packed, int count)
     {
         var words = new List<WordFrequency>(count);
         var at = 0;

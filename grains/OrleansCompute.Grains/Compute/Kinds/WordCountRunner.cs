@@ -6,21 +6,19 @@ namespace OrleansCompute.Grains.Compute.Kinds;
 /// <summary>
 /// The runner of the built-in <c>word-count</c> kind: the rule and result of <see cref="WordCountJob"/>, with words kept
 /// as UTF-8 in a <see cref="Utf8CountTable"/> per split, per shard and per aggregator (<see cref="WordCountPartial"/>):
-/// sharding and merging move table slots without decoding or rehashing a word, and strings are made once per
-/// distinct word, when an aggregator finishes its shard. Shards are finished separately (in parallel, where the
-/// aggregators live) and joined by the job (<see cref="IShardResultJoiner{TResult}"/>). User kinds, and a
+/// sharding and merging move table slots without decoding or rehashing a word. Shards are finished separately (in
+/// parallel, where the aggregators live) into sorted packed runs and merged by the job (<see cref="PackedWords"/>):
+/// no string is made per word in the silo; the result's reader decodes them once. User kinds, and a
 /// <see cref="WordCountJob"/> registered as one, go through the generic runner and give the same results.
 /// </summary>
 internal sealed class WordCountRunner : IComputeJobRunner
 {
-    private readonly WordCountJob _job;
     private readonly WordTokenizer _tokenizer;
 
     public WordCountRunner(ComputeJobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        _job = new WordCountJob(spec);
-        _ = new ComputeJobRunner<string, long, WordCountResult>(spec, _job); // the same spec validation as every kind
+        _ = new ComputeJobRunner<string, long, WordCountResult>(spec, new WordCountJob(spec)); // the same spec validation as every kind
         _tokenizer = new WordTokenizer(spec.WordCount ?? new WordCountOptions());
         Spec = spec;
     }
@@ -175,24 +173,17 @@ internal sealed class WordCountRunner : IComputeJobRunner
     public ComputeJobResult FinishShard(IComputePartial shard)
     {
         var partial = Cast(shard);
-        var counts = partial.Counts;
-        var words = new WordFrequency[counts.Count];
-        Span<byte> scratch = stackalloc byte[16];
-        long total = 0;
-        var n = 0;
-        for (var i = 0; i < counts.SlotCount; i++)
-        {
-            if (counts.TryGetEntry(i, scratch, out var key, out var count))
-            {
-                total += count;
-                words[n++] = new WordFrequency { Word = System.Text.Encoding.UTF8.GetString(key), Count = count };
-            }
-        }
-
-        return ShardResults.Of(Spec, partial, _job.Finish(words, total));
+        return ShardResults.Of(Spec, partial, PackedWords.Finish(partial.Counts, Spec.TopK));
     }
 
-    public ComputeJobResult JoinShardResults(IReadOnlyList<ComputeJobResult> shardResults) => ShardResults.Join(Spec, shardResults, _job);
+    public ComputeJobResult JoinShardResults(IReadOnlyList<ComputeJobResult> shardResults) =>
+        ShardResults.Join(Spec, shardResults, new PackedJoiner(Spec.TopK));
+
+    /// <summary>Joins shard results in their packed form (<see cref="PackedWords.Join"/>).</summary>
+    private sealed class PackedJoiner(TopKOptions? topK) : IShardResultJoiner<WordCountResult>
+    {
+        public WordCountResult JoinShardResults(IReadOnlyList<WordCountResult> shardResults) => PackedWords.Join(shardResults, topK);
+    }
 
     private WordCountPartial Cast(IComputePartial partial)
     {
