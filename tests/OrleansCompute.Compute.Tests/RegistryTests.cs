@@ -35,6 +35,27 @@ public sealed class RegistryTests : IDisposable
         public override Dictionary<string, int> Finish(ComputePartial<string, int> merged) => new(merged.Entries);
     }
 
+    /// <summary>A user kind that reads one column twice.</summary>
+    private sealed class TwiceColumnJob : ComputeJob<string, int, int>
+    {
+        public override IReadOnlyList<string> Columns => ["a", "b", "a"];
+
+        public override void Map(in ComputeRecord record, Combiner<string, int> output) => output.Emit("x", 1);
+
+        public override int Combine(int accumulated, int value) => accumulated + value;
+
+        public override int Finish(ComputePartial<string, int> merged) => merged.Entries.Count;
+    }
+
+    [Fact]
+    public void A_user_kind_listing_a_column_twice_is_refused_with_the_column_named()
+    {
+        var registry = ComputeJobRegistry.CreateDefault().Register<string, int, int>("twice", _ => new TwiceColumnJob());
+        var spec = new ComputeJobSpec { JobId = "t", Kind = "twice", Input = new InputSpec { Path = "x.csv", Format = InputFormat.Csv } };
+        var error = Assert.Throws<ArgumentException>(() => registry.CreateRunner(spec));
+        Assert.Contains("column 'a' twice", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_user_kind_registered_by_name_runs_through_the_same_engine()
     {

@@ -17,6 +17,11 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         _job = job;
         _combine = job.Combine;
         _columns = job.Columns;
+        if (_columns.GroupBy(c => c, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            // One record field fills one column: a column listed twice would leave one of its uses empty.
+            throw new ArgumentException($"Job kind '{spec.Kind}' lists column '{twice.Key}' twice in Columns; list each column once and use its index twice.", nameof(spec));
+        }
         if (_columns.Count > 0 && spec.Input.Format == InputFormat.Text)
         {
             throw new ArgumentException($"Job kind '{spec.Kind}' reads columns ({string.Join(", ", _columns)}), so its input must be Csv or JsonLines, not Text.", nameof(spec));

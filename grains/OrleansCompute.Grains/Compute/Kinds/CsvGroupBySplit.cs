@@ -22,17 +22,22 @@ internal sealed class CsvGroupBySplit
     private readonly string[] _keyColumns;
     private readonly string[] _valueColumns;
     private readonly IReadOnlyList<string> _columns;
+    private readonly int[] _keyColumn;
+    private readonly int[] _valueColumn;
     private readonly char _delimiter;
     private readonly int _values;
     private readonly Utf8KeyTable<int> _groups = new(256);
     private long[] _rows = new long[64];
     private FastStats[] _stats;
 
-    public CsvGroupBySplit(string[] keyColumns, string[] valueColumns, IReadOnlyList<string> columns, char delimiter)
+    // columns: the distinct columns read; keyColumn and valueColumn give each key part's and each value's index in it.
+    public CsvGroupBySplit(string[] keyColumns, string[] valueColumns, IReadOnlyList<string> columns, int[] keyColumn, int[] valueColumn, char delimiter)
     {
         _keyColumns = keyColumns;
         _valueColumns = valueColumns;
         _columns = columns;
+        _keyColumn = keyColumn;
+        _valueColumn = valueColumn;
         _delimiter = delimiter;
         _values = valueColumns.Length;
         _stats = new FastStats[64 * Math.Max(1, _values)];
@@ -227,7 +232,7 @@ internal sealed class CsvGroupBySplit
         var slots = columns.Slots;
         for (var v = 0; v < _values; v++)
         {
-            var text = Column(bytes, columns, slots[keys + v]);
+            var text = Column(bytes, columns, slots[_valueColumn[v]]);
             if (text.IsEmpty)
             {
                 kinds[v] = ValueKind.Missing;
@@ -251,7 +256,7 @@ internal sealed class CsvGroupBySplit
         ReadOnlySpan<byte> key;
         if (keys == 1)
         {
-            key = Column(bytes, columns, slots[0]);
+            key = Column(bytes, columns, slots[_keyColumn[0]]);
         }
         else
         {
@@ -259,7 +264,7 @@ internal sealed class CsvGroupBySplit
             var keyBuffer = state.KeyBuffer;
             for (var k = 0; k < keys; k++)
             {
-                var text = Column(bytes, columns, slots[k]);
+                var text = Column(bytes, columns, slots[_keyColumn[k]]);
                 if (keyBuffer.Length < length + 4 + text.Length)
                 {
                     Array.Resize(ref keyBuffer, Math.Max(keyBuffer.Length * 2, length + 4 + text.Length));

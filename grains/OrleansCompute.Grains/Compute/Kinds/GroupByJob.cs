@@ -18,7 +18,9 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
 
     private readonly string[] _keyColumns;
     private readonly string[] _valueColumns;
-    private readonly string[] _columns;
+    private readonly string[] _columns;     // distinct: a column both grouped by and aggregated is read once
+    private readonly int[] _keyColumn;      // per key part, its index in _columns
+    private readonly int[] _valueColumn;    // per value column, its index in _columns
     private readonly AggregateSpec[] _aggregates;
     private readonly int[] _aggregateColumn;
     private readonly int _orderBy = -1;
@@ -64,7 +66,10 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
         }
 
         _valueColumns = [.. values];
-        _columns = [.. _keyColumns, .. _valueColumns];
+        var columns = new List<string>();
+        _keyColumn = [.. _keyColumns.Select(c => IndexIn(columns, c))];
+        _valueColumn = [.. _valueColumns.Select(c => IndexIn(columns, c))];
+        _columns = [.. columns];
 
         _topK = spec.TopK;
         _format = spec.Input.Format;
@@ -88,6 +93,19 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
 
     public override IReadOnlyList<string> Columns => _columns;
 
+    /// <summary>The index of <paramref name="column"/> in <paramref name="columns"/>, added at the end when it is not there.</summary>
+    private static int IndexIn(List<string> columns, string column)
+    {
+        var index = columns.IndexOf(column);
+        if (index < 0)
+        {
+            index = columns.Count;
+            columns.Add(column);
+        }
+
+        return index;
+    }
+
     public override IEqualityComparer<string> KeyComparer => StringComparer.Ordinal;
 
     public override void Map(in ComputeRecord record, Combiner<string, GroupAccumulator> output)
@@ -101,7 +119,7 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
         Span<bool> present = valueCount <= 16 ? stackalloc bool[valueCount] : new bool[valueCount];
         for (var v = 0; v < valueCount; v++)
         {
-            var column = keys + v;
+            var column = _valueColumn[v];
             if (record.IsEmpty(column))
             {
                 continue;
@@ -120,13 +138,13 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
         var length = 0;
         for (var k = 0; k < keys; k++)
         {
-            if (record.GetKind(k) == ColumnValueKind.Missing)
+            if (record.GetKind(_keyColumn[k]) == ColumnValueKind.Missing)
             {
                 output.Reject($"key column '{_keyColumns[k]}' is missing");
                 return;
             }
 
-            var bytes = record.GetColumn(k);
+            var bytes = record.GetColumn(_keyColumn[k]);
             var needed = length + 2 + Encoding.UTF8.GetMaxCharCount(bytes.Length);
             if (needed > buffer.Length)
             {
@@ -171,7 +189,7 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
             return false;
         }
 
-        new CsvGroupBySplit(_keyColumns, _valueColumns, _columns, _delimiter).Run(split, reader, partial, combiner, maxSamples, cancellationToken);
+        new CsvGroupBySplit(_keyColumns, _valueColumns, _columns, _keyColumn, _valueColumn, _delimiter).Run(split, reader, partial, combiner, maxSamples, cancellationToken);
         return true;
     }
 
