@@ -65,8 +65,9 @@ public sealed class AggregatorGrain([PersistentState("aggregator")] IPersistentS
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Writes snapshot the partial in the turn that starts them, and nothing runs now: its storage can go back.
-        if (_merged is { } merged && !_handedOut)
+        // Writes snapshot the partial in the turn that starts them, and no turn runs now: its storage can go back —
+        // unless a Finish still reads it on a compute thread (a shutdown that did not wait for it).
+        if (_merged is { } merged && !_handedOut && _finishing is null or { IsCompleted: true })
         {
             _runner?.Release(merged);
         }
