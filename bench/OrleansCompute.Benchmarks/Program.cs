@@ -19,7 +19,7 @@ return args.FirstOrDefault() switch
         siloCounts: args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal)) is { } silos
             ? [.. silos["--silos=".Length..].Split(',').Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))]
             : null),
-    "engine-profile" => EngineProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2),
+    "engine-profile" => EngineProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2, args.Length > 2 ? args[2] : null),
     _ => Run(args),
 };
 

@@ -139,6 +139,85 @@ public sealed class FastPathTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Mostly well-formed files, so most 16 KiB windows take the column-at-a-time path (every record of the header's
+    /// field count): keys of 0 to 12 bytes (the 8-byte masked load, and its fallback at the end of a block), integers
+    /// of 1 to 19 digits with and without '-', and now and then a value it must set aside (empty, a fraction, spaces,
+    /// '+', a lone '-', text) or a record of the wrong field count that sends its window to the general path. LF and
+    /// CRLF, the key as the last field, a column both key and value, two key columns, three delimiters.
+    /// </summary>
+    [Theory]
+    [InlineData(21, ',', false, false)]
+    [InlineData(22, ';', true, false)]
+    [InlineData(23, '\t', false, true)]
+    [InlineData(24, ',', true, true)]
+    public void Csv_group_by_uniform_windows_equal_the_per_record_path_and_the_reference(int seed, char delimiter, bool crlf, bool keyLast)
+    {
+        var rng = new Random(seed);
+        var d = delimiter.ToString();
+        var newline = crlf ? "\r\n" : "\n";
+        string[] keys = ["", "a", "LAS", "PHL", "ORD1", "abcdefg", "abcdefgh", "abcdefghi", "ü", "日本", "twelve bytes", "LAS "];
+        string[] odd = ["", "1.5", " 7", "+3", "-", "x", "1234567890123456789", "99999999999999999999", "0.0"];
+        var header = keyLast ? $"date{d}v{d}w{d}k2{d}k" : $"date{d}k{d}v{d}k2{d}w";
+        var csv = new StringBuilder(header).Append(newline);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var key = Generators.Pick(rng, keys);
+            var k2 = rng.Next(3).ToString(CultureInfo.InvariantCulture);
+            var digits = rng.Next(1, 19);
+            var big = rng.NextInt64(1, 1_000_000_000_000_000_000) % (long)Math.Pow(10, digits);
+            var v = rng.Next(300) == 0 ? Generators.Pick(rng, odd) : (rng.Next(3) == 0 ? "-" : "") + big.ToString(CultureInfo.InvariantCulture);
+            var w = rng.Next(300) == 0 ? Generators.Pick(rng, odd) : rng.Next(-50, 5000).ToString(CultureInfo.InvariantCulture);
+            var date = $"2001-01-{rng.Next(1, 29):00} 00:0{rng.Next(10)}:00";
+            var row = keyLast ? $"{date}{d}{v}{d}{w}{d}{k2}{d}{key}" : $"{date}{d}{key}{d}{v}{d}{k2}{d}{w}";
+            if (rng.Next(2500) == 0)
+            {
+                row = rng.Next(2) == 0 ? $"{date}{d}{key}" : $"{row}{d}extra"; // the wrong field count: its window goes the general way
+            }
+            else if (i % 5000 == 4999)
+            {
+                row = $"{date}{d}{key}{d}{v}{d}{k2}{newline}{row}{d}{w}"; // one field short, then one too many: the window's count still fits
+            }
+
+            csv.Append(row).Append(newline);
+        }
+
+        var path = _folder.Write("u.csv", Encoding.UTF8.GetBytes(csv.ToString()));
+        List<AggregateSpec> aggregates =
+        [
+            AggregateSpec.Of(AggregateFunction.Count),
+            AggregateSpec.Of(AggregateFunction.Sum, "v"),
+            AggregateSpec.Of(AggregateFunction.Min, "v"),
+            AggregateSpec.Of(AggregateFunction.Max, "w"),
+            AggregateSpec.Of(AggregateFunction.Mean, "w"),
+            AggregateSpec.Of(AggregateFunction.Max, "k2"),
+        ];
+        foreach (var groupKeys in new List<string>[] { ["k"], ["k2"], ["k", "k2"] })
+        {
+            var reference = ReferenceGroupBy.Run(ReferenceRecords.Csv(path, hasHeader: true, delimiter), groupKeys, aggregates);
+            Assert.NotEmpty(reference.Bad);
+            foreach (var splitBytes in new long[] { 5000, 100_000, 1 << 22 })
+            {
+                var spec = new ComputeJobSpec
+                {
+                    JobId = "fu",
+                    Kind = "group-by",
+                    Input = new InputSpec { Path = "u.csv", Format = InputFormat.Csv, Delimiter = delimiter, TargetSplitBytes = splitBytes },
+                    GroupBy = new GroupByOptions { KeyColumns = groupKeys, Aggregates = aggregates },
+                    Rejection = new RejectionPolicy { MaxSamples = 10_000 },
+                };
+                var fast = Engine.Run(spec, _folder.Path, rng, shards: 2);
+                var slow = Engine.Run(spec, _folder.Path, rng, shards: 2, registry: PerRecordRegistry());
+                var fastRows = ((GroupByResult)fast.Value!).Rows.Select(r => r.ToString()).ToList();
+                Assert.Equal(((GroupByResult)slow.Value!).Rows.Select(r => r.ToString()), fastRows);
+                Assert.Equal(reference.Rows.Select(r => r.ToString()), fastRows);
+                Assert.Equal(reference.Records, fast.Records);
+                Assert.Equal(reference.Bad.Select(b => b.Offset), fast.BadRecords.Samples.Select(s => s.Offset));
+                Assert.Equal(slow.BadRecords.Samples.Select(s => s.Reason), fast.BadRecords.Samples.Select(s => s.Reason));
+            }
+        }
+    }
+
     [Theory]
     [InlineData(1, true)]
     [InlineData(2, false)]

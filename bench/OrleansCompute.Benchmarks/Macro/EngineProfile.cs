@@ -10,7 +10,7 @@ namespace OrleansCompute.Benchmarks.Macro;
 /// <summary><c>engine-profile</c>: where the engine's time goes for the batch jobs (plan, each split's map, merge, shard, finish), one thread.</summary>
 internal static class EngineProfile
 {
-    public static int Run(int rounds)
+    public static int Run(int rounds, string? kind = null)
     {
         var jobs = new[]
         {
@@ -27,6 +27,15 @@ internal static class EngineProfile
         {
             foreach (var spec in jobs)
             {
+                if (kind is not null && spec.Kind != kind)
+                {
+                    continue;
+                }
+
+                var baselineWatch = Stopwatch.StartNew();
+                var baselineCount = spec.Kind == "group-by" ? GroupByBenchmarks.Baseline(BenchData.Require("flights-3m.csv")).Count : -1;
+                var baselineMs = baselineWatch.Elapsed.TotalMilliseconds;
+
                 var runner = ComputeJobRegistry.CreateDefault().CreateRunner(spec);
                 var watch = Stopwatch.StartNew();
                 var plan = new SplitPlanner(new InputResolver(new DataRootOptions { Roots = { BenchData.Folder } })).Plan(spec.Input);
@@ -56,7 +65,7 @@ internal static class EngineProfile
                 var bytes = global::OrleansCompute.Serialization.Serializer.Serialize(result);
                 var serializeMs = watch.Elapsed.TotalMilliseconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{spec.Kind}: plan {planMs:F0} ms; map {string.Join(" + ", maps.Select(m => m.ToString("F0", CultureInfo.InvariantCulture)))} ms (keys {string.Join("/", partials.Select(p => p.KeyCount))}); shard {shardMs:F0}; merge {mergeMs:F0}; join {joinMs:F0}; finish {finishMs:F0}; serialize result {serializeMs:F0} ms ({bytes.Length:N0} B)"));
+                    $"{spec.Kind}: {(baselineCount >= 0 ? $"hand-written {baselineMs:F0} ms; " : "")}plan {planMs:F0} ms; map {string.Join(" + ", maps.Select(m => m.ToString("F0", CultureInfo.InvariantCulture)))} ms (keys {string.Join("/", partials.Select(p => p.KeyCount))}); shard {shardMs:F0}; merge {mergeMs:F0}; join {joinMs:F0}; finish {finishMs:F0}; serialize result {serializeMs:F0} ms ({bytes.Length:N0} B)"));
             }
         }
 

@@ -37,6 +37,11 @@ public sealed class Utf8KeyTable<TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRef(ReadOnlySpan<byte> key, out bool exists)
     {
+        if (key.Length <= 8)
+        {
+            return ref GetValueRefShort(key, Head(key), out exists);
+        }
+
         var hash = Hash(key);
         var bucket = hash & _mask;
         var entries = _entries;
@@ -49,10 +54,9 @@ public sealed class Utf8KeyTable<TValue>
                 break;
             }
 
-            // Keys of up to 8 bytes (group keys such as airport codes) are told apart by their head alone.
             ref var entry = ref entries[index];
             if (entry.Hash == hash && entry.KeyLength == key.Length && entry.Head == head
-                && (key.Length <= 8 || key.SequenceEqual(_arena.AsSpan(entry.KeyStart, entry.KeyLength))))
+                && key.SequenceEqual(_arena.AsSpan(entry.KeyStart, entry.KeyLength)))
             {
                 exists = true;
                 return ref entry.Value;
@@ -65,6 +69,88 @@ public sealed class Utf8KeyTable<TValue>
         return ref Add(key, hash, bucket);
     }
 
+    /// <summary>
+    /// <see cref="GetValueRef"/> for a key of up to 8 bytes whose <paramref name="head"/> (its bytes as a little-endian
+    /// number, zero-padded) the caller already has — e.g. one unaligned load from the record, masked to the key's length.
+    /// Such keys are told apart by length and head alone, with no byte compare.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref TValue GetValueRefShort(ReadOnlySpan<byte> key, ulong head, out bool exists)
+    {
+        var hash = ShortHash(head, key.Length);
+        var bucket = hash & _mask;
+        var entries = _entries;
+        var buckets = _buckets;
+        while (true)
+        {
+            var index = buckets[bucket] - 1;
+            if (index < 0)
+            {
+                break;
+            }
+
+            ref var entry = ref entries[index];
+            if (entry.Head == head && entry.KeyLength == key.Length)
+            {
+                exists = true;
+                return ref entry.Value;
+            }
+
+            bucket = (bucket + 1) & _mask;
+        }
+
+        exists = false;
+        return ref Add(key, hash, bucket);
+    }
+
+    /// <summary>
+    /// The entry index (insertion order) of the key of up to 8 bytes with this <paramref name="head"/> and
+    /// <paramref name="length"/>, or -1 when the table does not hold it (add it with <see cref="GetValueRefShort"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int IndexOfShort(ulong head, int length)
+    {
+        var mask = _mask;
+        var bucket = ShortHash(head, length) & mask;
+        var buckets = _buckets;
+        var entries = _entries;
+        while (true)
+        {
+            var index = buckets[bucket] - 1;
+            if (index < 0 || (entries[index].Head == head && entries[index].KeyLength == length))
+            {
+                return index;
+            }
+
+            bucket = (bucket + 1) & mask;
+        }
+    }
+
+    /// <summary>The bytes of a key of up to 8 bytes as a little-endian number, zero-padded: what <see cref="GetValueRefShort"/> takes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Head(ReadOnlySpan<byte> key)
+    {
+        ref var p = ref MemoryMarshal.GetReference(key);
+        var n = key.Length;
+        if (n >= 8)
+        {
+            return Unsafe.ReadUnaligned<ulong>(ref p);
+        }
+
+        if (n >= 4)
+        {
+            // Two overlapping 4-byte loads: the overlap holds the same bytes in both.
+            return Unsafe.ReadUnaligned<uint>(ref p) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, n - 4)) << ((n - 4) * 8));
+        }
+
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        return p | ((ulong)Unsafe.Add(ref p, n >> 1) << ((n >> 1) * 8)) | ((ulong)Unsafe.Add(ref p, n - 1) << ((n - 1) * 8));
+    }
+
     /// <summary>The key of entry <paramref name="index"/> (0..Count-1, insertion order).</summary>
     public ReadOnlySpan<byte> KeyAt(int index) => _arena.AsSpan(_entries[index].KeyStart, _entries[index].KeyLength);
 
@@ -72,7 +158,7 @@ public sealed class Utf8KeyTable<TValue>
     public ref TValue ValueAt(int index) => ref _entries[index].Value;
 
     /// <summary>
-    /// A fast, non-cryptographic hash of the bytes (8 bytes at a time, multiply-xorshift mixing).
+    /// A fast, non-cryptographic hash of the bytes (keys of more than 8 bytes; shorter ones hash their head) (8 bytes at a time, multiply-xorshift mixing).
     /// In-process only: never use it for anything that crosses processes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -112,21 +198,7 @@ public sealed class Utf8KeyTable<TValue>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Head(ReadOnlySpan<byte> key)
-    {
-        if (key.Length >= 8)
-        {
-            return Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(key));
-        }
-
-        ulong head = 0;
-        for (var i = key.Length - 1; i >= 0; i--)
-        {
-            head = (head << 8) | key[i];
-        }
-
-        return head;
-    }
+    private static int ShortHash(ulong head, int length) => (int)(((head + (ulong)length) * 0x9E3779B97F4A7C15UL) >> 33); // Fibonacci hashing: the top bits mix every byte
 
     private ref TValue Add(ReadOnlySpan<byte> key, int hash, int bucket)
     {

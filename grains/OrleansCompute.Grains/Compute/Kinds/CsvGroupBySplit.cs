@@ -26,8 +26,13 @@ internal sealed class CsvGroupBySplit
     private readonly int[] _valueColumn;
     private readonly char _delimiter;
     private readonly int _values;
-    private readonly Utf8KeyTable<int> _groups = new(256);
+    private const int Window = 16 << 10; // bytes per ScanUniform window: its positions stay in the L1/L2 cache
+
+    private readonly Utf8KeyTable<int> _groups = new(1024); // 2,048 buckets: group keys rarely share one
     private long[] _rows = new long[64];
+    private int[] _valueFields = [];   // per value, the field it is read from (set per split)
+    private long[] _longs = [];        // per value, the record's parsed integer
+    private int _singleKeyField = -1;  // the key's field when the key is one column
     private FastStats[] _stats;
 
     // columns: the distinct columns read; keyColumn and valueColumn give each key part's and each value's index in it.
@@ -46,7 +51,24 @@ internal sealed class CsvGroupBySplit
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one long loop per split: optimize it at once, not through OSR
     public void Run(InputSplit split, SplitRecordReader reader, ComputePartial<string, GroupAccumulator> partial, Combiner<string, GroupAccumulator> combiner, int maxSamples, CancellationToken cancellationToken)
     {
-        var state = new SplitState(split, new CsvProjector(split, _columns, _delimiter), _columns.Count, _values, partial.BadRecords, maxSamples);
+        var projector = new CsvProjector(split, _columns, _delimiter);
+        var columnField = new int[_columns.Count];
+        var fieldToColumn = projector.FieldToColumn;
+        for (var f = 0; f < fieldToColumn.Length; f++)
+        {
+            if (fieldToColumn[f] >= 0)
+            {
+                columnField[fieldToColumn[f]] = f;
+            }
+        }
+
+        var state = new SplitState(split, projector, _columns.Count, _values, partial.BadRecords, maxSamples)
+        {
+            KeyFields = Array.ConvertAll(_keyColumn, c => columnField[c]),
+        };
+        _valueFields = Array.ConvertAll(_valueColumn, c => columnField[c]);
+        _longs = new long[_values];
+        _singleKeyField = _keyColumn.Length == 1 ? columnField[_keyColumn[0]] : -1;
         long records = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -95,21 +117,295 @@ internal sealed class CsvGroupBySplit
     }
 
     /// <summary>
-    /// The records of a quote-free block (whole records, the last one possibly without a newline): one pass finds every
-    /// delimiter and newline 64 bytes at a time as a bit mask and walks its set bits, noting where the fields a column
-    /// needs end; a record with the expected field count is projected from those positions without another look at
-    /// its bytes, any other goes through <see cref="AddRecord"/> (which reports the field-count error). Empty lines are
-    /// skipped and not counted, one <c>\r</c> before a newline is dropped: the same records <see cref="SplitRecordReader.TryRead"/> gives.
+    /// The records of a quote-free block (whole records, the last one possibly without a newline), in windows of about
+    /// <see cref="Window"/> bytes ending at a newline: a window whose records all have the header's field count (two or
+    /// more) takes <see cref="ScanUniform"/>, any other <see cref="ScanGeneral"/>. Same records, same results either way.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long ScanUnquoted(ReadOnlySpan<byte> block, long blockOffset, SplitState state)
     {
+        if (state.Projector.FieldCount < 2)
+        {
+            return ScanGeneral(block, blockOffset, state);
+        }
+
+        long records = 0;
+        var done = 0;
+        while (done < block.Length)
+        {
+            var limit = Math.Min(block.Length, done + Window);
+            var last = block[done..limit].LastIndexOf((byte)'\n');
+            if (last < 0)
+            {
+                // A record longer than the window, or the file's last record without a newline.
+                var next = block[done..].IndexOf((byte)'\n');
+                var end = next < 0 ? block.Length : done + next + 1;
+                records += ScanGeneral(block[done..end], blockOffset + done, state);
+                done = end;
+                continue;
+            }
+
+            var windowEnd = done + last + 1;
+            var uniform = ScanUniform(block, done, windowEnd, blockOffset, state);
+            records += uniform >= 0 ? uniform : ScanGeneral(block[done..windowEnd], blockOffset + done, state);
+            done = windowEnd;
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// The records of block[<paramref name="start"/>, <paramref name="end"/>) (ending with a newline), or -1 when they are
+    /// not all of the header's field count F (or hold a <c>\r</c> while the last field is needed). First every delimiter
+    /// and newline position, 64 bytes at a time as a bit mask (<see cref="FindSeparators"/>); when there are exactly F per
+    /// newline and every F-th is a newline, field f of record r lies between positions rF+f and rF+f+1 (position 0 being a
+    /// -1 before the first record). Then column at a time, each pass a short loop the JIT keeps in registers: every value
+    /// column parsed (<see cref="ParseColumn"/>: a record with a value that is not a plain integer is set aside), every
+    /// key looked up (<see cref="GroupColumn"/>), and the rows and statistics added, a set-aside record taking the general
+    /// path (<see cref="EndRecord"/>) in its turn, so bad records are sampled in file order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private long ScanUniform(ReadOnlySpan<byte> block, int start, int end, long blockOffset, SplitState state)
+    {
         var projector = state.Projector;
-        var fieldToColumn = projector.FieldToColumn;
+        var fields = projector.FieldCount;
+        var window = block[start..end];
+        var readable = block.Length - start; // bytes that may be loaded from the window's start (8-byte loads may run past it)
+        if (state.Positions.Length < window.Length + 65)
+        {
+            state.Positions = new int[window.Length + 65];
+        }
+
+        var positions = state.Positions;
+        var (count, newlines) = FindSeparators(window, projector.Delimiter, positions);
+        if (count != newlines * fields)
+        {
+            return -1;
+        }
+
+        for (var at = fields; at <= count; at += fields)
+        {
+            if (window[positions[at]] != (byte)'\n')
+            {
+                return -1;
+            }
+        }
+
+        if (projector.LastNeededField == fields - 1 && window.Contains((byte)'\r'))
+        {
+            return -1; // CRLF with the last field needed: its end is not the newline's position
+        }
+
+        var records = newlines;
+        state.EnsureRecords(records, _values);
+        var rejected = state.Rejected.AsSpan(0, records);
+        rejected.Clear();
+        ref var data = ref MemoryMarshal.GetReference(window);
+        var anyRejected = false;
+        for (var v = 0; v < _values; v++)
+        {
+            anyRejected |= ParseColumn(ref data, readable, positions, records, fields, _valueFields[v], state.Values.AsSpan(v * records, records), rejected);
+        }
+
+        if (_singleKeyField >= 0)
+        {
+            GroupColumn(ref data, readable, positions, records, fields, _singleKeyField, state.Groups, rejected);
+        }
+        else
+        {
+            var groups = state.Groups;
+            for (var r = 0; r < records; r++)
+            {
+                if (rejected[r] == 0)
+                {
+                    groups[r] = GroupOfKey(ref data, positions[r * fields] + 1, ref positions[(r * fields) + 1], state);
+                }
+            }
+        }
+
+        AddRows(state.Groups, state.Values, records, rejected);
+        if (anyRejected)
+        {
+            var ends = state.FieldEnds;
+            for (var r = 0; r < records; r++)
+            {
+                if (rejected[r] != 0)
+                {
+                    positions.AsSpan((r * fields) + 1, ends.Length).CopyTo(ends);
+                    EndRecord(window, blockOffset + start, positions[r * fields] + 1, positions[(r + 1) * fields], fields - 1, state);
+                }
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// Every delimiter and newline position of <paramref name="window"/> into <paramref name="positions"/> from index 1
+    /// (index 0 holds -1: the "separator" before the first record), and how many there are and how many are newlines.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int Count, int Newlines) FindSeparators(ReadOnlySpan<byte> window, byte delimiterByte, int[] positions)
+    {
+        ref var data = ref MemoryMarshal.GetReference(window);
+        var length = window.Length;
+        ref var pos = ref MemoryMarshal.GetArrayDataReference(positions); // length + 65 entries: room for the junk writes below
+        pos = -1;
+        var delimiter = Vector256.Create(delimiterByte);
+        var newline = Vector256.Create((byte)'\n');
+        var count = 0;
+        var newlines = 0;
+        for (var chunk = 0; chunk < length; chunk += 64)
+        {
+            ulong mask;
+            ulong lines;
+            if (chunk + 64 <= length)
+            {
+                var lo = Vector256.LoadUnsafe(ref data, (nuint)chunk);
+                var hi = Vector256.LoadUnsafe(ref data, (nuint)chunk + 32);
+                lines = Vector256.Equals(lo, newline).ExtractMostSignificantBits() | ((ulong)Vector256.Equals(hi, newline).ExtractMostSignificantBits() << 32);
+                mask = lines | Vector256.Equals(lo, delimiter).ExtractMostSignificantBits() | ((ulong)Vector256.Equals(hi, delimiter).ExtractMostSignificantBits() << 32);
+            }
+            else
+            {
+                mask = TailMask(ref data, chunk, length, delimiterByte);
+                lines = TailMask(ref data, chunk, length, (byte)'\n');
+            }
+
+            newlines += BitOperations.PopCount(lines);
+            var found = BitOperations.PopCount(mask);
+            ref var next = ref Unsafe.Add(ref pos, count + 1);
+            count += found;
+
+            // Eight positions written whatever the count (past it they are junk the next chunk overwrites), so a chunk
+            // with up to eight separators costs no unpredictable branch.
+            Unsafe.Add(ref next, 0) = chunk + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            Unsafe.Add(ref next, 1) = chunk + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            Unsafe.Add(ref next, 2) = chunk + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            Unsafe.Add(ref next, 3) = chunk + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            Unsafe.Add(ref next, 4) = chunk + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            Unsafe.Add(ref next, 5) = chunk + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            Unsafe.Add(ref next, 6) = chunk + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            Unsafe.Add(ref next, 7) = chunk + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            if (found > 8)
+            {
+                next = ref Unsafe.Add(ref next, 8);
+                Unsafe.Add(ref next, 0) = chunk + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                Unsafe.Add(ref next, 1) = chunk + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                Unsafe.Add(ref next, 2) = chunk + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                Unsafe.Add(ref next, 3) = chunk + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                var at = 4;
+                while (mask != 0)
+                {
+                    Unsafe.Add(ref next, at++) = chunk + BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                }
+            }
+        }
+
+        return (count, newlines);
+    }
+
+    /// <summary>Field <paramref name="field"/> of every record parsed as a plain integer into <paramref name="values"/>; whether any record was set aside.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool ParseColumn(ref byte data, int readable, int[] positions, int records, int fields, int field, Span<long> values, Span<byte> rejected)
+    {
+        ref var pos = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(positions), field);
+        ref var value = ref MemoryMarshal.GetReference(values);
+        ref var reject = ref MemoryMarshal.GetReference(rejected);
+        var any = false;
+        for (var r = 0; r < records; r++)
+        {
+            if (!TryParsePlainInteger(ref data, readable, pos + 1, Unsafe.Add(ref pos, 1), out Unsafe.Add(ref value, r)))
+            {
+                Unsafe.Add(ref reject, r) = 1;
+                any = true;
+            }
+
+            pos = ref Unsafe.Add(ref pos, fields);
+        }
+
+        return any;
+    }
+
+    /// <summary>The group of every record not set aside, from its one key field: keys of up to 8 bytes by one masked load.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void GroupColumn(ref byte data, int readable, int[] positions, int records, int fields, int field, int[] groups, Span<byte> rejected)
+    {
+        ref var pos = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(positions), field);
+        ref var group = ref MemoryMarshal.GetArrayDataReference(groups);
+        ref var reject = ref MemoryMarshal.GetReference(rejected);
+        var table = _groups;
+        for (var r = 0; r < records; r++)
+        {
+            if (Unsafe.Add(ref reject, r) == 0)
+            {
+                var start = pos + 1;
+                var length = Unsafe.Add(ref pos, 1) - start;
+                var index = -1;
+                if ((uint)(length - 1) < 8 && start + 8 <= readable)
+                {
+                    index = table.IndexOfShort(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref data, start)) & (ulong.MaxValue >> (64 - (length * 8))), length);
+                }
+
+                Unsafe.Add(ref group, r) = index >= 0 ? index : GroupOf(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref data, start), length));
+            }
+
+            pos = ref Unsafe.Add(ref pos, fields);
+        }
+    }
+
+    /// <summary>Each record not set aside counted in its group, its values added to the group's statistics.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddRows(int[] groups, long[] values, int records, Span<byte> rejected)
+    {
+        var rows = _rows;
+        var stats = _stats;
+        var count = _values;
+        for (var r = 0; r < records; r++)
+        {
+            if (rejected[r] != 0)
+            {
+                continue;
+            }
+
+            var group = groups[r];
+            rows[group]++;
+            ref var first = ref stats[group * count];
+            for (var v = 0; v < count; v++)
+            {
+                Unsafe.Add(ref first, v).Add(values[(v * records) + r]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ScanUnquoted"/> for any quote-free records: one pass finds every delimiter and newline 64 bytes at a time
+    /// as a bit mask and walks its set bits, noting where the fields a column needs end; a record of the expected field
+    /// count whose values are plain integers is accumulated right there (<see cref="TryAccumulatePlain"/>), any other goes
+    /// through <see cref="EndRecord"/>. Empty lines are skipped and not counted, one <c>\r</c> before a newline is dropped:
+    /// the same records <see cref="SplitRecordReader.TryRead"/> gives.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private long ScanGeneral(ReadOnlySpan<byte> block, long blockOffset, SplitState state)
+    {
+        var projector = state.Projector;
         var lastNeeded = projector.LastNeededField;
-        var ends = state.FieldEnds;
-        var columns = state.Columns;
-        var delimiter = Vector256.Create(projector.Delimiter);
+        var expectedDelimiters = projector.FieldCount - 1; // -1 (no fixed count): every record takes EndRecord
+        var delimiterByte = projector.Delimiter;
+        ref var ends = ref MemoryMarshal.GetArrayDataReference(state.FieldEnds); // lastNeeded + 1 entries
+        var delimiter = Vector256.Create(delimiterByte);
         var newline = Vector256.Create((byte)'\n');
         ref var data = ref MemoryMarshal.GetReference(block);
         var length = block.Length;
@@ -129,15 +425,7 @@ internal sealed class CsvGroupBySplit
             }
             else
             {
-                mask = 0;
-                for (var i = chunk; i < length; i++)
-                {
-                    var b = Unsafe.Add(ref data, i);
-                    if (b == projector.Delimiter || b == (byte)'\n')
-                    {
-                        mask |= 1UL << (i - chunk);
-                    }
-                }
+                mask = TailMask(ref data, chunk, length, delimiterByte);
             }
 
             while (mask != 0)
@@ -148,14 +436,30 @@ internal sealed class CsvGroupBySplit
                 {
                     if (field <= lastNeeded)
                     {
-                        ends[field] = at;
+                        Unsafe.Add(ref ends, field) = at;
                     }
 
                     field++;
                     continue;
                 }
 
-                records += EndRecord(block, blockOffset, recordStart, at, field, state, fieldToColumn, lastNeeded, columns);
+                if (field == expectedDelimiters && at > recordStart)
+                {
+                    if (field == lastNeeded)
+                    {
+                        Unsafe.Add(ref ends, field) = Unsafe.Add(ref data, at - 1) == (byte)'\r' ? at - 1 : at;
+                    }
+
+                    if (TryAccumulatePlain(ref data, length, recordStart, ref ends, state))
+                    {
+                        records++;
+                        recordStart = at + 1;
+                        field = 0;
+                        continue;
+                    }
+                }
+
+                records += EndRecord(block, blockOffset, recordStart, at, field, state);
                 recordStart = at + 1;
                 field = 0;
             }
@@ -165,14 +469,30 @@ internal sealed class CsvGroupBySplit
 
         if (recordStart < length)
         {
-            records += EndRecord(block, blockOffset, recordStart, length, field, state, fieldToColumn, lastNeeded, columns); // no final newline
+            records += EndRecord(block, blockOffset, recordStart, length, field, state); // no final newline
         }
 
         return records;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int EndRecord(ReadOnlySpan<byte> block, long blockOffset, int recordStart, int recordEnd, int delimiters, SplitState state, ReadOnlySpan<int> fieldToColumn, int lastNeeded, ColumnBuffer columns)
+    private static ulong TailMask(ref byte data, int chunk, int length, byte delimiter)
+    {
+        ulong mask = 0;
+        for (var i = chunk; i < length; i++)
+        {
+            var b = Unsafe.Add(ref data, i);
+            if (b == delimiter || b == (byte)'\n')
+            {
+                mask |= 1UL << (i - chunk);
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>A record <see cref="ScanUnquoted"/> did not accumulate itself: projected from the field ends it noted, or a bad one reported.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int EndRecord(ReadOnlySpan<byte> block, long blockOffset, int recordStart, int recordEnd, int delimiters, SplitState state)
     {
         var end = recordEnd > recordStart && block[recordEnd - 1] == (byte)'\r' ? recordEnd - 1 : recordEnd;
         if (end == recordStart)
@@ -188,6 +508,9 @@ internal sealed class CsvGroupBySplit
             return 1;
         }
 
+        var fieldToColumn = state.Projector.FieldToColumn;
+        var lastNeeded = state.Projector.LastNeededField;
+        var columns = state.Columns;
         var ends = state.FieldEnds;
         var start = 0;
         for (var f = 0; f <= lastNeeded; f++)
@@ -204,6 +527,168 @@ internal sealed class CsvGroupBySplit
 
         Accumulate(record, blockOffset + recordStart, state);
         return 1;
+    }
+
+    /// <summary>
+    /// The common record, straight from its field ends (<paramref name="ends"/>[f] is where field f ends, the last needed
+    /// one included): every value a plain integer (optional '-', 1 to 18 digits, nothing around) parsed in place, a key
+    /// of up to 8 bytes looked up by one masked load. Anything else (an empty or decimal value, spaces, a bad number)
+    /// returns false before touching a group, and the record takes the general path, which gives the same result.
+    /// <paramref name="readable"/>: how many bytes from <paramref name="data"/> may be read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryAccumulatePlain(ref byte data, int readable, int recordStart, ref int ends, SplitState state)
+    {
+        var valueFields = _valueFields;
+        var longs = _longs;
+        for (var v = 0; v < valueFields.Length; v++)
+        {
+            var f = valueFields[v];
+            if (!TryParsePlainInteger(ref data, readable, f == 0 ? recordStart : Unsafe.Add(ref ends, f - 1) + 1, Unsafe.Add(ref ends, f), out longs[v]))
+            {
+                return false;
+            }
+        }
+
+        var keyField = _singleKeyField;
+        int group;
+        if (keyField >= 0)
+        {
+            var start = keyField == 0 ? recordStart : Unsafe.Add(ref ends, keyField - 1) + 1;
+            var keyLength = Unsafe.Add(ref ends, keyField) - start;
+            group = -1;
+            if ((uint)(keyLength - 1) < 8 && start + 8 <= readable)
+            {
+                var head = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref data, start)) & (ulong.MaxValue >> (64 - (keyLength * 8)));
+                group = _groups.IndexOfShort(head, keyLength);
+            }
+
+            if (group < 0)
+            {
+                group = GroupOf(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref data, start), keyLength));
+            }
+        }
+        else
+        {
+            group = GroupOfKey(ref data, recordStart, ref ends, state);
+        }
+
+        _rows[group]++;
+        if (longs.Length > 0)
+        {
+            ref var stats = ref _stats[group * longs.Length];
+            for (var v = 0; v < longs.Length; v++)
+            {
+                Unsafe.Add(ref stats, v).Add(longs[v]);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The group of a multi-column key: its parts length-prefixed into the key buffer, as <see cref="Accumulate"/> does.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int GroupOfKey(ref byte data, int recordStart, ref int ends, SplitState state)
+    {
+        var keyFields = state.KeyFields;
+        var keyBuffer = state.KeyBuffer;
+        var length = 0;
+        for (var k = 0; k < keyFields.Length; k++)
+        {
+            var f = keyFields[k];
+            var start = f == 0 ? recordStart : Unsafe.Add(ref ends, f - 1) + 1;
+            var text = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref data, start), Unsafe.Add(ref ends, f) - start);
+            if (keyBuffer.Length < length + 4 + text.Length)
+            {
+                Array.Resize(ref keyBuffer, Math.Max(keyBuffer.Length * 2, length + 4 + text.Length));
+                state.KeyBuffer = keyBuffer;
+            }
+
+            BinaryPrimitives.WriteInt32LittleEndian(keyBuffer.AsSpan(length), text.Length);
+            text.CopyTo(keyBuffer.AsSpan(length + 4));
+            length += 4 + text.Length;
+        }
+
+        return GroupOf(keyBuffer.AsSpan(0, length));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int GroupOf(ReadOnlySpan<byte> key)
+    {
+        ref var group = ref _groups.GetValueRef(key, out var exists);
+        if (!exists)
+        {
+            group = NewGroup();
+        }
+
+        return group;
+    }
+
+    /// <summary>The index of the group just added to the table, with room for its rows and statistics.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int NewGroup()
+    {
+        var group = _groups.Count - 1;
+        EnsureCapacity(_groups.Count);
+        return group;
+    }
+
+    /// <summary>
+    /// A plain integer at [start, end): optional '-', then 1 to 18 ASCII digits and nothing else (what <see cref="TryParseInteger"/>
+    /// takes without its trimming). Up to 8 digits are checked and converted together from one 8-byte load (SWAR: the
+    /// digits moved to the top of the word, '0' filled in below, then three multiply-add steps), so the common short value
+    /// costs no branch per digit; longer ones, or one too close to the end of the readable bytes, go digit by digit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryParsePlainInteger(ref byte data, int readable, int start, int end, out long value)
+    {
+        // An empty field's first byte is the separator after it, so no length check before this look.
+        var negative = Unsafe.Add(ref data, start) == (byte)'-' ? 1 : 0;
+        start += negative;
+        var digits = end - start;
+        if ((uint)(digits - 1) < 8 && start + 8 <= readable)
+        {
+            var shift = (8 - digits) * 8;
+            var word = (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref data, start)) << shift) | (0x3030303030303030UL & ~(ulong.MaxValue << shift));
+            if (((word & 0xF0F0F0F0F0F0F0F0UL) | (((word + 0x0606060606060606UL) & 0xF0F0F0F0F0F0F0F0UL) >> 4)) != 0x3333333333333333UL)
+            {
+                value = 0;
+                return false;
+            }
+
+            word -= 0x3030303030303030UL;
+            word = (word * 10) + (word >> 8);
+            word = (((word & 0x000000FF000000FFUL) * (100 + (1000000UL << 32))) + (((word >> 16) & 0x000000FF000000FFUL) * (1 + (10000UL << 32)))) >> 32;
+            value = ((long)word ^ -negative) + negative;
+            return true;
+        }
+
+        return TryParseDigits(ref data, start, end, negative != 0, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryParseDigits(ref byte data, int start, int end, bool negative, out long value)
+    {
+        value = 0;
+        if ((uint)(end - start - 1) >= 18)
+        {
+            return false; // empty, or more than 18 digits
+        }
+
+        long whole = 0;
+        for (var i = start; i < end; i++)
+        {
+            var digit = (uint)(Unsafe.Add(ref data, i) - '0');
+            if (digit > 9)
+            {
+                return false;
+            }
+
+            whole = (whole * 10) + digit;
+        }
+
+        value = negative ? -whole : whole;
+        return true;
     }
 
     /// <summary>One record, framed by the reader: projected (quote-aware when it has a quote), then accumulated; a bad one is sampled.</summary>
@@ -405,6 +890,38 @@ internal sealed class CsvGroupBySplit
 
         public int[] FieldEnds { get; } = new int[projector.LastNeededField + 1];
 
+        /// <summary>Per key part, the field it is read from.</summary>
+        public int[] KeyFields { get; set; } = [];
+
+
+        /// <summary>Delimiter and newline positions of the window <see cref="ScanUniform"/> is on (from index 1; index 0 is -1).</summary>
+        public int[] Positions { get; set; } = new int[Window + 65];
+
+        /// <summary>Per record of the window: set aside for the general path (its values are not all plain integers).</summary>
+        public byte[] Rejected { get; private set; } = [];
+
+        /// <summary>Per record of the window, its group.</summary>
+        public int[] Groups { get; private set; } = [];
+
+        /// <summary>Per value column, per record of the window, its value (column after column).</summary>
+        public long[] Values { get; private set; } = [];
+
+        public void EnsureRecords(int records, int values)
+        {
+            if (Rejected.Length < records)
+            {
+                var size = Math.Max(records, Rejected.Length * 2);
+                Rejected = new byte[size];
+                Groups = new int[size];
+            }
+
+            if (Values.Length < records * values)
+            {
+                Values = new long[Math.Max(records * values, Values.Length * 2)];
+            }
+        }
+
+
         public byte[] KeyBuffer { get; set; } = new byte[256];
 
         public BadRecordSummary Bad { get; } = bad;
@@ -433,17 +950,10 @@ internal sealed class CsvGroupBySplit
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(long value)
         {
-            if (_isDecimal)
-            {
-                _exact.Add(value);
-                return;
-            }
-
             var sum = unchecked(_sum + value);
-            if (((_sum ^ sum) & (value ^ sum)) < 0)
+            if (_isDecimal || ((_sum ^ sum) & (value ^ sum)) < 0)
             {
-                ToDecimal(); // the sum would overflow: go on exactly
-                _exact.Add(value);
+                AddExactly(value); // already exact, or the sum would overflow: go on exactly
                 return;
             }
 
@@ -452,17 +962,25 @@ internal sealed class CsvGroupBySplit
                 _min = value;
                 _max = value;
             }
-            else if (value < _min)
+            else
             {
-                _min = value;
-            }
-            else if (value > _max)
-            {
-                _max = value;
+                _min = Math.Min(_min, value);
+                _max = Math.Max(_max, value);
             }
 
             _count++;
             _sum = sum;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void AddExactly(long value)
+        {
+            if (!_isDecimal)
+            {
+                ToDecimal();
+            }
+
+            _exact.Add(value);
         }
 
         public void Add(decimal value)
