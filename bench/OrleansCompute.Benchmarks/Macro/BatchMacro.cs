@@ -97,7 +97,7 @@ internal static class BatchMacro
             }
         }
 
-        Print(results);
+        Print([.. results.Where(r => r.Times.Count > 0)]);
         Console.WriteLine();
         foreach (var (job, silos, ratios) in paired)
         {

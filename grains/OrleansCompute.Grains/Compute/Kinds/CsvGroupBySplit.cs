@@ -366,26 +366,38 @@ internal sealed class CsvGroupBySplit
         }
     }
 
-    /// <summary>Each record not set aside counted in its group, its values added to the group's statistics.</summary>
+    /// <summary>Each record not set aside counted in its group, then column by column its values added to the group's statistics.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddRows(int[] groups, long[] values, int records, Span<byte> rejected)
     {
-        var rows = _rows;
-        var stats = _stats;
-        var count = _values;
+        ref var group = ref MemoryMarshal.GetArrayDataReference(groups);
+        ref var reject = ref MemoryMarshal.GetReference(rejected);
+        ref var rows = ref MemoryMarshal.GetArrayDataReference(_rows);
         for (var r = 0; r < records; r++)
         {
-            if (rejected[r] != 0)
+            if (Unsafe.Add(ref reject, r) == 0)
             {
-                continue;
+                Unsafe.Add(ref rows, Unsafe.Add(ref group, r))++;
             }
+        }
 
-            var group = groups[r];
-            rows[group]++;
-            ref var first = ref stats[group * count];
-            for (var v = 0; v < count; v++)
+        for (var v = 0; v < _values; v++)
+        {
+            AddColumn(ref group, ref reject, ref MemoryMarshal.GetArrayDataReference(values), v * records, records, v);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddColumn(ref int group, ref byte reject, ref long values, int from, int records, int column)
+    {
+        ref var stats = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_stats), column);
+        var stride = _values;
+        ref var value = ref Unsafe.Add(ref values, from);
+        for (var r = 0; r < records; r++)
+        {
+            if (Unsafe.Add(ref reject, r) == 0)
             {
-                Unsafe.Add(ref first, v).Add(values[(v * records) + r]);
+                Unsafe.Add(ref stats, Unsafe.Add(ref group, r) * stride).Add(Unsafe.Add(ref value, r));
             }
         }
     }
@@ -767,8 +779,7 @@ internal sealed class CsvGroupBySplit
         ref var group = ref _groups.GetValueRef(key, out var exists);
         if (!exists)
         {
-            group = _groups.Count - 1;
-            EnsureCapacity(_groups.Count);
+            group = NewGroup();
         }
 
         _rows[group]++;
@@ -834,6 +845,8 @@ internal sealed class CsvGroupBySplit
             Array.Resize(ref _rows, _rows.Length * 2);
             Array.Resize(ref _stats, _rows.Length * Math.Max(1, _values));
         }
+
+        _stats.AsSpan((groups - 1) * _values, _values).Fill(FastStats.Empty); // the new group's
     }
 
     private void Flush(Combiner<string, GroupAccumulator> combiner)
@@ -936,7 +949,10 @@ internal sealed class CsvGroupBySplit
         Decimal,
     }
 
-    /// <summary><see cref="ValueStats"/> in <see cref="long"/> arithmetic until a value or the sum needs <see cref="decimal"/>.</summary>
+    /// <summary>
+    /// <see cref="ValueStats"/> in <see cref="long"/> arithmetic until a value or the sum needs <see cref="decimal"/>. The
+    /// exact form lives in a separate object, so the array of these (groups × value columns) stays small in the cache.
+    /// </summary>
     [StructLayout(LayoutKind.Auto)]
     private struct FastStats
     {
@@ -944,62 +960,40 @@ internal sealed class CsvGroupBySplit
         private long _sum;
         private long _min;
         private long _max;
-        private bool _isDecimal;
-        private ValueStats _exact;
+        private Exact? _exact; // set once the column of this group went exact
+
+        /// <summary>No values yet: what every group's statistics start from (min and max ready to be narrowed).</summary>
+        public static FastStats Empty => new() { _min = long.MaxValue, _max = long.MinValue };
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(long value)
         {
             var sum = unchecked(_sum + value);
-            if (_isDecimal || ((_sum ^ sum) & (value ^ sum)) < 0)
+            if (_exact is not null || ((_sum ^ sum) & (value ^ sum)) < 0)
             {
                 AddExactly(value); // already exact, or the sum would overflow: go on exactly
                 return;
             }
 
-            if (_count == 0)
-            {
-                _min = value;
-                _max = value;
-            }
-            else
-            {
-                _min = Math.Min(_min, value);
-                _max = Math.Max(_max, value);
-            }
-
+            _min = Math.Min(_min, value);
+            _max = Math.Max(_max, value);
             _count++;
             _sum = sum;
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void AddExactly(long value)
-        {
-            if (!_isDecimal)
-            {
-                ToDecimal();
-            }
+        private void AddExactly(long value) => (_exact ??= ToExact()).Stats.Add(value);
 
-            _exact.Add(value);
-        }
-
-        public void Add(decimal value)
-        {
-            if (!_isDecimal)
-            {
-                ToDecimal();
-            }
-
-            _exact.Add(value);
-        }
+        public void Add(decimal value) => (_exact ??= ToExact()).Stats.Add(value);
 
         public readonly ValueStats ToValueStats() =>
-            _isDecimal ? _exact : new ValueStats { Count = _count, Sum = _sum, Min = _min, Max = _max };
+            _exact is not null ? _exact.Stats : _count == 0 ? default : new ValueStats { Count = _count, Sum = _sum, Min = _min, Max = _max };
 
-        private void ToDecimal()
-        {
-            _exact = ToValueStats();
-            _isDecimal = true;
-        }
+        private readonly Exact ToExact() => new() { Stats = ToValueStats() };
+    }
+
+    private sealed class Exact
+    {
+        public ValueStats Stats;
     }
 }
