@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using OrleansCompute.Grains.Compute.Reading;
 
@@ -102,7 +103,9 @@ public sealed class SplitPlanner(InputResolver resolver)
             return; // no records at all
         }
 
-        foreach (var cut in CsvCutPoints(() => open(file), start, input.TargetSplitBytes))
+        var cuts = QuoteFreeCutPoints(() => open(file), start, file.Length, input.TargetSplitBytes, ParallelPlanReaders(file.Length - start))
+            ?? CsvCutPoints(() => open(file), start, input.TargetSplitBytes);
+        foreach (var cut in cuts)
         {
             AddSplit(plan, fileIndex, file.Path, start, cut, header, fieldCount);
             start = cut;
@@ -114,13 +117,145 @@ public sealed class SplitPlanner(InputResolver resolver)
         }
     }
 
+    /// <summary>Files smaller than this are planned by one reader: below it a second thread costs more than it saves.</summary>
+    private const long ParallelPlanMinBytes = 32L << 20;
+
+    private static int ParallelPlanReaders(long bytes) =>
+        bytes < ParallelPlanMinBytes ? 1 : (int)Math.Clamp(bytes / (16L << 20), 1, Math.Min(Environment.ProcessorCount, 4));
+
+    /// <summary>
+    /// The cut points of a file holding no quote at all after <paramref name="start"/>, found by <paramref name="readers"/>
+    /// readers at once, each over its own stretch; null as soon as any of them meets a quote (the caller then takes the
+    /// quote-aware pass). Without quotes every <c>\n</c> ends a record, so each cut is just the position after the first
+    /// <c>\n</c> at or past its target's last byte — the same cuts <see cref="CsvCutPoints"/> gives.
+    /// </summary>
+    internal static List<long>? QuoteFreeCutPoints(Func<IRangeReader> open, long start, long length, long target, int readers)
+    {
+        if (readers <= 1 || length - start <= target)
+        {
+            return readers <= 1 ? null : [];
+        }
+
+        var sawQuote = new StrongBox<bool>();
+        var stretch = (length - start + readers - 1) / readers;
+        var found = new List<long>[readers];
+        var others = new Task[readers - 1];
+        for (var r = 1; r < readers; r++)
+        {
+            var reader = r;
+            others[r - 1] = Task.Factory.StartNew(
+                () => found[reader] = CutsIn(open, start, Math.Min(length, start + (reader * stretch)), Math.Min(length, start + ((reader + 1) * stretch)), length, target, sawQuote),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default); // dedicated threads: blocking reads stay off the pool
+        }
+
+        found[0] = CutsIn(open, start, start, Math.Min(length, start + stretch), length, target, sawQuote);
+        Task.WaitAll(others);
+        if (sawQuote.Value)
+        {
+            return null;
+        }
+
+        var cuts = new List<long>();
+        foreach (var cut in found.SelectMany(f => f))
+        {
+            if (cut > start && cut < length && (cuts.Count == 0 || cut > cuts[^1]))
+            {
+                cuts.Add(cut);
+            }
+        }
+
+        return cuts;
+    }
+
+    /// <summary>
+    /// One reader's share of <see cref="QuoteFreeCutPoints"/>: for every target in [<paramref name="from"/>, <paramref name="to"/>)
+    /// (a target's search starts at start + k × target - 1), the position after the first <c>\n</c> at or past it, reading
+    /// past <paramref name="to"/> when that is where it lies; stops early when any reader has seen a quote.
+    /// </summary>
+    private static List<long> CutsIn(Func<IRangeReader> open, long start, long from, long to, long length, long target, StrongBox<bool> sawQuote)
+    {
+        var cuts = new List<long>();
+        if (from >= to)
+        {
+            return cuts;
+        }
+
+        using var handle = open();
+        var buffer = new byte[1 << 20];
+        var k = Math.Max(1, ((from - start) / target) + 1); // the first target whose search start (start + k × target - 1) is at or past from
+        while (start + (k * target) - 1 < from)
+        {
+            k++;
+        }
+
+        var search = start + (k * target) - 1;
+        var position = from;
+        var pending = false; // a search started before this chunk and has not found its '\n' yet
+        while (position < length && (position < to || pending) && !Volatile.Read(ref sawQuote.Value))
+        {
+            var read = handle.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - position)), position);
+            if (read == 0)
+            {
+                break;
+            }
+
+            var chunk = buffer.AsSpan(0, read);
+            var mine = (int)Math.Min(read, Math.Max(0, to - position)); // bytes of this reader's own stretch: only those are checked for quotes
+            if (chunk[..mine].Contains((byte)'"'))
+            {
+                Volatile.Write(ref sawQuote.Value, true);
+                break;
+            }
+
+            while (true)
+            {
+                int at;
+                if (pending)
+                {
+                    at = 0;
+                }
+                else if (search < position + mine)
+                {
+                    at = (int)(search - position);
+                }
+                else
+                {
+                    break;
+                }
+
+                var newline = chunk[at..].IndexOf((byte)'\n');
+                if (newline < 0)
+                {
+                    pending = true;
+                    break;
+                }
+
+                var cut = position + at + newline + 1;
+                cuts.Add(cut);
+                pending = false;
+                k = Math.Max(k + 1, ((cut - start) / target) + 1); // the next target whose search start is at or past this cut
+                while (start + (k * target) - 1 < cut)
+                {
+                    k++;
+                }
+
+                search = start + (k * target) - 1;
+            }
+
+            position += read;
+        }
+
+        return cuts;
+    }
+
     /// <summary>
     /// Record starts near every target offset: the position after the first record-ending <c>\n</c> (outside
-    /// quotes) at or past each target. Between targets only quotes are looked for (to keep the parity), so a
-    /// quote-free file is scanned at memchr speed. Parity carried from <paramref name="start"/> (a record start)
-    /// equals the readers' per-record parity, because a record ends only where the parity is even.
+    /// quotes) at or past the last byte of each target (start + k × target). Between targets only quotes are looked
+    /// for (to keep the parity), so a quote-free file is scanned at memchr speed. Parity carried from
+    /// <paramref name="start"/> (a record start) equals the readers' per-record parity, because a record ends only where
+    /// the parity is even.
     /// </summary>
-    private static IEnumerable<long> CsvCutPoints(Func<IRangeReader> open, long start, long target)
+    internal static IEnumerable<long> CsvCutPoints(Func<IRangeReader> open, long start, long target)
     {
         using var handle = open();
         var buffer = new byte[1 << 20];
@@ -170,7 +305,7 @@ public sealed class SplitPlanner(InputResolver resolver)
 
                 var cut = chunkStart + i;
                 yield return cut;
-                next = SaturatingAdd(cut, target);
+                next = NextTarget(start, cut, target);
             }
 
             chunkStart += read;
@@ -195,6 +330,13 @@ public sealed class SplitPlanner(InputResolver resolver)
         }
 
         return names;
+    }
+
+    /// <summary>The first target (start + k × target, k ≥ 1) whose last byte is at or past <paramref name="cut"/>.</summary>
+    private static long NextTarget(long start, long cut, long target)
+    {
+        var k = ((cut - start) / target) + 1;
+        return SaturatingAdd(start, k > long.MaxValue / target ? long.MaxValue : k * target);
     }
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;

@@ -1,0 +1,73 @@
+using System.Text;
+using OrleansCompute.Compute.Tests.Support;
+using OrleansCompute.Grains.Compute.Inputs;
+using OrleansCompute.Grains.Compute.Reading;
+
+namespace OrleansCompute.Compute.Tests;
+
+/// <summary>
+/// Large quote-free CSV files are planned by several readers at once, each over its own stretch of the file; the
+/// cuts must be exactly the ones the single quote-aware pass finds (so a split never starts inside a record), and a
+/// quote anywhere after the header must send the plan back to that pass.
+/// </summary>
+public sealed class PlanCutPointTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Parallel_cut_points_of_a_quote_free_file_are_the_single_pass_cut_points(int seed)
+    {
+        var rng = new Random(seed);
+        var csv = new StringBuilder("a,b,c\n");
+        while (csv.Length < 400_000)
+        {
+            var line = rng.Next(50) switch
+            {
+                0 => "",                                             // an empty line
+                1 => new string('x', rng.Next(3_000, 40_000)),       // a record longer than many targets
+                _ => $"{rng.Next()},{new string('y', rng.Next(0, 80))},{rng.Next(100)}",
+            };
+            csv.Append(line).Append(rng.Next(4) == 0 ? "\r\n" : "\n");
+        }
+
+        if (seed == 2)
+        {
+            csv.Append("9,last,no newline");
+        }
+
+        var path = _folder.Write($"p{seed}.csv", Encoding.UTF8.GetBytes(csv.ToString()));
+        var length = new FileInfo(path).Length;
+        const long start = 6; // after the header
+        foreach (var target in new long[] { 1, 7, 100, 4096, 50_000, 1 << 20 })
+        {
+            var single = SplitPlanner.CsvCutPoints(() => new FileRangeReader(path), start, target).Where(c => c < length).ToList();
+            foreach (var readers in new[] { 2, 3, 4 })
+            {
+                var parallel = SplitPlanner.QuoteFreeCutPoints(() => new FileRangeReader(path), start, length, target, readers);
+                Assert.NotNull(parallel);
+                Assert.Equal(single, parallel);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_quote_in_any_reader_s_stretch_sends_the_plan_back_to_the_quote_aware_pass()
+    {
+        var lines = Enumerable.Range(0, 20_000).Select(i => $"{i},value {i}").ToList();
+        var quoted = lines.ToList();
+        quoted[15_000] = "15000,\"a quoted\nvalue\"";
+        var plain = _folder.Write("plain.csv", Encoding.UTF8.GetBytes("\"id\",\"name\"\n" + string.Join('\n', lines) + "\n")); // quotes in the header only
+        var withQuote = _folder.Write("quoted.csv", Encoding.UTF8.GetBytes("id,name\n" + string.Join('\n', quoted) + "\n"));
+
+        Assert.NotNull(SplitPlanner.QuoteFreeCutPoints(() => new FileRangeReader(plain), 12, new FileInfo(plain).Length, 10_000, readers: 3));
+        foreach (var readers in new[] { 2, 3, 4 })
+        {
+            Assert.Null(SplitPlanner.QuoteFreeCutPoints(() => new FileRangeReader(withQuote), 8, new FileInfo(withQuote).Length, 10_000, readers));
+        }
+    }
+}
