@@ -99,7 +99,7 @@ internal static class BatchMacro
 
         Print([.. results.Where(r => r.Times.Count > 0)]);
         Console.WriteLine();
-        foreach (var (job, silos, ratios) in paired)
+        foreach (var (job, silos, ratios) in paired.Where(p => p.Ratios.Count > 0))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{job}, {silos} silo(s) / hand-written run just before it (paired rounds): median {Median(ratios):F2}, best {ratios.Min():F2} [{string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}]"));

@@ -120,6 +120,9 @@ public sealed class SplitPlanner(InputResolver resolver)
     /// <summary>Files smaller than this are planned by one reader: below it a second thread costs more than it saves.</summary>
     private const long ParallelPlanMinBytes = 32L << 20;
 
+    /// <summary>Planning reads: small enough that what a read copies is still in the L2 cache when it is searched (1 MiB reads were 20 % slower).</summary>
+    private const int PlanBufferBytes = 256 << 10;
+
     private static int ParallelPlanReaders(long bytes) =>
         bytes < ParallelPlanMinBytes ? 1 : (int)Math.Clamp(bytes / (16L << 20), 1, Math.Min(Environment.ProcessorCount, 4));
 
@@ -181,7 +184,7 @@ public sealed class SplitPlanner(InputResolver resolver)
         }
 
         using var handle = open();
-        var buffer = new byte[1 << 20];
+        var buffer = new byte[PlanBufferBytes];
         var k = Math.Max(1, ((from - start) / target) + 1); // the first target whose search start (start + k × target - 1) is at or past from
         while (start + (k * target) - 1 < from)
         {
@@ -258,7 +261,7 @@ public sealed class SplitPlanner(InputResolver resolver)
     internal static IEnumerable<long> CsvCutPoints(Func<IRangeReader> open, long start, long target)
     {
         using var handle = open();
-        var buffer = new byte[1 << 20];
+        var buffer = new byte[PlanBufferBytes];
         var inQuote = false;
         var next = SaturatingAdd(start, target);
         var chunkStart = start;
