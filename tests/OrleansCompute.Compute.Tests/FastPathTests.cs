@@ -64,14 +64,7 @@ public sealed class FastPathTests : IDisposable
                     GroupBy = new GroupByOptions { KeyColumns = keys, Aggregates = aggregates },
                     Rejection = new RejectionPolicy { MaxSamples = 10_000 },
                 };
-                var fast = Engine.Run(spec, _folder.Path, rng, shards: 2);
-                var slow = Engine.Run(spec, _folder.Path, rng, shards: 2, registry: PerRecordRegistry());
-                var fastRows = ((GroupByResult)fast.Value!).Rows.Select(r => r.ToString()).ToList();
-                Assert.Equal(((GroupByResult)slow.Value!).Rows.Select(r => r.ToString()), fastRows);
-                Assert.Equal(reference.Rows.Select(r => r.ToString()), fastRows);
-                Assert.Equal(reference.Records, fast.Records);
-                Assert.Equal(reference.Bad.Select(b => b.Offset), fast.BadRecords.Samples.Select(s => s.Offset));
-                Assert.Equal(slow.BadRecords.Samples.Select(s => s.Reason), fast.BadRecords.Samples.Select(s => s.Reason));
+                AssertFastPathMatches(spec, reference, rng, shards: 2);
             }
         }
     }
@@ -128,14 +121,7 @@ public sealed class FastPathTests : IDisposable
                 GroupBy = new GroupByOptions { KeyColumns = ["k"], Aggregates = aggregates },
                 Rejection = new RejectionPolicy { MaxSamples = 10_000 },
             };
-            var fast = Engine.Run(spec, _folder.Path, rng, shards: 3);
-            var slow = Engine.Run(spec, _folder.Path, rng, shards: 3, registry: PerRecordRegistry());
-            var fastRows = ((GroupByResult)fast.Value!).Rows.Select(r => r.ToString()).ToList();
-            Assert.Equal(((GroupByResult)slow.Value!).Rows.Select(r => r.ToString()), fastRows);
-            Assert.Equal(reference.Rows.Select(r => r.ToString()), fastRows);
-            Assert.Equal(reference.Records, fast.Records);
-            Assert.Equal(reference.Bad.Select(b => b.Offset), fast.BadRecords.Samples.Select(s => s.Offset));
-            Assert.Equal(slow.BadRecords.Samples.Select(s => s.Reason), fast.BadRecords.Samples.Select(s => s.Reason));
+            AssertFastPathMatches(spec, reference, rng, shards: 3);
         }
     }
 
@@ -206,14 +192,7 @@ public sealed class FastPathTests : IDisposable
                     GroupBy = new GroupByOptions { KeyColumns = groupKeys, Aggregates = aggregates },
                     Rejection = new RejectionPolicy { MaxSamples = 10_000 },
                 };
-                var fast = Engine.Run(spec, _folder.Path, rng, shards: 2);
-                var slow = Engine.Run(spec, _folder.Path, rng, shards: 2, registry: PerRecordRegistry());
-                var fastRows = ((GroupByResult)fast.Value!).Rows.Select(r => r.ToString()).ToList();
-                Assert.Equal(((GroupByResult)slow.Value!).Rows.Select(r => r.ToString()), fastRows);
-                Assert.Equal(reference.Rows.Select(r => r.ToString()), fastRows);
-                Assert.Equal(reference.Records, fast.Records);
-                Assert.Equal(reference.Bad.Select(b => b.Offset), fast.BadRecords.Samples.Select(s => s.Offset));
-                Assert.Equal(slow.BadRecords.Samples.Select(s => s.Reason), fast.BadRecords.Samples.Select(s => s.Reason));
+                AssertFastPathMatches(spec, reference, rng, shards: 2);
             }
         }
     }
@@ -302,6 +281,19 @@ public sealed class FastPathTests : IDisposable
 
         Assert.Equal(0, table.GetValueRef(""u8, out var empty));
         Assert.False(empty);
+    }
+
+    /// <summary>The group-by fast path gives the per-record path's rows, bad-record reasons and the reference's rows, record count and bad offsets.</summary>
+    private void AssertFastPathMatches(ComputeJobSpec spec, ReferenceGroupBy.Result reference, Random rng, int shards)
+    {
+        var fast = Engine.Run(spec, _folder.Path, rng, shards);
+        var slow = Engine.Run(spec, _folder.Path, rng, shards, registry: PerRecordRegistry());
+        var fastRows = ((GroupByResult)fast.Value!).Rows.Select(r => r.ToString()).ToList();
+        Assert.Equal(((GroupByResult)slow.Value!).Rows.Select(r => r.ToString()), fastRows);
+        Assert.Equal(reference.Rows.Select(r => r.ToString()), fastRows);
+        Assert.Equal(reference.Records, fast.Records);
+        Assert.Equal(reference.Bad.Select(b => b.Offset), fast.BadRecords.Samples.Select(s => s.Offset));
+        Assert.Equal(slow.BadRecords.Samples.Select(s => s.Reason), fast.BadRecords.Samples.Select(s => s.Reason));
     }
 
     /// <summary>The built-in kinds without their fast paths: user kinds that forward Map / Combine / Finish.</summary>

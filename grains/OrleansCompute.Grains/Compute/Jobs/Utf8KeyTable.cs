@@ -77,30 +77,9 @@ public sealed class Utf8KeyTable<TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefShort(ReadOnlySpan<byte> key, ulong head, out bool exists)
     {
-        var hash = ShortHash(head, key.Length);
-        var bucket = hash & _mask;
-        var entries = _entries;
-        var buckets = _buckets;
-        while (true)
-        {
-            var index = buckets[bucket] - 1;
-            if (index < 0)
-            {
-                break;
-            }
-
-            ref var entry = ref entries[index];
-            if (entry.Head == head && entry.KeyLength == key.Length)
-            {
-                exists = true;
-                return ref entry.Value;
-            }
-
-            bucket = (bucket + 1) & _mask;
-        }
-
-        exists = false;
-        return ref Add(key, hash, bucket);
+        var index = FindShort(head, key.Length, out var bucket);
+        exists = index >= 0;
+        return ref exists ? ref _entries[index].Value : ref Add(key, ShortHash(head, key.Length), bucket);
     }
 
     /// <summary>
@@ -108,10 +87,14 @@ public sealed class Utf8KeyTable<TValue>
     /// <paramref name="length"/>, or -1 when the table does not hold it (add it with <see cref="GetValueRefShort"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int IndexOfShort(ulong head, int length)
+    public int IndexOfShort(ulong head, int length) => FindShort(head, length, out _);
+
+    /// <summary>The entry of a short key, or -1 and the empty bucket where it would go.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int FindShort(ulong head, int length, out int bucket)
     {
         var mask = _mask;
-        var bucket = ShortHash(head, length) & mask;
+        bucket = ShortHash(head, length) & mask;
         var buckets = _buckets;
         var entries = _entries;
         while (true)
