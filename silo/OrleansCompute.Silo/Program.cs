@@ -12,7 +12,7 @@ using OrleansCompute.Silo;
 // http://127.0.0.1:5080. With OrleansCompute:Clustering:Provider=redis, silo processes form a cluster through Redis.
 // Settings: the appsettings.json shipped next to the silo < an appsettings.json in the working directory < environment
 // variables (OrleansCompute__Storage__DataDirectory=...) < command line (--OrleansCompute:Storage:DataDirectory=...).
-// The shipped file is read wherever the silo is started from (`dotnet run --project silo/…` runs it from the
+// The shipped file is read wherever the silo is started from (`dotnet run -c Release --project silo/…` runs it from the
 // repository root, where there is none): without it every HTTP request would log five lines.
 var shipped = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true).Build();
 var configuration = new ConfigurationBuilder()
