@@ -56,6 +56,31 @@ public sealed class PlanCutPointTests : IDisposable
     }
 
     [Fact]
+    public void A_failing_read_in_any_reader_surfaces_as_its_own_exception()
+    {
+        var path = _folder.Write("fail.csv", Encoding.UTF8.GetBytes("id,name\n" + string.Join('\n', Enumerable.Range(0, 20_000).Select(i => $"{i},value {i}")) + "\n"));
+        var length = new FileInfo(path).Length;
+        foreach (var failAt in new[] { 0L, length / 2, length - 10 })
+        {
+            var error = Assert.Throws<IOException>(() => SplitPlanner.QuoteFreeCutPoints(() => new FailingReader(path, failAt), 8, length, 10_000, readers: 3));
+            Assert.Contains("disk gone", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A file reader whose reads fail once they reach <paramref name="failAt"/>.</summary>
+    private sealed class FailingReader(string path, long failAt) : IRangeReader
+    {
+        private readonly FileRangeReader _inner = new(path);
+
+        public long Length => _inner.Length;
+
+        public int Read(Span<byte> buffer, long offset) =>
+            offset + buffer.Length > failAt ? throw new IOException("disk gone") : _inner.Read(buffer, offset);
+
+        public void Dispose() => _inner.Dispose();
+    }
+
+    [Fact]
     public void A_quote_in_any_reader_s_stretch_sends_the_plan_back_to_the_quote_aware_pass()
     {
         var lines = Enumerable.Range(0, 20_000).Select(i => $"{i},value {i}").ToList();

@@ -151,8 +151,19 @@ public sealed class SplitPlanner(InputResolver resolver)
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default); // dedicated threads: blocking reads stay off the pool
         }
 
-        found[0] = CutsIn(open, start, start, Math.Min(length, start + stretch), length, target, sawQuote);
-        Task.WaitAll(others);
+        try
+        {
+            found[0] = CutsIn(open, start, start, Math.Min(length, start + stretch), length, target, sawQuote);
+        }
+        catch
+        {
+            Volatile.Write(ref sawQuote.Value, true); // stops the other readers at their next read
+            Task.WhenAny(Task.WhenAll(others)).Wait(); // wait for them without their exceptions: this one is rethrown
+            throw;
+        }
+
+        Task.WhenAll(others).GetAwaiter().GetResult(); // a reader's own exception (e.g. the file went away), not an AggregateException
+
         if (sawQuote.Value)
         {
             return null;
