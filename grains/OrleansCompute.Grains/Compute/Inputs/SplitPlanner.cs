@@ -134,9 +134,14 @@ public sealed class SplitPlanner(InputResolver resolver)
     /// </summary>
     internal static List<long>? QuoteFreeCutPoints(Func<IRangeReader> open, long start, long length, long target, int readers)
     {
-        if (readers <= 1 || length - start <= target)
+        if (readers <= 1)
         {
-            return readers <= 1 ? null : [];
+            return null;
+        }
+
+        if (length - start <= target)
+        {
+            return []; // one split: nothing to cut
         }
 
         var sawQuote = new StrongBox<bool>();
@@ -196,13 +201,7 @@ public sealed class SplitPlanner(InputResolver resolver)
 
         using var handle = open();
         var buffer = new byte[PlanBufferBytes];
-        var k = Math.Max(1, ((from - start) / target) + 1); // the first target whose search start (start + k × target - 1) is at or past from
-        while (start + (k * target) - 1 < from)
-        {
-            k++;
-        }
-
-        var search = start + (k * target) - 1;
+        var search = NextTarget(start, from, target) - 1; // the first target whose search start is at or past from
         var position = from;
         var pending = false; // a search started before this chunk and has not found its '\n' yet
         while (position < length && (position < to || pending) && !Volatile.Read(ref sawQuote.Value))
@@ -247,13 +246,7 @@ public sealed class SplitPlanner(InputResolver resolver)
                 var cut = position + at + newline + 1;
                 cuts.Add(cut);
                 pending = false;
-                k = Math.Max(k + 1, ((cut - start) / target) + 1); // the next target whose search start is at or past this cut
-                while (start + (k * target) - 1 < cut)
-                {
-                    k++;
-                }
-
-                search = start + (k * target) - 1;
+                search = NextTarget(start, cut, target) - 1; // the next target whose search start is at or past this cut
             }
 
             position += read;
@@ -346,10 +339,10 @@ public sealed class SplitPlanner(InputResolver resolver)
         return names;
     }
 
-    /// <summary>The first target (start + k × target, k ≥ 1) whose last byte is at or past <paramref name="cut"/>.</summary>
-    private static long NextTarget(long start, long cut, long target)
+    /// <summary>The first target (start + k × target, k ≥ 1) whose last byte is at or past <paramref name="position"/>.</summary>
+    private static long NextTarget(long start, long position, long target)
     {
-        var k = ((cut - start) / target) + 1;
+        var k = ((position - start) / target) + 1;
         return SaturatingAdd(start, k > long.MaxValue / target ? long.MaxValue : k * target);
     }
 

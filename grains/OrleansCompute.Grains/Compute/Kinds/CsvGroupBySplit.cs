@@ -31,7 +31,6 @@ internal sealed class CsvGroupBySplit
     private readonly Utf8KeyTable<int> _groups = new(1024); // 2,048 buckets: group keys rarely share one
     private long[] _rows = new long[64];
     private int[] _valueFields = [];   // per value, the field it is read from (set per split)
-    private long[] _longs = [];        // per value, the record's parsed integer
     private int _singleKeyField = -1;  // the key's field when the key is one column
     private FastStats[] _stats;
 
@@ -67,7 +66,6 @@ internal sealed class CsvGroupBySplit
             KeyFields = Array.ConvertAll(_keyColumn, c => columnField[c]),
         };
         _valueFields = Array.ConvertAll(_valueColumn, c => columnField[c]);
-        _longs = new long[_values];
         _singleKeyField = _keyColumn.Length == 1 ? columnField[_keyColumn[0]] : -1;
         long records = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -404,17 +402,15 @@ internal sealed class CsvGroupBySplit
 
     /// <summary>
     /// <see cref="ScanUnquoted"/> for any quote-free records: one pass finds every delimiter and newline 64 bytes at a time
-    /// as a bit mask and walks its set bits, noting where the fields a column needs end; a record of the expected field
-    /// count whose values are plain integers is accumulated right there (<see cref="TryAccumulatePlain"/>), any other goes
-    /// through <see cref="EndRecord"/>. Empty lines are skipped and not counted, one <c>\r</c> before a newline is dropped:
-    /// the same records <see cref="SplitRecordReader.TryRead"/> gives.
+    /// as a bit mask and walks its set bits, noting where the fields a column needs end; each record then goes through
+    /// <see cref="EndRecord"/>. Empty lines are skipped and not counted, one <c>\r</c> before a newline is dropped: the
+    /// same records <see cref="SplitRecordReader.TryRead"/> gives.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long ScanGeneral(ReadOnlySpan<byte> block, long blockOffset, SplitState state)
     {
         var projector = state.Projector;
         var lastNeeded = projector.LastNeededField;
-        var expectedDelimiters = projector.FieldCount - 1; // -1 (no fixed count): every record takes EndRecord
         var delimiterByte = projector.Delimiter;
         ref var ends = ref MemoryMarshal.GetArrayDataReference(state.FieldEnds); // lastNeeded + 1 entries
         var delimiter = Vector256.Create(delimiterByte);
@@ -453,22 +449,6 @@ internal sealed class CsvGroupBySplit
 
                     field++;
                     continue;
-                }
-
-                if (field == expectedDelimiters && at > recordStart)
-                {
-                    if (field == lastNeeded)
-                    {
-                        Unsafe.Add(ref ends, field) = Unsafe.Add(ref data, at - 1) == (byte)'\r' ? at - 1 : at;
-                    }
-
-                    if (TryAccumulatePlain(ref data, length, recordStart, ref ends, state))
-                    {
-                        records++;
-                        recordStart = at + 1;
-                        field = 0;
-                        continue;
-                    }
                 }
 
                 records += EndRecord(block, blockOffset, recordStart, at, field, state);
@@ -541,87 +521,38 @@ internal sealed class CsvGroupBySplit
         return 1;
     }
 
-    /// <summary>
-    /// The common record, straight from its field ends (<paramref name="ends"/>[f] is where field f ends, the last needed
-    /// one included): every value a plain integer (optional '-', 1 to 18 digits, nothing around) parsed in place, a key
-    /// of up to 8 bytes looked up by one masked load. Anything else (an empty or decimal value, spaces, a bad number)
-    /// returns false before touching a group, and the record takes the general path, which gives the same result.
-    /// <paramref name="readable"/>: how many bytes from <paramref name="data"/> may be read.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryAccumulatePlain(ref byte data, int readable, int recordStart, ref int ends, SplitState state)
-    {
-        var valueFields = _valueFields;
-        var longs = _longs;
-        for (var v = 0; v < valueFields.Length; v++)
-        {
-            var f = valueFields[v];
-            if (!TryParsePlainInteger(ref data, readable, f == 0 ? recordStart : Unsafe.Add(ref ends, f - 1) + 1, Unsafe.Add(ref ends, f), out longs[v]))
-            {
-                return false;
-            }
-        }
-
-        var keyField = _singleKeyField;
-        int group;
-        if (keyField >= 0)
-        {
-            var start = keyField == 0 ? recordStart : Unsafe.Add(ref ends, keyField - 1) + 1;
-            var keyLength = Unsafe.Add(ref ends, keyField) - start;
-            group = -1;
-            if ((uint)(keyLength - 1) < 8 && start + 8 <= readable)
-            {
-                var head = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref data, start)) & (ulong.MaxValue >> (64 - (keyLength * 8)));
-                group = _groups.IndexOfShort(head, keyLength);
-            }
-
-            if (group < 0)
-            {
-                group = GroupOf(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref data, start), keyLength));
-            }
-        }
-        else
-        {
-            group = GroupOfKey(ref data, recordStart, ref ends, state);
-        }
-
-        _rows[group]++;
-        if (longs.Length > 0)
-        {
-            ref var stats = ref _stats[group * longs.Length];
-            for (var v = 0; v < longs.Length; v++)
-            {
-                Unsafe.Add(ref stats, v).Add(longs[v]);
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>The group of a multi-column key: its parts length-prefixed into the key buffer, as <see cref="Accumulate"/> does.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int GroupOfKey(ref byte data, int recordStart, ref int ends, SplitState state)
     {
         var keyFields = state.KeyFields;
-        var keyBuffer = state.KeyBuffer;
         var length = 0;
         for (var k = 0; k < keyFields.Length; k++)
         {
             var f = keyFields[k];
             var start = f == 0 ? recordStart : Unsafe.Add(ref ends, f - 1) + 1;
-            var text = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref data, start), Unsafe.Add(ref ends, f) - start);
-            if (keyBuffer.Length < length + 4 + text.Length)
-            {
-                Array.Resize(ref keyBuffer, Math.Max(keyBuffer.Length * 2, length + 4 + text.Length));
-                state.KeyBuffer = keyBuffer;
-            }
-
-            BinaryPrimitives.WriteInt32LittleEndian(keyBuffer.AsSpan(length), text.Length);
-            text.CopyTo(keyBuffer.AsSpan(length + 4));
-            length += 4 + text.Length;
+            length = AppendKeyPart(state, length, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref data, start), Unsafe.Add(ref ends, f) - start));
         }
 
-        return GroupOf(keyBuffer.AsSpan(0, length));
+        return GroupOf(state.KeyBuffer.AsSpan(0, length));
+    }
+
+    /// <summary>
+    /// One part of a multi-column key into the state's key buffer at <paramref name="length"/>: its length (4 bytes) then
+    /// its bytes, so parts cannot run into each other (what <see cref="Flush"/> decodes); the new length.
+    /// </summary>
+    private static int AppendKeyPart(SplitState state, int length, ReadOnlySpan<byte> part)
+    {
+        var keyBuffer = state.KeyBuffer;
+        if (keyBuffer.Length < length + 4 + part.Length)
+        {
+            Array.Resize(ref keyBuffer, Math.Max(keyBuffer.Length * 2, length + 4 + part.Length));
+            state.KeyBuffer = keyBuffer;
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(keyBuffer.AsSpan(length), part.Length);
+        part.CopyTo(keyBuffer.AsSpan(length + 4));
+        return length + 4 + part.Length;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -649,7 +580,7 @@ internal sealed class CsvGroupBySplit
     /// A plain integer at [start, end): optional '-', then 1 to 18 ASCII digits and nothing else (what <see cref="TryParseInteger"/>
     /// takes without its trimming). Up to 8 digits are checked and converted together from one 8-byte load (SWAR: the
     /// digits moved to the top of the word, '0' filled in below, then three multiply-add steps), so the common short value
-    /// costs no branch per digit; longer ones, or one too close to the end of the readable bytes, go digit by digit.
+    /// costs no branch per digit; longer ones, or one too close to the end of the readable bytes, take <see cref="TryParseInteger"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryParsePlainInteger(ref byte data, int readable, int start, int end, out long value)
@@ -675,32 +606,15 @@ internal sealed class CsvGroupBySplit
             return true;
         }
 
-        return TryParseDigits(ref data, start, end, negative != 0, out value);
+        return TryParseOther(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref data, start - negative), end - start + negative), out value);
     }
 
+    /// <summary>A value too long for one load, or too near the end of the readable bytes: the general integer rule (which also takes what it trims).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryParseDigits(ref byte data, int start, int end, bool negative, out long value)
+    private static bool TryParseOther(ReadOnlySpan<byte> text, out long value)
     {
         value = 0;
-        if ((uint)(end - start - 1) >= 18)
-        {
-            return false; // empty, or more than 18 digits
-        }
-
-        long whole = 0;
-        for (var i = start; i < end; i++)
-        {
-            var digit = (uint)(Unsafe.Add(ref data, i) - '0');
-            if (digit > 9)
-            {
-                return false;
-            }
-
-            whole = (whole * 10) + digit;
-        }
-
-        value = negative ? -whole : whole;
-        return true;
+        return !text.IsEmpty && TryParseInteger(text, out value);
     }
 
     /// <summary>One record, framed by the reader: projected (quote-aware when it has a quote), then accumulated; a bad one is sampled.</summary>
@@ -758,22 +672,12 @@ internal sealed class CsvGroupBySplit
         else
         {
             var length = 0;
-            var keyBuffer = state.KeyBuffer;
             for (var k = 0; k < keys; k++)
             {
-                var text = Column(bytes, columns, slots[_keyColumn[k]]);
-                if (keyBuffer.Length < length + 4 + text.Length)
-                {
-                    Array.Resize(ref keyBuffer, Math.Max(keyBuffer.Length * 2, length + 4 + text.Length));
-                    state.KeyBuffer = keyBuffer;
-                }
-
-                BinaryPrimitives.WriteInt32LittleEndian(keyBuffer.AsSpan(length), text.Length);
-                text.CopyTo(keyBuffer.AsSpan(length + 4));
-                length += 4 + text.Length;
+                length = AppendKeyPart(state, length, Column(bytes, columns, slots[_keyColumn[k]]));
             }
 
-            key = keyBuffer.AsSpan(0, length);
+            key = state.KeyBuffer.AsSpan(0, length);
         }
 
         ref var group = ref _groups.GetValueRef(key, out var exists);
@@ -908,7 +812,7 @@ internal sealed class CsvGroupBySplit
 
 
         /// <summary>Delimiter and newline positions of the window <see cref="ScanUniform"/> is on (from index 1; index 0 is -1).</summary>
-        public int[] Positions { get; set; } = new int[Window + 65];
+        public int[] Positions { get; set; } = [];
 
         /// <summary>Per record of the window: set aside for the general path (its values are not all plain integers).</summary>
         public byte[] Rejected { get; private set; } = [];
