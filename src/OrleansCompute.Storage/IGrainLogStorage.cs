@@ -1,4 +1,5 @@
-using OrleansCompute.Runtime;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace OrleansCompute.Storage;
 

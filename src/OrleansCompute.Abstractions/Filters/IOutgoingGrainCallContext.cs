@@ -1,4 +1,0 @@
-namespace OrleansCompute;
-
-/// <summary>An outgoing call, seen by the caller's filters.</summary>
-public interface IOutgoingGrainCallContext : IGrainCallContext;
