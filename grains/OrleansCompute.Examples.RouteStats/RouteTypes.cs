@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Examples.RouteStats;
 
 /// <summary>The value of one route in a partial (crosses silos inside partials, so it is serializable).</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Api;
 
 /// <summary>The datasets ingested through the HTTP API with their acknowledged event counts (one grain, key 0; persisted).</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Api;
 
 /// <summary>Readiness probe (key = the probing node): one persisted write and read of grain state.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>One aggregate column of a group-by result, e.g. <c>mean(delay)</c>.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>Bad records of a split or a merge of splits: how many, and the first few in (path, offset) order.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>The outcome of a finished job: what was read, the bad records, and the kind's own result.</summary>

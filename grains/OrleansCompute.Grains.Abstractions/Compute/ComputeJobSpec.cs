@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>A batch job: which kind, over what input, with which options.</summary>

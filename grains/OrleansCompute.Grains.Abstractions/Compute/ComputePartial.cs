@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>A partial result: key → combined value, plus what it covers. Values are owned by the partial.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>Options of the <c>filter-count</c> kind: counts the lines that match a pattern.</summary>

@@ -1,3 +1,4 @@
+using Orleans;
 using System.Runtime.InteropServices;
 
 namespace OrleansCompute.Grains.Compute;

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>Options of the <c>group-by</c> kind over CSV or JSON Lines.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>Result of group-by: rows ordered by key (ordinal, column by column), or by the top-k order.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>One group: its key values and one value per aggregate (null when the group has no values for it).</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>A file an input resolved to: its real path (symbolic links resolved) and its length when planned.</summary>

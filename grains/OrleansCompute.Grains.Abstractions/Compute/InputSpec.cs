@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>What a job reads and how it is cut into splits.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>

@@ -1,17 +1,18 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text;
-using OrleansCompute.Serialization;
+using Orleans;
+using Orleans.Serialization;
 
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>
 /// Result of word count: words by count descending, ties by word ascending (ordinal); cut to K with top-k.
-/// Serialized by <see cref="WordCountResultCodec"/>: the words travel packed in one byte string (a GCIDE result has
+/// Serialized through <see cref="WordCountResultConverter"/>: the words travel packed in one byte string (a GCIDE result has
 /// 221,276 of them), not as an object each. A result made from that packed form (<see cref="FromPacked"/>: what
 /// the engine produces and what the codec reads) keeps it until <see cref="Words"/> is first read, which decodes
 /// the list once: a result that is only passed on (silo to client) never makes a string per word.
 /// </summary>
+[Immutable]
 public sealed class WordCountResult
 {
     private readonly Lock _gate = new();
@@ -34,7 +35,7 @@ public sealed class WordCountResult
             {
                 if (_words is null)
                 {
-                    _words = WordCountResultCodec.Unpack(_packed.AsSpan(0, _packedLength), _packedCount);
+                    _words = WordCountResultConverter.Unpack(_packed.AsSpan(0, _packedLength), _packedCount);
                     _packed = null;
                 }
 
@@ -85,46 +86,53 @@ public sealed class WordCountResult
         count = 0;
         return false;
     }
-
-    // Like the generated codecs: the serializer runs this assembly's module initializers before it looks a codec up.
-#pragma warning disable CA2255
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void RegisterCodec() => CodecRegistry.Register(new WordCountResultCodec());
 }
 
 /// <summary>
-/// Wire form of <see cref="WordCountResult"/>: an object with 1 = total words, 2 = distinct words, 4 = the number of
-/// words listed and 3 = the words packed as (varint UTF-8 byte length, UTF-8 bytes, varint count)* in result order.
-/// Field 0, the word list as a collection of objects (the form before the packed one), is still read.
+/// Wire form of <see cref="WordCountResult"/> (Orleans surrogate, see <see cref="WordCountResultConverter"/>): the totals,
+/// the number of words and the words packed as (varint UTF-8 byte length, UTF-8 bytes, varint count)* in result order.
 /// </summary>
-internal sealed class WordCountResultCodec : IFieldCodec<WordCountResult>
+[GenerateSerializer, Immutable, Alias("ocx.WordCountResult")]
+public readonly struct WordCountResultSurrogate
 {
-    public void WriteField(ref Writer writer, uint fieldId, WordCountResult value)
-    {
-        if (value is null)
-        {
-            writer.WriteNull(fieldId);
-            return;
-        }
+    [Id(0)] public long TotalWords { get; init; }
 
-        writer.WriteStartObject(fieldId);
-        writer.WriteInt64(1, value.TotalWords);
-        writer.WriteInt64(2, value.DistinctWords);
+    [Id(1)] public long DistinctWords { get; init; }
+
+    [Id(2)] public int Count { get; init; }
+
+    [Id(3)] public byte[]? Packed { get; init; }
+}
+
+/// <summary>
+/// Converts <see cref="WordCountResult"/> to and from its packed wire form: a result read off the wire keeps the
+/// packed bytes (no string per word) until <see cref="WordCountResult.Words"/> is read.
+/// </summary>
+[RegisterConverter]
+public sealed class WordCountResultConverter : IConverter<WordCountResult, WordCountResultSurrogate>
+{
+    public WordCountResult ConvertFromSurrogate(in WordCountResultSurrogate surrogate)
+    {
+        var packed = surrogate.Packed ?? [];
+        Validate(packed);
+        var count = (int)Math.Min((uint)surrogate.Count, (uint)packed.Length);
+        return WordCountResult.FromPacked(packed, packed.Length, count, surrogate.TotalWords, surrogate.DistinctWords);
+    }
+
+    public WordCountResultSurrogate ConvertToSurrogate(in WordCountResult value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
         if (value.TryGetPacked(out var ready, out var readyCount))
         {
-            writer.WriteUInt32(4, (uint)readyCount);
-            writer.WriteBytes(3, ready.Span); // already in wire form: copied as it is
-            writer.WriteEndObject();
-            return;
+            return new WordCountResultSurrogate { TotalWords = value.TotalWords, DistinctWords = value.DistinctWords, Count = readyCount, Packed = ready.ToArray() };
         }
 
-        writer.WriteUInt32(4, (uint)value.Words.Count);
-        var packed = ArrayPool<byte>.Shared.Rent(Math.Max(256, value.Words.Count * 12));
+        var words = value.Words;
+        var packed = ArrayPool<byte>.Shared.Rent(Math.Max(256, words.Count * 12));
         var at = 0;
         try
         {
-            foreach (var word in value.Words)
+            foreach (var word in words)
             {
                 var text = word.Word ?? "";
                 var most = (text.Length * 3) + 20; // UTF-8 bytes of the word at most, two varints
@@ -154,57 +162,12 @@ internal sealed class WordCountResultCodec : IFieldCodec<WordCountResult>
                 at += VarInt.Write((ulong)word.Count, packed.AsSpan(at));
             }
 
-            writer.WriteBytes(3, packed.AsSpan(0, at));
+            return new WordCountResultSurrogate { TotalWords = value.TotalWords, DistinctWords = value.DistinctWords, Count = words.Count, Packed = packed.AsSpan(0, at).ToArray() };
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(packed);
         }
-
-        writer.WriteEndObject();
-    }
-
-    public WordCountResult ReadValue(ref Reader reader, Field field)
-    {
-        if (field.IsNull)
-        {
-            return null!;
-        }
-
-        reader.EnterObject(field);
-        var result = new WordCountResult();
-        var count = 0;
-        byte[]? packed = null;
-        while (reader.TryReadField(out var f))
-        {
-            switch (f.Id)
-            {
-                case 0:
-                    result.Words = Codec<List<WordFrequency>>.Instance.ReadValue(ref reader, f) ?? [];
-                    break;
-                case 1:
-                    result.TotalWords = reader.ReadInt64(f);
-                    break;
-                case 2:
-                    result.DistinctWords = reader.ReadInt64(f);
-                    break;
-                case 4:
-                    count = (int)Math.Min(reader.ReadUInt32(f), (uint)reader.Remaining);
-                    break;
-                case 3:
-                    Reader.Expect(f, WireType.LengthPrefixed);
-                    packed = reader.ReadLengthPrefixed().ToArray();
-                    Validate(packed);
-                    break;
-                default:
-                    reader.SkipField(f);
-                    break;
-            }
-        }
-
-        return packed is null
-            ? result
-            : WordCountResult.FromPacked(packed, packed.Length, count, result.TotalWords, result.DistinctWords);
     }
 
     /// <summary>Checks the packed words' framing (lengths and counts inside the bytes) without making strings.</summary>

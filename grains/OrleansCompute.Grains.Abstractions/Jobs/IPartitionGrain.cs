@@ -1,3 +1,4 @@
+using Orleans;
 using OrleansCompute.Grains.Compute;
 
 namespace OrleansCompute.Grains.Jobs;

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Jobs;
 
 /// <summary>What a partition grain reports after mapping one split and merging its shards into the aggregators.</summary>

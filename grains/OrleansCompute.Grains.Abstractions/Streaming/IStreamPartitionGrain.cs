@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>One partition of a dataset (key <c>{dataset}/{partition}</c>): running totals of its keys, persisted.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>Queries over a dataset's global totals (grain key = dataset name).</summary>

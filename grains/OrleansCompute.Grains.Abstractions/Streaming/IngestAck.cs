@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>The acknowledgement of an <see cref="IngestBatch"/>: once returned, its events are persisted and visible to queries.</summary>

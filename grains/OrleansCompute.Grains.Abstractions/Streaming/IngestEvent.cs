@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>One event: a key, named numeric values and when it happened.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>Running statistics of one named value: count, sum, min, max (mean = sum / count).</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using OrleansCompute.Concurrency;
+using Orleans.Concurrency;
+using Orleans;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Inputs;
 using OrleansCompute.Grains.Compute.Jobs;

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Api;
 
 /// <summary>Implements <see cref="IClusterStatisticsGrain"/> in memory: the latest report per silo, dropped after a minute of silence.</summary>

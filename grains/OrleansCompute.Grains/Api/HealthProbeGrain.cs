@@ -1,4 +1,5 @@
-using OrleansCompute.Runtime;
+using Orleans;
+using Orleans.Runtime;
 
 namespace OrleansCompute.Grains.Api;
 

@@ -1,8 +1,9 @@
-using OrleansCompute.Concurrency;
+using Orleans.Concurrency;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Jobs;
-using OrleansCompute.Runtime;
-using OrleansCompute.Serialization;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Serialization;
 
 namespace OrleansCompute.Grains.Jobs;
 
@@ -13,7 +14,9 @@ namespace OrleansCompute.Grains.Jobs;
 /// in memory and all covered by the next single write (one state write per burst of splits, not one per split).
 /// </summary>
 [Reentrant]
-public sealed class AggregatorGrain([PersistentState("aggregator")] IPersistentState<AggregatorGrainState> state) : Grain, IAggregatorGrain
+public sealed class AggregatorGrain(
+    [PersistentState("aggregator")] IPersistentState<AggregatorGrainState> state,
+    Serializer serializer) : Grain, IAggregatorGrain
 {
     private IComputeJobRunner? _runner;
     private IComputePartial? _merged;
@@ -141,7 +144,7 @@ public sealed class AggregatorGrain([PersistentState("aggregator")] IPersistentS
             // Snapshot synchronously (this turn): merges that interleave during the write wait for the next one.
             state.State.JobId = _runner!.Spec.JobId;
             state.State.MergedSplits = [.. _ledger!.MergedSplits.Order()];
-            state.State.Partial = Serializer.Serialize(_merged!);
+            state.State.Partial = serializer.SerializeToArray(_merged!);
             await state.WriteStateAsync();
         }
         catch
@@ -174,7 +177,7 @@ public sealed class AggregatorGrain([PersistentState("aggregator")] IPersistentS
         _runner ??= JobRunners.Create(ServiceProvider, spec);
         if (_merged is null || _ledger is null)
         {
-            _merged = state.State.Partial is { } bytes ? Serializer.Deserialize<IComputePartial>(bytes) : _runner.CreateEmpty();
+            _merged = state.State.Partial is { } bytes ? serializer.Deserialize<IComputePartial>(bytes)! : _runner.CreateEmpty();
             _ledger = new MergeLedger(spec.JobId, state.State.MergedSplits);
         }
     }

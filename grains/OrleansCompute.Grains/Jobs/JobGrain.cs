@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using OrleansCompute.Concurrency;
+using Orleans.Concurrency;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Inputs;
 using OrleansCompute.Grains.Compute.Jobs;
-using OrleansCompute.Runtime;
-using OrleansCompute.Serialization;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
 using OrleansCompute.Storage;
-using OrleansCompute.Timers;
 
 namespace OrleansCompute.Grains.Jobs;
 
@@ -20,7 +21,8 @@ namespace OrleansCompute.Grains.Jobs;
 [Reentrant]
 public sealed partial class JobGrain(
     [PersistentState("job")] IPersistentState<JobGrainState> state,
-    ILogger<JobGrain> logger) : Grain, IJobGrain
+    ILogger<JobGrain> logger,
+    Serializer serializer) : Grain, IJobGrain
 {
     private const int MaxCollectRounds = 3;
     private static readonly TimeSpan s_compactDelay = TimeSpan.FromSeconds(10);
@@ -75,9 +77,9 @@ public sealed partial class JobGrain(
             throw new ArgumentException($"The spec names job '{spec.JobId}' but was submitted to job '{JobId}'.", nameof(spec));
         }
 
-        var copy = Serializer.Deserialize<ComputeJobSpec>(Serializer.Serialize(spec));
+        var copy = serializer.Deserialize<ComputeJobSpec>(serializer.SerializeToArray(spec))!;
         copy.JobId = JobId;
-        var bytes = Serializer.Serialize(copy);
+        var bytes = serializer.SerializeToArray(copy);
         if (S.Submitted)
         {
             if (!bytes.AsSpan().SequenceEqual(S.Spec))
@@ -137,8 +139,8 @@ public sealed partial class JobGrain(
         if ((_resultBytes ?? S.Result) is { } bytes)
         {
             return bytes.Length < 64 * 1024
-                ? Serializer.Deserialize<ComputeJobResult>(bytes)
-                : await ComputeThreads.Run(() => Serializer.Deserialize<ComputeJobResult>(bytes));
+                ? serializer.Deserialize<ComputeJobResult>(bytes)!
+                : await ComputeThreads.Run(() => serializer.Deserialize<ComputeJobResult>(bytes)!);
         }
 
         if (!S.ResultInShards)
@@ -178,14 +180,14 @@ public sealed partial class JobGrain(
     private async Task CompactLater(ComputeJobResult result)
     {
         await Task.Delay(s_compactDelay); // out of the way of the answer being sent and of the next job starting
-        var bytes = await ComputeThreads.Run(() => Serializer.Serialize(result));
+        var bytes = await ComputeThreads.Run(() => serializer.SerializeToArray(result));
         _resultBytes = bytes;
         _result = null;
     }
 
     private async Task<ComputeJobResult> LoadResultFromShards()
     {
-        _spec ??= Serializer.Deserialize<ComputeJobSpec>(S.Spec!);
+        _spec ??= serializer.Deserialize<ComputeJobSpec>(S.Spec!)!;
         _runner ??= JobRunners.Create(ServiceProvider, _spec);
         var shards = await FinishShards();
         return await ComputeThreads.Run(() => _runner.JoinShardResults([.. shards.Select(s => s.Result)]));
@@ -235,11 +237,11 @@ public sealed partial class JobGrain(
         Resumes = S.Resumes,
         SubmittedAt = S.SubmittedAt,
         FinishedAt = S.FinishedAt,
-        Spec = S.Spec is { } spec ? Serializer.Deserialize<ComputeJobSpec>(spec) : null,
+        Spec = S.Spec is { } spec ? serializer.Deserialize<ComputeJobSpec>(spec)! : null,
     };
 
     private void StartTimer() =>
-        _timer ??= RegisterGrainTimer(Tick, new GrainTimerCreationOptions(_options.TickInterval, _options.TickInterval) { Interleave = true, KeepAlive = true });
+        _timer ??= this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(_options.TickInterval, _options.TickInterval) { Interleave = true, KeepAlive = true });
 
     private async Task Tick(CancellationToken cancellationToken)
     {
@@ -268,7 +270,7 @@ public sealed partial class JobGrain(
         using var activity = Telemetry.ComputeInstrumentation.StartJobRun(JobId, S.State);
         try
         {
-            _spec ??= Serializer.Deserialize<ComputeJobSpec>(S.Spec!);
+            _spec ??= serializer.Deserialize<ComputeJobSpec>(S.Spec!)!;
             _runner ??= JobRunners.Create(ServiceProvider, _spec);
             if (S.State == JobState.Queued)
             {
@@ -277,7 +279,7 @@ public sealed partial class JobGrain(
 
             for (var round = 0; round < MaxCollectRounds && S.State == JobState.Running; round++)
             {
-                _plan ??= Serializer.Deserialize<SplitPlan>(S.Plan!);
+                _plan ??= serializer.Deserialize<SplitPlan>(S.Plan!)!;
                 await Map();
                 if (S.State == JobState.Running)
                 {
@@ -320,7 +322,7 @@ public sealed partial class JobGrain(
             return; // cancelled while planning
         }
 
-        S.Plan = Serializer.Serialize(plan);
+        S.Plan = serializer.SerializeToArray(plan);
         S.SplitsTotal = plan.Splits.Count;
         S.BytesTotal = plan.TotalBytes;
         S.ShardCount = Math.Clamp(_options.AggregatorCount, 1, Math.Max(1, plan.Splits.Count));
@@ -414,7 +416,7 @@ public sealed partial class JobGrain(
             return;
         }
 
-        S.Result = Serializer.Serialize(result);
+        S.Result = serializer.SerializeToArray(result);
         _result = result;
         S.MergeTime += watch.Elapsed;
         S.FinishedAt = DateTimeOffset.UtcNow;

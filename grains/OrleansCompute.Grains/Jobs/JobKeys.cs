@@ -1,3 +1,4 @@
+using Orleans;
 using System.Globalization;
 
 namespace OrleansCompute.Grains.Jobs;

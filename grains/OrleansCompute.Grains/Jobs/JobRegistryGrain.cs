@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using OrleansCompute.Concurrency;
-using OrleansCompute.Runtime;
-using OrleansCompute.Timers;
+using Orleans.Concurrency;
+using Orleans;
+using Orleans.Runtime;
 
 namespace OrleansCompute.Grains.Jobs;
 
@@ -22,7 +22,7 @@ public sealed partial class JobRegistryGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var period = JobRunners.Options(ServiceProvider).TickInterval;
-        _timer = RegisterGrainTimer(Tick, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true });
+        _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true });
         return Task.CompletedTask;
     }
 

@@ -1,4 +1,6 @@
+using Orleans;
 using System.Diagnostics;
+using Orleans.Placement;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Inputs;
 using OrleansCompute.Grains.Compute.Jobs;
@@ -6,6 +8,7 @@ using OrleansCompute.Grains.Compute.Jobs;
 namespace OrleansCompute.Grains.Jobs;
 
 /// <summary>Maps one split and merges its shards into the job's aggregators. Stateless; see <see cref="IPartitionGrain"/>.</summary>
+[RandomPlacement] // splits spread over the silos (Orleans's default placement prefers the least loaded silo, which lags behind a burst of splits)
 public sealed class PartitionGrain : Grain, IPartitionGrain
 {
     private IComputeJobRunner? _runner;

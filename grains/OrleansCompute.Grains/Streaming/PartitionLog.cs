@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>One (producer, sequence) a partition accepted.</summary>

@@ -1,4 +1,6 @@
-using OrleansCompute.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Grains.Streaming;
@@ -18,14 +20,14 @@ public sealed class StateBackedGrainLog(IGrainStorage storage) : IGrainLogStorag
     {
         await storage.ReadStateAsync(stateName, grainId, _state, cancellationToken);
         _state.State ??= new StoredGrainLog();
-        var stored = _state.State;
+        var stored = _state.State!;
         var records = stored.Records.Select((r, i) => new GrainLogRecord(stored.SnapshotSequence + 1 + i, r)).ToList();
         return new GrainLog(stored.SnapshotSequence, stored.Snapshot is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(stored.Snapshot), records);
     }
 
     public async Task AppendLogAsync(string stateName, GrainId grainId, long sequence, ReadOnlyMemory<byte> record, CancellationToken cancellationToken = default)
     {
-        var stored = _state.State;
+        var stored = _state.State!;
         var last = stored.SnapshotSequence + stored.Records.Count;
         if (sequence != last + 1)
         {
@@ -46,7 +48,7 @@ public sealed class StateBackedGrainLog(IGrainStorage storage) : IGrainLogStorag
 
     public async Task WriteLogSnapshotAsync(string stateName, GrainId grainId, long sequence, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken = default)
     {
-        var stored = _state.State;
+        var stored = _state.State!;
         var last = stored.SnapshotSequence + stored.Records.Count;
         if (sequence < stored.SnapshotSequence || sequence > last)
         {

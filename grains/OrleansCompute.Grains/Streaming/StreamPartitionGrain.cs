@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
-using OrleansCompute.Concurrency;
-using OrleansCompute.Runtime;
-using OrleansCompute.Serialization;
+using Orleans.Concurrency;
+using Orleans.Placement;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Grains.Streaming;
@@ -25,7 +28,8 @@ namespace OrleansCompute.Grains.Streaming;
 /// size (at least <see cref="MinSnapshotBytes"/>), so replay is bounded and snapshot cost is amortized O(1) per event.</para>
 /// </remarks>
 [Reentrant]
-public sealed class StreamPartitionGrain : Grain, IStreamPartitionGrain
+[RandomPlacement] // a dataset's 16 partitions spread over the silos
+public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStreamPartitionGrain
 {
     /// <summary>The log's state name (records are keyed by state name and grain id).</summary>
     public const string LogName = "stream-partition-log";
@@ -54,10 +58,10 @@ public sealed class StreamPartitionGrain : Grain, IStreamPartitionGrain
     {
         _dataset = StreamTopology.DatasetOf(this.GetPrimaryKeyString());
         _log = ResolveLog(ServiceProvider);
-        var log = await _log.ReadLogAsync(LogName, GrainId, cancellationToken);
+        var log = await _log.ReadLogAsync(LogName, this.GetGrainId(), cancellationToken);
         if (log.Snapshot is { } snapshotBytes)
         {
-            var snapshot = Serializer.Deserialize<PartitionSnapshot>(snapshotBytes.Span);
+            var snapshot = serializer.Deserialize<PartitionSnapshot>(snapshotBytes.Span)!;
             foreach (var shard in snapshot.Shards)
             {
                 foreach (var (key, totals) in shard)
@@ -76,7 +80,7 @@ public sealed class StreamPartitionGrain : Grain, IStreamPartitionGrain
 
         foreach (var record in log.Records)
         {
-            var entry = Serializer.Deserialize<PartitionLogRecord>(record.Data.Span);
+            var entry = serializer.Deserialize<PartitionLogRecord>(record.Data.Span)!;
             foreach (var batch in entry.Batches)
             {
                 WindowOf(batch.ProducerId).TryAccept(batch.Sequence);
@@ -135,7 +139,7 @@ public sealed class StreamPartitionGrain : Grain, IStreamPartitionGrain
     /// <summary>The log provider for a partition: the default storage if it has the log capability, else a state-backed log over it.</summary>
     internal static IGrainLogStorage ResolveLog(IServiceProvider services)
     {
-        var name = ProviderConstants.DefaultStorageProviderName;
+        var name = Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME;
         if (services.GetKeyedService<IGrainLogStorage>(name) is { } log)
         {
             return log;
@@ -195,9 +199,9 @@ public sealed class StreamPartitionGrain : Grain, IStreamPartitionGrain
                     record.Shards.Add(group.Shards[s] ?? []);
                 }
 
-                var bytes = Serializer.Serialize(record);
+                var bytes = serializer.SerializeToArray(record);
                 length = bytes.Length;
-                await _log.AppendLogAsync(LogName, GrainId, sequence, bytes);
+                await _log.AppendLogAsync(LogName, this.GetGrainId(), sequence, bytes);
             }
             catch (Exception ex)
             {
@@ -274,10 +278,10 @@ public sealed class StreamPartitionGrain : Grain, IStreamPartitionGrain
         }
 
         var snapshot = new PartitionSnapshot { Shards = [.. _totals], Producers = _producers };
-        var bytes = Serializer.Serialize(snapshot);
+        var bytes = serializer.SerializeToArray(snapshot);
         try
         {
-            await _log.WriteLogSnapshotAsync(LogName, GrainId, _lastSequence, bytes);
+            await _log.WriteLogSnapshotAsync(LogName, this.GetGrainId(), _lastSequence, bytes);
             _snapshotBytes = bytes.Length;
             _bytesSinceSnapshot = 0;
         }

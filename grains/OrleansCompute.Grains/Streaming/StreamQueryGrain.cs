@@ -1,4 +1,5 @@
-using OrleansCompute.Concurrency;
+using Orleans.Concurrency;
+using Orleans;
 
 namespace OrleansCompute.Grains.Streaming;
 

@@ -1,4 +1,4 @@
-using OrleansCompute.Runtime;
+using StableHash = OrleansCompute.Grains.Compute.Jobs.StableHash;
 
 namespace OrleansCompute.Grains.Streaming;
 

@@ -1,5 +1,4 @@
 using OrleansCompute.Grains.Compute.Reading;
-using OrleansCompute.Serialization;
 
 namespace OrleansCompute.Grains.Compute.Inputs;
 
@@ -61,9 +60,14 @@ public static class InputSources
         if (splitBytesForTotal is not null)
         {
             // Split size chosen from the input's total size (e.g. from the cluster's cores); the spec's size is an upper bound.
-            var sized = Serializer.Deserialize<InputSpec>(Serializer.Serialize(input));
-            sized.TargetSplitBytes = splitBytesForTotal(files.Sum(f => f.Length));
-            input = sized;
+            input = new InputSpec
+            {
+                Path = input.Path,
+                Format = input.Format,
+                Delimiter = input.Delimiter,
+                HasHeader = input.HasHeader,
+                TargetSplitBytes = splitBytesForTotal(files.Sum(f => f.Length)),
+            };
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(input.TargetSplitBytes, 1, "TargetSplitBytes");

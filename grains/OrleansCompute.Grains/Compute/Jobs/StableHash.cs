@@ -15,4 +15,20 @@ public static class StableHash
     }
 
     public static int Of(string text) => Of(text.AsSpan());
+
+    /// <summary>
+    /// FNV-1a over both bytes of each UTF-16 code unit (the streaming topology's hash: it decides which partition and
+    /// shard grain own a key, so it never changes for an existing dataset).
+    /// </summary>
+    public static uint Fnv1a(ReadOnlySpan<char> value, uint seed = 2166136261u)
+    {
+        var hash = seed;
+        foreach (var c in value)
+        {
+            hash = (hash ^ (byte)c) * 16777619u;
+            hash = (hash ^ (byte)(c >> 8)) * 16777619u;
+        }
+
+        return hash;
+    }
 }

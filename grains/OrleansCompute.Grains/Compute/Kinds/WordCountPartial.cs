@@ -1,16 +1,17 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using OrleansCompute.Grains.Compute.Jobs;
-using OrleansCompute.Serialization;
+using Orleans;
+using Orleans.Serialization;
 
 namespace OrleansCompute.Grains.Compute.Kinds;
 
 /// <summary>
 /// The partial of the built-in word count: word → count kept as UTF-8 keys in a <see cref="Utf8CountTable"/> from
 /// the map through shards and merges, so no string is made per distinct word until a shard is finished. Crosses
-/// silos and is persisted by the aggregators with its own codec (<see cref="WordCountPartialCodec"/>): the table
+/// silos and is persisted by the aggregators through <see cref="WordCountPartialConverter"/>: the table
 /// travels as one packed byte string (length, bytes, count per word), not as an object per entry.
 /// </summary>
+[Immutable]
 public sealed class WordCountPartial : IComputePartial
 {
     public string JobId { get; set; } = "";
@@ -27,87 +28,65 @@ public sealed class WordCountPartial : IComputePartial
     IReadOnlyList<int> IComputePartial.SplitIds => SplitIds;
 
     public int KeyCount => Counts.Count;
-
-    // Like the generated codecs: the serializer runs this assembly's module initializers before it looks a codec up.
-#pragma warning disable CA2255
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void RegisterCodec() => CodecRegistry.Register(new WordCountPartialCodec());
 }
 
 /// <summary>
-/// Wire form of <see cref="WordCountPartial"/>: an object with 0 = job id, 1 = split ids, 2 = records, 3 = bad
-/// records, 4 = the number of words, 5 = the words packed as (varint byte length, UTF-8 bytes, varint count)*.
+/// Wire form of <see cref="WordCountPartial"/> (Orleans surrogate, see <see cref="WordCountPartialConverter"/>): job id,
+/// split ids, records, bad records, the number of words and the words packed as (varint byte length, UTF-8 bytes, varint count)*.
 /// </summary>
-internal sealed class WordCountPartialCodec : IFieldCodec<WordCountPartial>
+[GenerateSerializer, Immutable, Alias("ocx.WordCountPartial")]
+public readonly struct WordCountPartialSurrogate
 {
-    public void WriteField(ref Writer writer, uint fieldId, WordCountPartial value)
-    {
-        if (value is null)
-        {
-            writer.WriteNull(fieldId);
-            return;
-        }
+    [Id(0)] public string JobId { get; init; }
 
-        writer.WriteStartObject(fieldId);
-        writer.WriteString(0, value.JobId);
-        Codec<List<int>>.Instance.WriteField(ref writer, 1, value.SplitIds);
-        writer.WriteInt64(2, value.Records);
-        Codec<BadRecordSummary>.Instance.WriteField(ref writer, 3, value.BadRecords);
-        writer.WriteUInt32(4, (uint)value.Counts.Count);
+    [Id(1)] public List<int> SplitIds { get; init; }
+
+    [Id(2)] public long Records { get; init; }
+
+    [Id(3)] public BadRecordSummary BadRecords { get; init; }
+
+    [Id(4)] public int Count { get; init; }
+
+    [Id(5)] public byte[] Packed { get; init; }
+}
+
+/// <summary>Converts <see cref="WordCountPartial"/> to and from its packed wire form (one byte string for the whole table).</summary>
+[RegisterConverter]
+public sealed class WordCountPartialConverter : IConverter<WordCountPartial, WordCountPartialSurrogate>
+{
+    public WordCountPartial ConvertFromSurrogate(in WordCountPartialSurrogate surrogate)
+    {
+        var packed = surrogate.Packed ?? [];
+        return new WordCountPartial
+        {
+            JobId = surrogate.JobId ?? "",
+            SplitIds = surrogate.SplitIds ?? [],
+            Records = surrogate.Records,
+            BadRecords = surrogate.BadRecords ?? new(),
+            Counts = Unpack(packed, (int)Math.Min((uint)surrogate.Count, (uint)packed.Length)),
+        };
+    }
+
+    public WordCountPartialSurrogate ConvertToSurrogate(in WordCountPartial value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
         var packed = Pack(value.Counts, out var length);
         try
         {
-            writer.WriteBytes(5, packed.AsSpan(0, length));
+            return new WordCountPartialSurrogate
+            {
+                JobId = value.JobId,
+                SplitIds = value.SplitIds,
+                Records = value.Records,
+                BadRecords = value.BadRecords,
+                Count = value.Counts.Count,
+                Packed = packed.AsSpan(0, length).ToArray(),
+            };
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(packed);
         }
-
-        writer.WriteEndObject();
-    }
-
-    public WordCountPartial ReadValue(ref Reader reader, Field field)
-    {
-        if (field.IsNull)
-        {
-            return null!;
-        }
-
-        reader.EnterObject(field);
-        var result = new WordCountPartial();
-        var count = 0;
-        while (reader.TryReadField(out var f))
-        {
-            switch (f.Id)
-            {
-                case 0:
-                    result.JobId = reader.ReadString(f) ?? "";
-                    break;
-                case 1:
-                    result.SplitIds = Codec<List<int>>.Instance.ReadValue(ref reader, f) ?? [];
-                    break;
-                case 2:
-                    result.Records = reader.ReadInt64(f);
-                    break;
-                case 3:
-                    result.BadRecords = Codec<BadRecordSummary>.Instance.ReadValue(ref reader, f) ?? new();
-                    break;
-                case 4:
-                    count = (int)Math.Min(reader.ReadUInt32(f), (uint)reader.Remaining);
-                    break;
-                case 5:
-                    Reader.Expect(f, WireType.LengthPrefixed);
-                    result.Counts = Unpack(reader.ReadLengthPrefixed(), count);
-                    break;
-                default:
-                    reader.SkipField(f);
-                    break;
-            }
-        }
-
-        return result;
     }
 
     /// <summary>The packed words in a rented array (return it), <paramref name="length"/> bytes long.</summary>

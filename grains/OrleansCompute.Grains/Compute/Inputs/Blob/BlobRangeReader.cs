@@ -1,48 +1,48 @@
-using System.Net;
-using OrleansCompute.Blobs;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using OrleansCompute.Grains.Compute.Reading;
 
 namespace OrleansCompute.Grains.Compute.Inputs.Blob;
 
 /// <summary>
-/// Positional reads of one blob with ranged GETs, for a reader that owns [start, end): a read below <c>end</c> fetches
-/// at most up to <c>end</c>; a read at or past <c>end</c> (finishing the last record) fetches a look-ahead window that
-/// starts small and doubles while the record goes on. So a split downloads its own bytes, one byte before its start
-/// (to see whether it begins a record) and a look-ahead, never its neighbour's whole range. The blob's length comes
-/// from one HEAD request when opened. Transient failures are retried by the client; a missing blob or refused
-/// credentials become <see cref="ComputeInputException"/> (the job fails with the reason), and a failure that outlasted
-/// the retries an <see cref="IOException"/> (the split is retried).
+/// Positional reads of one blob with ranged downloads, for a reader that owns [start, end): a read below <c>end</c>
+/// fetches at most up to <c>end</c>; a read at or past <c>end</c> (finishing the last record) fetches a look-ahead
+/// window that starts small and doubles while the record goes on. So a split downloads its own bytes, one byte before
+/// its start (to see whether it begins a record) and a look-ahead, never its neighbour's whole range. The blob's length
+/// comes from one properties request when opened. Transient failures are retried by the SDK's pipeline; a missing blob
+/// or refused credentials become <see cref="ComputeInputException"/> (the job fails with the reason), and a failure that
+/// outlasted the retries an <see cref="IOException"/> (the split is retried).
 /// </summary>
 internal sealed class BlobRangeReader : IRangeReader
 {
-    private readonly BlobRestClient _client;
-    private readonly string _container;
-    private readonly string _name;
+    private readonly BlobClient _blob;
+    private readonly string _path;
     private readonly long _end;
     private readonly int _initialLookahead;
     private readonly Action<long> _fetched;
     private long _lookahead;
 
-    public BlobRangeReader(BlobRestClient client, string container, string name, long start, long end, int lookahead, Action<long> fetched)
+    public BlobRangeReader(BlobClient blob, string path, long start, long end, int lookahead, Action<long> fetched)
     {
-        _client = client;
-        _container = container;
-        _name = name;
+        _blob = blob;
+        _path = path;
         _end = Math.Max(start, end);
         _initialLookahead = lookahead;
         _lookahead = lookahead;
         _fetched = fetched;
-        BlobItem? properties;
         try
         {
-            properties = _client.GetPropertiesAsync(container, name).GetAwaiter().GetResult();
+            Length = _blob.GetProperties().Value.ContentLength;
         }
-        catch (BlobRequestException ex)
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new ComputeInputException($"Blob '{path}' does not exist (any more) at {_blob.Uri.GetLeftPart(UriPartial.Path)}.", ex);
+        }
+        catch (RequestFailedException ex)
         {
             throw Translate(ex);
         }
-
-        Length = properties?.Length ?? throw new ComputeInputException($"Blob '{container}/{name}' does not exist (any more) at {_client.Account.EndpointText}.");
     }
 
     public long Length { get; }
@@ -67,12 +67,23 @@ internal sealed class BlobRangeReader : IRangeReader
         }
 
         want = Math.Min(want, Length - offset);
-        int read;
+        var read = 0;
         try
         {
-            read = _client.ReadRange(_container, _name, offset, buffer[..(int)want]);
+            var response = _blob.DownloadStreaming(new BlobDownloadOptions { Range = new HttpRange(offset, want) });
+            using var content = response.Value.Content;
+            while (read < want)
+            {
+                var n = content.Read(buffer[read..(int)want]);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
         }
-        catch (BlobRequestException ex)
+        catch (RequestFailedException ex)
         {
             throw Translate(ex);
         }
@@ -86,7 +97,7 @@ internal sealed class BlobRangeReader : IRangeReader
         // The client is shared by the source.
     }
 
-    private Exception Translate(BlobRequestException ex) => ex.Status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.BadRequest
-        ? BlobInputSource.ToInputError($"blob:{_container}/{_name}", ex)
+    private Exception Translate(RequestFailedException ex) => ex.Status is 403 or 404 or 400
+        ? BlobInputSource.ToInputError(_path, ex)
         : new IOException(ex.Message, ex);
 }

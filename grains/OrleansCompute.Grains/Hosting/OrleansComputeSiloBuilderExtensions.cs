@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Storage;
+using OrleansCompute.Grains.Compute;
+using OrleansCompute.Grains.Compute.Inputs;
+using OrleansCompute.Grains.Compute.Inputs.Blob;
+
+namespace OrleansCompute.Hosting;
+
+/// <summary>Adds the compute grains (batch jobs, streaming ingestion, the API's support grains) to an Orleans silo.</summary>
+public static class OrleansComputeSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds OrleansCompute to this silo: the options and services its grains read (data roots, job kinds, job
+    /// options, blob inputs) and job resumption at start-up. The grain classes themselves are found by Orleans (this
+    /// assembly is an Orleans application part). The grains persist through the silo's <em>default</em> grain storage:
+    /// add one with Orleans as usual (<c>AddRedisGrainStorageAsDefault</c>, <c>AddAzureBlobGrainStorageAsDefault</c>,
+    /// <c>AddMemoryGrainStorageAsDefault</c> for tests) or ours (<c>AddSqliteGrainStorageAsDefault</c>, which also
+    /// gives streaming partitions an append log with group commit); the silo refuses to start without one.
+    /// </summary>
+    public static ISiloBuilder AddOrleansCompute(this ISiloBuilder builder, Action<OrleansComputeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new OrleansComputeOptions();
+        configure?.Invoke(options);
+
+        var roots = new DataRootOptions();
+        foreach (var root in options.DataRoots)
+        {
+            roots.Roots.Add(Path.GetFullPath(root));
+        }
+
+        var services = builder.Services;
+        services.TryAddSingleton(roots);
+        services.TryAddSingleton(options.Jobs);
+        services.TryAddSingleton(options.Kinds);
+        if (options.BlobInputs is { } blob)
+        {
+            services.AddSingleton<IInputSource>(_ => new BlobInputSource(blob));
+        }
+
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new DefaultStorageCheck(sp));
+        if (options.ResumeJobsOnStart)
+        {
+            services.AddSingleton<JobResumer>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JobResumer>());
+        }
+
+        return builder;
+    }
+
+    /// <summary>Fails silo start-up, with the fix, when no default grain storage is registered (the compute grains persist there).</summary>
+    private sealed class DefaultStorageCheck(IServiceProvider services) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(DefaultStorageCheck), ServiceLifecycleStage.RuntimeInitialize, _ =>
+            {
+                if (services.GetKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME) is null)
+                {
+                    throw new InvalidOperationException(
+                        "OrleansCompute's grains persist job and stream state in the silo's default grain storage, but none is registered. "
+                        + "Add one when configuring the silo, e.g. silo.AddSqliteGrainStorageAsDefault(o => o.DatabasePath = \"data/grain-state.db\"), "
+                        + "silo.AddRedisGrainStorageAsDefault(...), silo.AddAzureBlobGrainStorageAsDefault(...) or, for tests, silo.AddMemoryGrainStorageAsDefault().");
+                }
+
+                return Task.CompletedTask;
+            });
+    }
+}
