@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
-using OrleansCompute.Runtime;
+using Orleans.Runtime;
 
 namespace OrleansCompute.Api;
 
@@ -42,6 +42,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         JsonException j => (400, "Malformed JSON", JsonMessage(j), j.Path),
         ArgumentException a => (400, "Invalid request", StripParameter(a.Message), a.ParamName),
         SiloUnavailableException s => (503, "Cluster unavailable", s.Message, null),
+        OrleansMessageRejectionException r => (503, "Cluster unavailable", r.Message, null),
+        Orleans.Runtime.Messaging.ConnectionFailedException c => (503, "Cluster unavailable", c.Message, null),
         TimeoutException => (504, "Timed out", "The cluster did not answer in time; the request may still complete (re-send is safe for ingest and job submission).", null),
         OperationCanceledException => (499, "Request cancelled", "The request was cancelled.", null),
         _ => (500, "Internal error", "An unexpected error occurred; the server log has the details under this request's trace id.", null),

@@ -1,17 +1,16 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans;
+using Orleans.Runtime;
 using OrleansCompute.Grains.Api;
-using OrleansCompute.Membership;
-using OrleansCompute.Runtime;
-using OrleansCompute.Telemetry;
 
 namespace OrleansCompute.Api;
 
 /// <summary>
 /// Where the API runs and whether it can serve: in a silo (co-hosted; ready once the host started, which
-/// includes joining the cluster, and a grain-state round trip answers) or in a cluster client (ready once a
-/// gateway is connected and the same round trip answers). Readiness results are cached for one second.
+/// includes joining the cluster, and a grain-state round trip answers) or in a cluster client (ready once the
+/// same round trip answers through a gateway). Readiness results are cached for one second.
 /// </summary>
 public sealed class ApiNode(IServiceProvider services, IHostApplicationLifetime lifetime) : IDisposable
 {
@@ -19,12 +18,9 @@ public sealed class ApiNode(IServiceProvider services, IHostApplicationLifetime 
     private volatile CachedResult? _cached;
 
     /// <summary>The silo's identity when co-hosted; null in a standalone API host.</summary>
-    public ILocalSiloDetails? Silo { get; } = services.GetService<SiloStatistics>() is null ? null : services.GetService<ILocalSiloDetails>();
+    public ILocalSiloDetails? Silo { get; } = services.GetService<ILocalSiloDetails>();
 
-    public string Name => Silo is null ? "client" : Silo.SiloAddress?.ToParsableString() ?? "embedded:" + Silo.Name;
-
-    /// <summary>The membership table, when the cluster has one (not for one embedded silo).</summary>
-    public IMembershipTable? Membership { get; } = services.GetService<IMembershipTable>();
+    public string Name => Silo is null ? "client" : Silo.SiloAddress.ToParsableString();
 
     public async Task<ReadinessResult> CheckReadyAsync(CancellationToken cancellationToken)
     {
@@ -61,24 +57,8 @@ public sealed class ApiNode(IServiceProvider services, IHostApplicationLifetime 
             return new ReadinessResult(false, "The host is still starting.", checks);
         }
 
-        if (Silo is not null)
-        {
-            if (Membership is not null && Silo.SiloAddress is null)
-            {
-                return new ReadinessResult(false, "The silo has not joined the cluster yet.", checks);
-            }
-
-            checks.Add(Silo.SiloAddress is null ? "silo: embedded (no cluster), started" : $"cluster: joined as {Silo.SiloAddress.ToParsableString()}");
-        }
-        else if (services.GetService<IClusterClient>() is Client.ClusterClient client)
-        {
-            if (client.ConnectedGateways == 0)
-            {
-                return new ReadinessResult(false, "The API host is not connected to any silo gateway.", checks);
-            }
-
-            checks.Add($"gateways: {client.ConnectedGateways} connected");
-        }
+        // A co-hosted silo has joined its cluster once the host started; a client has connected to a gateway.
+        checks.Add(Silo is not null ? $"silo: joined cluster '{Silo.ClusterId}' as {Silo.SiloAddress.ToParsableString()}" : "client: connected to the cluster");
 
         var watch = Stopwatch.StartNew();
         try

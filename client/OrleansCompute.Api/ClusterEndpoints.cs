@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using OrleansCompute.Client.Contracts;
-using OrleansCompute.Grains.Api;
-using OrleansCompute.Membership;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Runtime;
 
 namespace OrleansCompute.Api;
 
@@ -28,43 +29,48 @@ internal static class ClusterEndpoints
                 extensions: new Dictionary<string, object?> { ["checks"] = result.Checks });
     }
 
-    private static async Task<IResult> Cluster(ApiNode node, IGrainFactory grains, IConfiguration configuration, CancellationToken cancellationToken)
+    private static async Task<IResult> Cluster(IGrainFactory grains, IOptions<ClusterOptions> cluster)
     {
-        var reports = (await grains.GetGrain<IClusterStatisticsGrain>(0).GetAll()).ToDictionary(r => r.Silo, StringComparer.Ordinal);
-        var view = new ClusterView { ClusterId = configuration["OrleansCompute:Silo:ClusterId"] ?? configuration["OrleansCompute:Client:ClusterId"] ?? "dev" };
-        if (node.Membership is { } table)
+        // Orleans's management grain: membership (every silo the table lists, dead ones too), activations by grain type
+        // and each active silo's runtime statistics (CPU, memory).
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var hosts = await management.GetDetailedHosts(onlyActive: false);
+        var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
+        var byType = (await management.GetSimpleGrainStatistics(active))
+            .GroupBy(s => s.SiloAddress)
+            .ToDictionary(g => g.Key, g => g.GroupBy(s => ShortTypeName(s.GrainType)).ToDictionary(t => t.Key, t => t.Sum(s => s.ActivationCount), StringComparer.Ordinal));
+        var runtime = active.Length == 0 ? [] : await management.GetRuntimeStatistics(active);
+        var statistics = active.Zip(runtime).ToDictionary(p => p.First, p => p.Second);
+        var view = new ClusterView { ClusterId = cluster.Value.ClusterId };
+        foreach (var host in hosts.OrderBy(h => h.SiloName, StringComparer.Ordinal).ThenBy(h => h.StartTime))
         {
-            var data = await table.ReadAll(cancellationToken);
-            foreach (var entry in data.Members.OrderBy(m => m.Entry.SiloName, StringComparer.Ordinal).ThenBy(m => m.Entry.StartTime))
+            var live = host.Status == SiloStatus.Active;
+            var types = live ? byType.GetValueOrDefault(host.SiloAddress) ?? [] : null;
+            var stats = live ? statistics.GetValueOrDefault(host.SiloAddress) : null;
+            view.Silos.Add(new SiloView
             {
-                var address = entry.Entry.SiloAddress.ToParsableString();
-                reports.Remove(address, out var report);
-                var live = entry.Entry.Status is SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created or SiloStatus.ShuttingDown or SiloStatus.Stopping;
-                view.Silos.Add(ToView(address, entry.Entry.SiloName, StatusName(entry.Entry.Status), live ? report : null, entry.Entry.StartTime));
-            }
-        }
-        else
-        {
-            foreach (var report in reports.Values)
-            {
-                view.Silos.Add(ToView(report.Silo, report.Name, "active", report, report.StartedAt));
-            }
+                Address = host.SiloAddress.ToParsableString(),
+                Name = host.SiloName,
+                Status = StatusName(host.Status),
+                Activations = stats?.ActivationCount ?? types?.Values.Sum(),
+                ActivationsByType = types ?? [],
+                CpuUsage = stats is null ? null : Math.Round(stats.EnvironmentStatistics.FilteredCpuUsagePercentage, 1),
+                MemoryUsageBytes = stats?.EnvironmentStatistics.FilteredMemoryUsageBytes,
+                StartedAt = host.StartTime == default ? null : new DateTimeOffset(DateTime.SpecifyKind(host.StartTime, DateTimeKind.Utc)),
+            });
         }
 
         view.TotalActivations = view.Silos.Sum(s => s.Activations ?? 0);
         return TypedResults.Json(view, ApiJsonContext.Default.ClusterView);
     }
 
-    private static SiloView ToView(string address, string name, string status, SiloStatisticsReport? report, DateTimeOffset startedAt) => new()
+    /// <summary>The grain class's short name (Orleans reports full type names, e.g. <c>OrleansCompute.Grains.Jobs.JobGrain</c>).</summary>
+    private static string ShortTypeName(string grainType)
     {
-        Address = address,
-        Name = name,
-        Status = status,
-        Activations = report?.ActivationsByType.Values.Sum(),
-        ActivationsByType = report?.ActivationsByType ?? [],
-        CallsPerSecond = report?.CallsPerSecond,
-        StartedAt = startedAt == default ? null : startedAt,
-    };
+        var end = grainType.IndexOfAny([',', '`', '[']);
+        var name = end < 0 ? grainType : grainType[..end];
+        return name[(name.LastIndexOf('.') + 1)..];
+    }
 
     private static string StatusName(SiloStatus status) => status switch
     {

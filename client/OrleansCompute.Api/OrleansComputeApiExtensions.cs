@@ -108,19 +108,6 @@ public static class OrleansComputeApiExtensions
     }
 
     /// <summary>
-    /// Adds the silo side of the cluster view: a background service posting this silo's activations and call
-    /// rate every <see cref="ApiOptions.StatisticsInterval"/>. Call it on every silo, API or not.
-    /// </summary>
-    public static IServiceCollection AddOrleansComputeSiloStatistics(this IServiceCollection services, IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
-        services.AddHostedService<SiloStatisticsReporter>();
-        return services;
-    }
-
-    /// <summary>
     /// Maps every API route (see <see cref="ApiRoutes"/>) and the OpenAPI document. When <paramref name="endpoints"/>
     /// is also the application (a <c>WebApplication</c>), first adds the API's middleware: exception → problem
     /// details, status-code pages as problem details (unknown routes, 405), API-key check and rate limiting.

@@ -5,11 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansCompute.Api;
-using OrleansCompute.Hosting;
 using OrleansCompute.Silo;
 
-// The embedded default: one silo, grain state in SQLite under a local folder, the HTTP API on
-// http://127.0.0.1:5080. With OrleansCompute:Clustering:Provider=redis, silo processes form a cluster through Redis.
+// The embedded default: one Orleans silo (localhost clustering), grain state in SQLite under a local folder, the HTTP API
+// on http://127.0.0.1:5080. With OrleansCompute:Clustering:Provider=redis, silo processes form a cluster through Redis.
 // Settings: the appsettings.json shipped next to the silo < an appsettings.json in the working directory < environment
 // variables (OrleansCompute__Storage__DataDirectory=...) < command line (--OrleansCompute:Storage:DataDirectory=...).
 // The shipped file is read wherever the silo is started from (`dotnet run -c Release --project silo/…` runs it from the
@@ -45,46 +44,15 @@ builder.Logging.AddSimpleConsole(o =>
     o.TimestampFormat = "HH:mm:ss ";
 });
 
-var storage = builder.Configuration.GetSection("OrleansCompute:Storage").Get<StorageSettings>() ?? new StorageSettings();
-var clustering = builder.Configuration.GetSection("OrleansCompute:Clustering").Get<ClusteringSettings>() ?? new ClusteringSettings();
-var blobInputs = SiloConfiguration.BlobInputs(builder.Configuration);
-var problem = SiloConfiguration.Validate(storage, clustering)
-    ?? SiloConfiguration.ValidateBlobInputs(blobInputs)
-    ?? (api.Enabled ? api.Validate() : null);
+var problem = SiloConfiguration.Validate(builder.Configuration) ?? (api.Enabled ? api.Validate() : null);
 if (problem is not null)
 {
     Console.Error.WriteLine($"Invalid configuration: {problem}");
     return 2;
 }
 
-builder.UseOrleansCompute(silo =>
-{
-    SiloConfiguration.ConfigureClustering(silo, clustering);
-    SiloConfiguration.ConfigureStorage(silo, storage, clustering);
-});
+builder.UseOrleans(silo => SiloConfiguration.Configure(silo, builder.Configuration));
 builder.Services.AddHostedService<StartupReport>();
-builder.Services.AddHostedService<JobResumer>();
-builder.Services.AddOrleansComputeSiloStatistics(builder.Configuration);
-
-// Compute jobs read inputs only under the configured data roots (OrleansCompute:Compute:DataRoots:0=/data …).
-var dataRoots = new OrleansCompute.Grains.Compute.DataRootOptions();
-foreach (var root in builder.Configuration.GetSection("OrleansCompute:Compute:DataRoots").Get<string[]>() ?? [])
-{
-    dataRoots.Roots.Add(Path.GetFullPath(root));
-}
-
-if (dataRoots.Roots.Count == 0)
-{
-    // The embedded default reads job inputs under the working directory, so `ocx job run wordcount README.md` works
-    // out of the box. Safe because the API listens on loopback only unless an API key is configured; set
-    // OrleansCompute:Compute:DataRoots:0 to narrow it (recommended for any shared machine).
-    dataRoots.Roots.Add(Path.GetFullPath(Directory.GetCurrentDirectory()));
-}
-
-builder.Services.AddSingleton(dataRoots);
-SiloConfiguration.ConfigureComputeInputs(builder.Services, blobInputs); // blob:container/prefix inputs (OrleansCompute:Compute:Blob)
-builder.Services.AddSingleton(builder.Configuration.GetSection("OrleansCompute:Compute:Jobs").Get<OrleansCompute.Grains.Jobs.JobGrainOptions>()
-    ?? new OrleansCompute.Grains.Jobs.JobGrainOptions());
 
 IHost host;
 if (web is not null)

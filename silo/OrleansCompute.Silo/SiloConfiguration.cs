@@ -1,23 +1,38 @@
+using System.Net;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansCompute.Grains.Compute.Inputs;
+using Orleans.Configuration;
+using Orleans.Hosting;
 using OrleansCompute.Grains.Compute.Inputs.Blob;
+using OrleansCompute.Grains.Jobs;
 using OrleansCompute.Hosting;
-using OrleansCompute.Runtime;
-using OrleansCompute.Storage;
+using OrleansCompute.Persistence.Sqlite;
+using StackExchange.Redis;
 
 namespace OrleansCompute.Silo;
 
-/// <summary>Turns <see cref="StorageSettings"/> into silo services; shared with tests that start this host.</summary>
+/// <summary>
+/// Maps the silo's settings (<c>OrleansCompute:*</c>) onto Orleans: clustering, endpoints, liveness, storage and the
+/// compute grains (<see cref="OrleansComputeSiloBuilderExtensions.AddOrleansCompute"/>). Shared with tests that start this host.
+/// </summary>
 public static class SiloConfiguration
 {
     public const string DatabaseFileName = "grain-state.db";
 
     /// <summary>Null when the settings are usable, else a message naming the setting.</summary>
-    public static string? Validate(StorageSettings settings, ClusteringSettings clustering)
+    public static string? Validate(IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(clustering);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var settings = Storage(configuration);
+        var clustering = Clustering(configuration);
+        var endpoints = Endpoints(configuration);
+        if (!string.IsNullOrEmpty(configuration["OrleansCompute:Silo:ClusterSecret"]))
+        {
+            return "OrleansCompute:Silo:ClusterSecret is no longer supported: the silo runs on Microsoft Orleans, whose nodes are "
+                + "authenticated with mutual TLS instead. Remove the setting (and run the cluster on a trusted network until TLS is configured).";
+        }
+
         if (!ClusteringSettings.Providers.Contains(clustering.Provider, StringComparer.OrdinalIgnoreCase))
         {
             return $"OrleansCompute:Clustering:Provider must be one of {string.Join(", ", ClusteringSettings.Providers)} (was '{clustering.Provider}').";
@@ -28,26 +43,9 @@ public static class SiloConfiguration
             return "OrleansCompute:Clustering:ConnectionString must name the Redis server (e.g. 127.0.0.1:6379) when the clustering provider is redis.";
         }
 
-        if (IsRedis(clustering.Provider) && !IsRedis(settings.Provider) && !IsAzureBlob(settings.Provider))
+        if (IsRedis(clustering.Provider) && ParseRedis(clustering.ConnectionString!) is null)
         {
-            return $"OrleansCompute:Storage:Provider must be redis or azureblob when silos form a cluster: '{settings.Provider}' state lives inside one silo, so a grain that moves to another silo would lose it.";
-        }
-
-        if (IsAzureBlob(settings.Provider))
-        {
-            var options = new AzureBlobGrainStorageOptions { ConnectionString = settings.ConnectionString, ContainerName = settings.ContainerName };
-            if (options.Check(ProviderConstants.DefaultStorageProviderName) is { } azureProblem)
-            {
-                return string.IsNullOrWhiteSpace(settings.ConnectionString)
-                    ? "OrleansCompute:Storage:ConnectionString must be an Azure Storage connection string when the storage provider is azureblob "
-                        + "(UseDevelopmentStorage=true for Azurite, or DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net)."
-                    : $"OrleansCompute:Storage (azureblob): {azureProblem}";
-            }
-        }
-
-        if (IsRedis(settings.Provider) && string.IsNullOrWhiteSpace(settings.ConnectionString ?? clustering.ConnectionString))
-        {
-            return "OrleansCompute:Storage:ConnectionString must name the Redis server when the storage provider is redis.";
+            return "OrleansCompute:Clustering:ConnectionString is not a valid StackExchange.Redis configuration (e.g. 127.0.0.1:6379,password=…).";
         }
 
         if (!StorageSettings.Providers.Contains(settings.Provider, StringComparer.OrdinalIgnoreCase))
@@ -55,13 +53,85 @@ public static class SiloConfiguration
             return $"OrleansCompute:Storage:Provider must be one of {string.Join(", ", StorageSettings.Providers)} (was '{settings.Provider}').";
         }
 
+        if (IsRedis(clustering.Provider) && !IsRedis(settings.Provider) && !IsAzureBlob(settings.Provider))
+        {
+            return $"OrleansCompute:Storage:Provider must be redis or azureblob when silos form a cluster: '{settings.Provider}' state lives inside one silo "
+                + "(a SQLite file or process memory), so a grain that moves to another silo would lose it.";
+        }
+
+        if (IsAzureBlob(settings.Provider))
+        {
+            if (string.IsNullOrWhiteSpace(settings.ConnectionString))
+            {
+                return "OrleansCompute:Storage:ConnectionString must be an Azure Storage connection string when the storage provider is azureblob "
+                    + "(UseDevelopmentStorage=true for Azurite, or DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net).";
+            }
+
+            try
+            {
+                _ = new BlobServiceClient(settings.ConnectionString);
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+            {
+                return $"OrleansCompute:Storage:ConnectionString (azureblob) is not a valid Azure Storage connection string: {ex.Message}";
+            }
+
+            if (!BlobInputSource.IsValidContainerName(settings.ContainerName))
+            {
+                return $"OrleansCompute:Storage:ContainerName must be a blob container name (3–63 lower-case letters, digits and hyphens; was '{settings.ContainerName}').";
+            }
+        }
+
+        if (IsRedis(settings.Provider))
+        {
+            var redis = settings.ConnectionString ?? clustering.ConnectionString;
+            if (string.IsNullOrWhiteSpace(redis))
+            {
+                return "OrleansCompute:Storage:ConnectionString must name the Redis server when the storage provider is redis.";
+            }
+
+            if (ParseRedis(redis) is null)
+            {
+                return "OrleansCompute:Storage:ConnectionString is not a valid StackExchange.Redis configuration (e.g. 127.0.0.1:6379,password=…).";
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(settings.DataDirectory))
         {
             return "OrleansCompute:Storage:DataDirectory must name a folder.";
         }
 
-        return null;
+        if (!IPAddress.TryParse(endpoints.AdvertisedAddress, out _))
+        {
+            return $"OrleansCompute:Endpoints:AdvertisedAddress must be an IP address (was '{endpoints.AdvertisedAddress}').";
+        }
+
+        if (endpoints.ListenAddress is { Length: > 0 } listen && !IPAddress.TryParse(listen, out _))
+        {
+            return $"OrleansCompute:Endpoints:ListenAddress must be an IP address (was '{listen}').";
+        }
+
+        if (endpoints.SiloPort is < 1 or > 65535)
+        {
+            return $"OrleansCompute:Endpoints:SiloPort must be a port number (1–65535; was {endpoints.SiloPort}).";
+        }
+
+        if (endpoints.GatewayPort is < 0 or > 65535)
+        {
+            return $"OrleansCompute:Endpoints:GatewayPort must be a port number (1–65535), or 0 for no gateway (was {endpoints.GatewayPort}).";
+        }
+
+        return BlobInputs(configuration) is { } blob ? ValidateBlobInputs(blob) : null;
     }
+
+    public static StorageSettings Storage(IConfiguration configuration) =>
+        configuration.GetSection("OrleansCompute:Storage").Get<StorageSettings>() ?? new StorageSettings();
+
+    public static ClusteringSettings Clustering(IConfiguration configuration) =>
+        configuration.GetSection("OrleansCompute:Clustering").Get<ClusteringSettings>() ?? new ClusteringSettings();
+
+    public static EndpointSettings Endpoints(IConfiguration configuration) =>
+        configuration.GetSection("OrleansCompute:Endpoints").Get<EndpointSettings>() ?? new EndpointSettings();
 
     public static string DatabasePath(StorageSettings settings)
     {
@@ -69,9 +139,13 @@ public static class SiloConfiguration
         return Path.Combine(Path.GetFullPath(settings.DataDirectory), DatabaseFileName);
     }
 
-    private static bool IsRedis(string provider) => string.Equals(provider, "redis", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsAzureBlob(string provider) => string.Equals(provider, "azureblob", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A Redis configuration string with any password replaced by <c>***</c>, for logs.</summary>
+    public static string RedactRedis(string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        return string.Join(',', connectionString.Split(',').Select(part =>
+            part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : part));
+    }
 
     /// <summary>The blob account for job inputs (<c>OrleansCompute:Compute:Blob</c>), or null when none is configured.</summary>
     public static BlobInputOptions? BlobInputs(IConfiguration configuration)
@@ -100,40 +174,109 @@ public static class SiloConfiguration
         }
     }
 
-    /// <summary>Registers the blob input source when <paramref name="options"/> is set (jobs may then read <c>blob:container/prefix</c>).</summary>
-    public static void ConfigureComputeInputs(IServiceCollection services, BlobInputOptions? options)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        if (options is not null)
-        {
-            services.AddSingleton<IInputSource>(_ => new BlobInputSource(options));
-        }
-    }
-
-    public static void ConfigureClustering(ISiloBuilder silo, ClusteringSettings clustering)
+    /// <summary>Configures <paramref name="silo"/> from <paramref name="configuration"/> (validated first with <see cref="Validate"/>).</summary>
+    public static void Configure(ISiloBuilder silo, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        ArgumentNullException.ThrowIfNull(clustering);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection("OrleansCompute");
+        var clustering = Clustering(configuration);
+        var endpoints = Endpoints(configuration);
+
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = section["Silo:ClusterId"] ?? "dev";
+            o.ServiceId = section["Silo:ServiceId"] ?? "orleanscompute";
+        });
+        if (section["Silo:SiloName"] is { Length: > 0 } name)
+        {
+            silo.Configure<SiloOptions>(o => o.SiloName = name);
+        }
+
         if (IsRedis(clustering.Provider))
         {
-            silo.UseRedisClustering(o => o.ConnectionString = clustering.ConnectionString);
-            silo.UseRedisGrainDirectory(o => o.ConnectionString = clustering.ConnectionString);
+            silo.UseRedisClustering(o => o.ConfigurationOptions = ParseRedis(clustering.ConnectionString!));
+            var advertised = IPAddress.Parse(endpoints.AdvertisedAddress);
+            var listen = endpoints.ListenAddress is { Length: > 0 } l ? IPAddress.Parse(l) : advertised;
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.AdvertisedIPAddress = advertised;
+                o.SiloPort = endpoints.SiloPort;
+                o.GatewayPort = endpoints.GatewayPort;
+                o.SiloListeningEndpoint = new IPEndPoint(listen, endpoints.SiloPort);
+                o.GatewayListeningEndpoint = endpoints.GatewayPort > 0 ? new IPEndPoint(listen, endpoints.GatewayPort) : null;
+            });
         }
+        else
+        {
+            // One embedded silo: Orleans's localhost clustering (in-memory membership), listening on loopback only.
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort,
+                serviceId: section["Silo:ServiceId"] ?? "orleanscompute", clusterId: section["Silo:ClusterId"] ?? "dev");
+        }
+
+        ConfigureLiveness(silo, section.GetSection("Membership"));
+        silo.Configure<SiloMessagingOptions>(section.GetSection("Messaging"));
+        silo.Configure<GrainCollectionOptions>(section.GetSection("GrainCollection"));
+        ConfigureStorage(silo, Storage(configuration), clustering);
+
+        var compute = section.GetSection("Compute");
+        silo.AddOrleansCompute(o =>
+        {
+            foreach (var root in compute.GetSection("DataRoots").Get<string[]>() ?? [])
+            {
+                o.DataRoots.Add(root);
+            }
+
+            if (o.DataRoots.Count == 0)
+            {
+                // The embedded default reads job inputs under the working directory, so `ocx job run wordcount README.md` works
+                // out of the box. Safe because the API listens on loopback only unless an API key is configured; set
+                // OrleansCompute:Compute:DataRoots:0 to narrow it (recommended for any shared machine).
+                o.DataRoots.Add(Directory.GetCurrentDirectory());
+            }
+
+            o.Jobs = compute.GetSection("Jobs").Get<JobGrainOptions>() ?? new JobGrainOptions();
+            o.BlobInputs = BlobInputs(configuration);
+        });
+    }
+
+    /// <summary>
+    /// Failure detection: Orleans's defaults take ~11 s (up to 19 s) from a silo's death to its grains answering
+    /// elsewhere. The product's profile (measured in bench/README.md) declares a dead silo in ~2 s; every value can be
+    /// overridden under <c>OrleansCompute:Membership</c> with Orleans's <see cref="ClusterMembershipOptions"/> names.
+    /// <c>MinProbeTimeout</c> is a floor under the adaptive probe timeout, so it moves with <c>ProbeTimeout</c>.
+    /// </summary>
+    public static void ConfigureLiveness(ISiloBuilder silo, IConfiguration membership)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(membership);
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.MinProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 2;
+            o.NumVotesForDeathDeclaration = 2;
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+            membership.Bind(o);
+        });
     }
 
     public static void ConfigureStorage(ISiloBuilder silo, StorageSettings settings, ClusteringSettings clustering)
     {
+        ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(clustering);
         if (string.Equals(settings.Provider, "memory", StringComparison.OrdinalIgnoreCase))
         {
-            silo.AddMemoryGrainStorage();
+            silo.AddMemoryGrainStorageAsDefault();
             return;
         }
 
         if (IsRedis(settings.Provider))
         {
-            silo.AddRedisGrainStorageAsDefault(o => o.ConnectionString = settings.ConnectionString ?? clustering.ConnectionString);
+            var redis = ParseRedis(settings.ConnectionString ?? clustering.ConnectionString!);
+            silo.AddRedisGrainStorageAsDefault(o => o.ConfigurationOptions = redis);
             return;
         }
 
@@ -141,7 +284,7 @@ public static class SiloConfiguration
         {
             silo.AddAzureBlobGrainStorageAsDefault(o =>
             {
-                o.ConnectionString = settings.ConnectionString;
+                o.BlobServiceClient = new BlobServiceClient(settings.ConnectionString);
                 o.ContainerName = settings.ContainerName;
             });
             return;
@@ -150,4 +293,23 @@ public static class SiloConfiguration
         var path = DatabasePath(settings);
         silo.AddSqliteGrainStorageAsDefault(o => o.DatabasePath = path);
     }
+
+    private static ConfigurationOptions? ParseRedis(string connectionString)
+    {
+        try
+        {
+            var options = ConfigurationOptions.Parse(connectionString);
+            // A silo must start (and keep serving from caches) while Redis is briefly away: keep retrying in the background.
+            options.AbortOnConnectFail = false;
+            return options;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsRedis(string provider) => string.Equals(provider, "redis", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsAzureBlob(string provider) => string.Equals(provider, "azureblob", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,35 +1,36 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Counters;
 
 namespace OrleansCompute.Silo;
 
-/// <summary>
-/// Says where state goes and proves the silo works end to end: every start increments a persisted
-/// counter grain, so the number it logs grows across restarts with the same data folder.
-/// </summary>
-internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration configuration, OrleansCompute.Runtime.ILocalSiloDetails silo,
-    OrleansCompute.Grains.Compute.DataRootOptions dataRoots, ILogger<StartupReport> logger)
+/// <summary>Logs where state lives and where the silo listens once it started, then runs a grain-state self-check.</summary>
+internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration configuration, ILocalSiloDetails silo,
+    DataRootOptions dataRoots, ILogger<StartupReport> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var storage = configuration.GetSection("OrleansCompute:Storage").Get<StorageSettings>() ?? new StorageSettings();
+        var storage = SiloConfiguration.Storage(configuration);
+        var clustering = SiloConfiguration.Clustering(configuration);
         LogStorage(logger, storage.Provider, storage.Provider.ToLowerInvariant() switch
         {
             "memory" => "(process memory; lost on exit)",
-            "redis" => storage.ConnectionString ?? configuration["OrleansCompute:Clustering:ConnectionString"] ?? "?",
+            "redis" => SiloConfiguration.RedactRedis(storage.ConnectionString ?? clustering.ConnectionString ?? "?"),
+            "azureblob" => $"container '{storage.ContainerName}'",
             _ => SiloConfiguration.DatabasePath(storage),
         });
         LogDataRoots(logger, string.Join(", ", dataRoots.Roots));
-        if (silo.SiloAddress is { } address)
+        if (string.Equals(clustering.Provider, "redis", StringComparison.OrdinalIgnoreCase))
         {
-            LogClustered(logger, address.ToString());
+            LogClustered(logger, silo.SiloAddress.ToParsableString(), silo.ClusterId, SiloConfiguration.RedactRedis(clustering.ConnectionString ?? "?"));
         }
         else
         {
-            LogEndpoints(logger);
+            LogEmbedded(logger, silo.SiloAddress.ToParsableString());
         }
 
         // The self-check grain may live on a silo that just died and is not yet declared dead (a few seconds):
@@ -59,11 +60,11 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
     [LoggerMessage(1, LogLevel.Information, "Grain state: {Provider} at {Location}")]
     private static partial void LogStorage(ILogger logger, string provider, string location);
 
-    [LoggerMessage(2, LogLevel.Information, "Listening: no ports (single embedded silo). Set OrleansCompute:Clustering:Provider=redis to form a cluster with silo and gateway ports")]
-    private static partial void LogEndpoints(ILogger logger);
+    [LoggerMessage(2, LogLevel.Information, "One embedded Orleans silo {Silo} (localhost clustering, loopback only). Set OrleansCompute:Clustering:Provider=redis to form a cluster")]
+    private static partial void LogEmbedded(ILogger logger, string silo);
 
-    [LoggerMessage(4, LogLevel.Information, "Clustered as {Silo} (membership and grain directory in Redis)")]
-    private static partial void LogClustered(ILogger logger, string silo);
+    [LoggerMessage(4, LogLevel.Information, "Clustered as {Silo} in cluster '{ClusterId}' (Orleans membership in Redis at {Redis})")]
+    private static partial void LogClustered(ILogger logger, string silo, string clusterId, string redis);
 
     [LoggerMessage(3, LogLevel.Information, "Ready. Self-check: counter grain 'silo-starts' = {Starts} (grows by one per silo start against the same storage). Press Ctrl+C to stop.")]
     private static partial void LogReady(ILogger logger, long starts);

@@ -3,8 +3,8 @@ namespace OrleansCompute.Silo;
 /// <summary>Where the embedded silo keeps grain state. Bound from <c>OrleansCompute:Storage</c>.</summary>
 public sealed class StorageSettings
 {
-    /// <summary><c>sqlite</c> (default; durable, one silo per database file), <c>redis</c> (shared by a cluster),
-    /// <c>azureblob</c> (Azure Blob Storage, shared by a cluster) or <c>memory</c> (lost on exit).</summary>
+    /// <summary><c>sqlite</c> (default; durable, one silo per database file; ours), <c>redis</c> (Orleans's; shared by a cluster),
+    /// <c>azureblob</c> (Orleans's Azure Blob Storage provider; shared by a cluster) or <c>memory</c> (Orleans's; lost on exit).</summary>
     public string Provider { get; set; } = "sqlite";
 
     /// <summary>Folder for the SQLite database (<c>grain-state.db</c>). Default <c>.data</c> under the working directory.</summary>

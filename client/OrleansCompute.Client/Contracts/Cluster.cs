@@ -25,8 +25,11 @@ public sealed class SiloView
 
     public Dictionary<string, int> ActivationsByType { get; set; } = [];
 
-    /// <summary>Grain calls per second handled by this silo, averaged over the last few seconds.</summary>
-    public double? CallsPerSecond { get; set; }
+    /// <summary>CPU use of the silo's process in percent (Orleans's runtime statistics); null when the silo did not answer.</summary>
+    public double? CpuUsage { get; set; }
+
+    /// <summary>Memory used by the silo's process in bytes (Orleans's runtime statistics); null when the silo did not answer.</summary>
+    public long? MemoryUsageBytes { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }
 }
