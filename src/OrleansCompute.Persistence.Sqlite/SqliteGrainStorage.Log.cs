@@ -2,13 +2,15 @@ using System.Data;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using OrleansCompute.Runtime;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace OrleansCompute.Storage;
 
 /// <summary>
 /// The <see cref="IGrainLogStorage"/> capability of <see cref="SqliteGrainStorage"/>: two more tables in the same
-/// file, <c>{TableName}_log</c> (one row per record) and <c>{TableName}_snapshot</c> (one row per log).
+/// file, <c>{TableName}_log</c> (one row per record) and <c>{TableName}_snapshot</c> (one row per log), created with
+/// the state table when the database is initialized.
 /// </summary>
 /// <remarks>
 /// <para><b>Group commit.</b> Appends, snapshots and clears go to one writer thread per provider, which takes
@@ -30,7 +32,6 @@ public sealed partial class SqliteGrainStorage : IGrainLogStorage
     private readonly AutoResetEvent _logSignal = new(false);
     private List<LogOperation> _logQueue = [];
     private bool _logWriterRunning;
-    private volatile bool _logTablesCreated;
 
     private string LogTable => _tableName + "_log";
 
@@ -44,7 +45,7 @@ public sealed partial class SqliteGrainStorage : IGrainLogStorage
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await EnsureLogTablesAsync(cancellationToken).ConfigureAwait(false);
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
             var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
@@ -110,7 +111,7 @@ public sealed partial class SqliteGrainStorage : IGrainLogStorage
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await EnsureLogTablesAsync(cancellationToken).ConfigureAwait(false);
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStorageFailure(ex))
         {
@@ -215,49 +216,6 @@ public sealed partial class SqliteGrainStorage : IGrainLogStorage
         }
     }
 
-    private async Task EnsureLogTablesAsync(CancellationToken cancellationToken)
-    {
-        if (_logTablesCreated)
-        {
-            return;
-        }
-
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandTimeout = _commandTimeoutSeconds;
-                command.CommandText = CreateLogTablesSql();
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        _logTablesCreated = true;
-    }
-
-    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "Built from a validated identifier.")]
-    private string CreateLogTablesSql() => $"""
-        CREATE TABLE IF NOT EXISTS {LogTable} (
-            state_name TEXT NOT NULL,
-            grain_type TEXT NOT NULL,
-            grain_key  TEXT NOT NULL,
-            seq        INTEGER NOT NULL,
-            payload    BLOB NOT NULL,
-            PRIMARY KEY (state_name, grain_type, grain_key, seq)
-        );
-        CREATE TABLE IF NOT EXISTS {SnapshotTable} (
-            state_name TEXT NOT NULL,
-            grain_type TEXT NOT NULL,
-            grain_key  TEXT NOT NULL,
-            seq        INTEGER NOT NULL,
-            payload    BLOB NOT NULL,
-            PRIMARY KEY (state_name, grain_type, grain_key)
-        );
-        """;
-
     private static string Verb(LogOperationKind kind) => kind switch
     {
         LogOperationKind.Append => "append to log",
@@ -288,6 +246,10 @@ public sealed partial class SqliteGrainStorage : IGrainLogStorage
         public string StateName { get; } = stateName;
 
         public GrainId GrainId { get; } = grainId;
+
+        public string GrainType { get; } = TypeText(grainId);
+
+        public string GrainKey { get; } = KeyText(grainId);
 
         public long Sequence { get; } = sequence;
 
@@ -389,7 +351,7 @@ public sealed partial class SqliteGrainStorage : IGrainLogStorage
                 case LogOperationKind.Append:
                     Bind(_append, operation);
                     _append.Parameters["$seq"].Value = operation.Sequence;
-                    _append.Parameters["$payload"].Value = Bytes(operation.Data);
+                    _append.Parameters["$payload"].Value = AsArray(operation.Data);
                     if (_append.ExecuteNonQuery() == 0)
                     {
                         var (snapshot, last) = Bounds(operation);
@@ -409,7 +371,7 @@ public sealed partial class SqliteGrainStorage : IGrainLogStorage
 
                     Bind(_upsertSnapshot, operation);
                     _upsertSnapshot.Parameters["$seq"].Value = operation.Sequence;
-                    _upsertSnapshot.Parameters["$payload"].Value = Bytes(operation.Data);
+                    _upsertSnapshot.Parameters["$payload"].Value = AsArray(operation.Data);
                     _upsertSnapshot.ExecuteNonQuery();
                     Bind(_trim, operation);
                     _trim.Parameters["$seq"].Value = operation.Sequence;
@@ -441,16 +403,11 @@ public sealed partial class SqliteGrainStorage : IGrainLogStorage
                 $"{_owner._description} refused to {Verb(operation.Kind)} '{operation.StateName}' of grain '{operation.GrainId}': {detail}.");
         }
 
-        private static byte[] Bytes(ReadOnlyMemory<byte> data)
-            => System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-                ? segment.Array
-                : data.ToArray();
-
         private static void Bind(SqliteCommand command, LogOperation operation)
         {
             command.Parameters["$state"].Value = operation.StateName;
-            command.Parameters["$type"].Value = operation.GrainId.Type;
-            command.Parameters["$key"].Value = operation.GrainId.Key;
+            command.Parameters["$type"].Value = operation.GrainType;
+            command.Parameters["$key"].Value = operation.GrainKey;
         }
 
         private SqliteCommand Plain(string sql)

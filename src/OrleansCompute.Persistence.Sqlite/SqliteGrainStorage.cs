@@ -4,12 +4,17 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using OrleansCompute.Runtime;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
 
 namespace OrleansCompute.Storage;
 
 /// <summary>
-/// Durable grain storage in a local SQLite database file: the embedded default for single-machine silos.
+/// Durable Orleans grain storage (<see cref="IGrainStorage"/>) in a local SQLite database file: the embedded default
+/// for single-machine silos. The same object offers the product's append log (<see cref="IGrainLogStorage"/>).
 /// </summary>
 /// <remarks>
 /// <para>One row per (state name, grain type, grain key) holding the serialized state and its ETag.
@@ -18,19 +23,23 @@ namespace OrleansCompute.Storage;
 /// provider instances and processes sharing the file. Every statement is its own short transaction.</para>
 /// <para>The database runs in WAL mode with <c>synchronous=NORMAL</c> by default (see <see cref="SqliteSynchronousMode"/>).
 /// Connections come from Microsoft.Data.Sqlite's pool (keyed by connection string); each operation borrows one.
-/// The folder, file and table are created on first use, or at host start-up when registered through DI.</para>
+/// The folder, file and tables are created at silo start-up (the provider is an <see cref="ILifecycleParticipant{ISiloLifecycle}"/>
+/// subscribed at <see cref="SqliteGrainStorageOptions.InitStage"/>), or on first use when constructed directly. A database
+/// written by OrleansCompute before it moved to Microsoft Orleans is refused with instructions (see <see cref="InitializeAsync"/>).</para>
 /// </remarks>
-public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAsyncDisposable
+public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IDisposable, IAsyncDisposable
 {
     private readonly string _description;
     private readonly string _tableName;
     private readonly SqliteSynchronousMode _synchronous;
     private readonly IGrainStorageSerializer _serializer;
+    private readonly IActivatorProvider _activatorProvider;
+    private readonly int _initStage;
     private readonly ILogger _logger;
     private readonly string _connectionString;
     private readonly int _commandTimeoutSeconds;
     private readonly string _connectionSetupSql;
-    private readonly string _createTableSql;
+    private readonly string _createTablesSql;
     private readonly string _selectSql;
     private readonly string _selectETagSql;
     private readonly string _insertSql;
@@ -41,19 +50,21 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
     private volatile bool _disposed;
 
     /// <param name="name">The provider name (used in messages and logs).</param>
-    /// <param name="options">The provider's settings; validated here.</param>
-    /// <param name="serializer">Turns state into the stored bytes and back.</param>
+    /// <param name="options">The provider's settings, including its <see cref="SqliteGrainStorageOptions.GrainStorageSerializer"/>; validated here.</param>
+    /// <param name="activatorProvider">Creates the default state a grain sees when it has no record (Orleans's activators, as its providers use).</param>
     /// <param name="logger">Optional logger.</param>
-    public SqliteGrainStorage(string name, SqliteGrainStorageOptions options, IGrainStorageSerializer serializer, ILogger<SqliteGrainStorage>? logger = null)
+    public SqliteGrainStorage(string name, SqliteGrainStorageOptions options, IActivatorProvider activatorProvider, ILogger<SqliteGrainStorage>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(serializer);
+        ArgumentNullException.ThrowIfNull(activatorProvider);
         SqliteGrainStorageOptionsValidation.ThrowIfInvalid(options, name);
 
         Name = name;
         _description = $"{nameof(SqliteGrainStorage)} '{name}'";
-        _serializer = serializer;
+        _serializer = options.GrainStorageSerializer;
+        _activatorProvider = activatorProvider;
+        _initStage = options.InitStage;
         _logger = logger ?? NullLogger<SqliteGrainStorage>.Instance;
         _tableName = options.TableName;
         _synchronous = options.Synchronous;
@@ -88,7 +99,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
 
         var t = _tableName;
         const string KeyMatch = "state_name = $state AND grain_type = $type AND grain_key = $key";
-        _createTableSql = $"""
+        _createTablesSql = $"""
             CREATE TABLE IF NOT EXISTS {t} (
                 state_name  TEXT NOT NULL,
                 grain_type  TEXT NOT NULL,
@@ -96,6 +107,22 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
                 etag        TEXT NOT NULL,
                 payload     BLOB NOT NULL,
                 updated_utc TEXT NOT NULL,
+                PRIMARY KEY (state_name, grain_type, grain_key)
+            );
+            CREATE TABLE IF NOT EXISTS {t}_log (
+                state_name TEXT NOT NULL,
+                grain_type TEXT NOT NULL,
+                grain_key  TEXT NOT NULL,
+                seq        INTEGER NOT NULL,
+                payload    BLOB NOT NULL,
+                PRIMARY KEY (state_name, grain_type, grain_key, seq)
+            );
+            CREATE TABLE IF NOT EXISTS {t}_snapshot (
+                state_name TEXT NOT NULL,
+                grain_type TEXT NOT NULL,
+                grain_key  TEXT NOT NULL,
+                seq        INTEGER NOT NULL,
+                payload    BLOB NOT NULL,
                 PRIMARY KEY (state_name, grain_type, grain_key)
             );
             """;
@@ -114,9 +141,12 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
     public string DatabasePath { get; }
 
     /// <summary>
-    /// Creates the folder, the database file (in WAL mode) and the table if they are missing. Called on first use;
-    /// call it at start-up to fail fast on a bad <see cref="SqliteGrainStorageOptions.DatabasePath"/>.
-    /// Throws <see cref="InvalidOperationException"/> naming the setting when the database cannot be opened or created.
+    /// Creates the folder, the database file (in WAL mode) and the tables if they are missing, and stamps a new file with
+    /// this provider's format (see <see cref="FormatVersion"/>). Called at silo start-up and on first use; call it yourself
+    /// to fail fast when the provider is used without a silo. Throws <see cref="InvalidOperationException"/> when the
+    /// database cannot be opened or created (the message names <see cref="SqliteGrainStorageOptions.DatabasePath"/>), or
+    /// when the file holds data this provider cannot read: written by OrleansCompute before it moved to Microsoft Orleans
+    /// (format 1), by a newer version, or by another application. Such a file is left exactly as it was.
     /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
@@ -135,6 +165,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
             }
 
             string journalMode;
+            string? refusal;
             try
             {
                 var folder = Path.GetDirectoryName(DatabasePath);
@@ -146,17 +177,24 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
                 var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    var command = connection.CreateCommand();
-                    await using (command.ConfigureAwait(false))
+                    // Check the format, create the tables and stamp a new file in one write transaction, so that
+                    // providers in several processes starting on one new file agree (and a refused file is not touched).
+                    refusal = await CreateOrCheckSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+                    if (refusal is null)
                     {
-                        command.CommandTimeout = _commandTimeoutSeconds;
+                        var command = connection.CreateCommand();
+                        await using (command.ConfigureAwait(false))
+                        {
+                            command.CommandTimeout = _commandTimeoutSeconds;
 
-                        // Persistent in the file: every later connection, from any process, uses WAL.
-                        command.CommandText = "PRAGMA journal_mode = WAL;";
-                        journalMode = Convert.ToString(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) ?? "";
-
-                        command.CommandText = _createTableSql;
-                        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                            // Persistent in the file: every later connection, from any process, uses WAL.
+                            command.CommandText = "PRAGMA journal_mode = WAL;";
+                            journalMode = Convert.ToString(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) ?? "";
+                        }
+                    }
+                    else
+                    {
+                        journalMode = "";
                     }
                 }
             }
@@ -167,6 +205,12 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
                     $"{nameof(SqliteGrainStorageOptions)}.{nameof(SqliteGrainStorageOptions.DatabasePath)} of SQLite grain storage '{Name}' is '{DatabasePath}', "
                     + $"which could not be opened or created: {ex.Message}",
                     ex);
+            }
+
+            if (refusal is not null)
+            {
+                LogFormatRefused(_logger, Name, DatabasePath, refusal);
+                throw new InvalidOperationException(refusal);
             }
 
             if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
@@ -183,7 +227,23 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
         }
     }
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    /// <summary>Opens the database when the silo starts, so a bad path or an old database fails the start, not the first grain.</summary>
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(OptionFormattingUtilities.Name<SqliteGrainStorage>(Name), _initStage, InitializeAsync);
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         ValidateArguments(stateName, grainId, grainState);
         cancellationToken.ThrowIfCancellationRequested();
@@ -201,13 +261,13 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
                     {
                         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            GrainStateDefaults.Reset(grainState);
+                            ResetState(grainState);
                             return;
                         }
 
                         var eTag = reader.GetString(0);
                         var payload = reader.GetFieldValue<byte[]>(1);
-                        grainState.State = _serializer.Deserialize<T>(payload);
+                        grainState.State = _serializer.Deserialize<T>(new BinaryData(payload))!;
                         grainState.ETag = eTag;
                         grainState.RecordExists = true;
                     }
@@ -220,13 +280,13 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
         }
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         ValidateArguments(stateName, grainId, grainState);
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var payload = _serializer.Serialize(grainState.State);
+            var payload = _serializer.Serialize(grainState.State).ToMemory();
             var expected = grainState.ETag;
             var eTag = NewETag();
             await InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -237,7 +297,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
                 await using (command.ConfigureAwait(false))
                 {
                     command.Parameters.Add("$etag", SqliteType.Text).Value = eTag;
-                    command.Parameters.Add("$payload", SqliteType.Blob).Value = payload;
+                    command.Parameters.Add("$payload", SqliteType.Blob).Value = AsArray(payload);
                     command.Parameters.Add("$now", SqliteType.Text).Value = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
                     if (expected is not null)
                     {
@@ -260,7 +320,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
         }
     }
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         ValidateArguments(stateName, grainId, grainState);
         cancellationToken.ThrowIfCancellationRequested();
@@ -294,7 +354,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
                 }
             }
 
-            GrainStateDefaults.Reset(grainState);
+            ResetState(grainState);
         }
         catch (Exception ex) when (IsStorageFailure(ex))
         {
@@ -324,6 +384,25 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
         Dispose();
         return ValueTask.CompletedTask;
     }
+
+    // The "no record" shape, as Orleans's own providers give it: a new state from Orleans's activator, no ETag, no record.
+    private void ResetState<T>(IGrainState<T> grainState)
+    {
+        grainState.State = CreateState<T>();
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    private T CreateState<T>() => _activatorProvider.GetActivator<T>().Create();
+
+    private static byte[] AsArray(ReadOnlyMemory<byte> data)
+        => System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : data.ToArray();
+
+    private static string TypeText(GrainId grainId) => grainId.Type.ToString() ?? "";
+
+    private static string KeyText(GrainId grainId) => grainId.Key.ToString();
 
     // Random and time-ordered (UUIDv7): differs on every write, also across a clear and re-create of the record,
     // where a per-row version number would start again and let a writer from before the clear succeed.
@@ -360,8 +439,8 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
         command.CommandText = sql;
         command.CommandTimeout = _commandTimeoutSeconds;
         command.Parameters.Add("$state", SqliteType.Text).Value = stateName;
-        command.Parameters.Add("$type", SqliteType.Text).Value = grainId.Type;
-        command.Parameters.Add("$key", SqliteType.Text).Value = grainId.Key;
+        command.Parameters.Add("$type", SqliteType.Text).Value = TypeText(grainId);
+        command.Parameters.Add("$key", SqliteType.Text).Value = KeyText(grainId);
         return command;
     }
 
@@ -391,10 +470,10 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
             expected);
     }
 
-    private GrainStorageException Failure(string operation, string stateName, GrainId grainId, Exception ex)
+    private SqliteGrainStorageException Failure(string operation, string stateName, GrainId grainId, Exception ex)
     {
         LogOperationFailed(_logger, ex, Name, operation, stateName, grainId);
-        return new GrainStorageException(_description, operation, stateName, grainId, ex);
+        return new SqliteGrainStorageException(_description, operation, stateName, grainId, ex);
     }
 
     private static bool IsStorageFailure(Exception ex)
@@ -418,6 +497,9 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IDisposable, IAs
 
     [LoggerMessage(3, LogLevel.Error, "SQLite grain storage '{Name}' could not open or create database {DatabasePath}.")]
     private static partial void LogInitializationFailed(ILogger logger, Exception exception, string name, string databasePath);
+
+    [LoggerMessage(7, LogLevel.Error, "SQLite grain storage '{Name}' refused database {DatabasePath}: {Reason}")]
+    private static partial void LogFormatRefused(ILogger logger, string name, string databasePath, string reason);
 
     [LoggerMessage(4, LogLevel.Warning, "SQLite grain storage '{Name}' failed to {Operation} state '{StateName}' of grain {GrainId}.")]
     private static partial void LogOperationFailed(ILogger logger, Exception exception, string name, string operation, string stateName, GrainId grainId);

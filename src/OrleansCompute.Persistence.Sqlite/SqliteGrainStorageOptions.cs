@@ -1,7 +1,10 @@
+using Orleans;
+using Orleans.Storage;
+
 namespace OrleansCompute.Storage;
 
 /// <summary>Settings of one <see cref="SqliteGrainStorage"/> provider (named options: the provider name is the options name).</summary>
-public sealed class SqliteGrainStorageOptions
+public sealed class SqliteGrainStorageOptions : IStorageProviderSerializerOptions
 {
     /// <summary>The default <see cref="TableName"/>: <c>grain_state</c>.</summary>
     public const string DefaultTableName = "grain_state";
@@ -33,4 +36,18 @@ public sealed class SqliteGrainStorageOptions
     /// choose <see cref="SqliteSynchronousMode.Full"/> to also survive power loss and OS crashes.
     /// </summary>
     public SqliteSynchronousMode Synchronous { get; set; } = SqliteSynchronousMode.Normal;
+
+    /// <summary>
+    /// Turns grain state into the stored bytes and back. When left null, a provider registered with
+    /// <c>AddSqliteGrainStorage</c> uses the <see cref="IGrainStorageSerializer"/> registered under its provider name,
+    /// otherwise the silo's default one (Orleans's <see cref="JsonGrainStorageSerializer"/>, Newtonsoft.Json), exactly
+    /// like Orleans's own storage providers. Required when the provider is constructed directly.
+    /// </summary>
+    public IGrainStorageSerializer GrainStorageSerializer { get; set; } = null!;
+
+    /// <summary>
+    /// The silo lifecycle stage at which the database is opened (and created or checked). Default
+    /// <see cref="ServiceLifecycleStage.ApplicationServices"/>, as for Orleans's own storage providers.
+    /// </summary>
+    public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;
 }

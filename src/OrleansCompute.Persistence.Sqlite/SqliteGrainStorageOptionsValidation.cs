@@ -47,6 +47,10 @@ internal static class SqliteGrainStorageOptionsValidation
     public static string SynchronousMessage(string name)
         => $"{nameof(SqliteGrainStorageOptions)}.{nameof(SqliteGrainStorageOptions.Synchronous)} of SQLite grain storage '{name}' is not a known mode.";
 
+    public static string GrainStorageSerializerMessage(string name)
+        => $"{nameof(SqliteGrainStorageOptions)}.{nameof(SqliteGrainStorageOptions.GrainStorageSerializer)} of SQLite grain storage '{name}' is required "
+            + "when the provider is constructed directly (AddSqliteGrainStorage fills it in from the silo's IGrainStorageSerializer).";
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public static void ThrowIfInvalid(SqliteGrainStorageOptions options, string name)
     {
@@ -54,6 +58,7 @@ internal static class SqliteGrainStorageOptionsValidation
             : !HasValidTableName(options) ? TableNameMessage(name)
             : !HasValidBusyTimeout(options) ? BusyTimeoutMessage(name)
             : !HasValidSynchronous(options) ? SynchronousMessage(name)
+            : options.GrainStorageSerializer is null ? GrainStorageSerializerMessage(name)
             : null;
         if (message is not null)
         {

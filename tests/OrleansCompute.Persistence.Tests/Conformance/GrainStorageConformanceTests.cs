@@ -1,15 +1,17 @@
 using System.Security.Cryptography;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 using OrleansCompute.Persistence.Tests.Support;
-using OrleansCompute.Runtime;
-using OrleansCompute.Storage;
 
 namespace OrleansCompute.Persistence.Tests.Conformance;
 
 /// <summary>
-/// The <see cref="IGrainStorage"/> contract, written once and run against every provider: a provider's test
+/// Orleans's <see cref="IGrainStorage"/> contract as the product relies on it, written once and run against every
+/// provider we ship (today the SQLite one): a provider's test
 /// class derives from this and implements <see cref="CreateStorageAsync"/> (and, if it owns resources,
 /// overrides <see cref="DisposeAsync"/>). Every test uses fresh grain ids and state names, so providers backed
-/// by a shared server (Redis, Azure Blob) can run the suite against one database without cleaning between tests.
+/// by a shared file or server can run the suite against one database without cleaning between tests.
 /// </summary>
 public abstract class GrainStorageConformanceTests : IAsyncLifetime
 {
@@ -36,7 +38,7 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         }
     }
 
-    protected static GrainId NewGrainId(string type = "conformance") => new(type, Guid.NewGuid().ToString("N"));
+    protected static GrainId NewGrainId(string type = "conformance") => GrainId.Create(type, Guid.NewGuid().ToString("N"));
 
     protected static string NewStateName() => "state-" + Guid.NewGuid().ToString("N")[..12];
 
@@ -64,8 +66,9 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         return grainState;
     }
 
-    private static void AssertSameProfile(ProfileState expected, ProfileState actual)
+    private static void AssertSameProfile(ProfileState expected, ProfileState? actual)
     {
+        Assert.NotNull(actual);
         Assert.Equal(expected.Name, actual.Name);
         Assert.Equal(expected.Visits, actual.Visits);
         Assert.Equal(expected.Tags, actual.Tags);
@@ -84,9 +87,9 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
 
         Assert.NotNull(grainState.State);
         Assert.NotSame(before, grainState.State);
-        Assert.Equal("", grainState.State.Name);
-        Assert.Equal(0, grainState.State.Visits);
-        Assert.Empty(grainState.State.Tags);
+        Assert.Equal("", grainState.State!.Name);
+        Assert.Equal(0, grainState.State!.Visits);
+        Assert.Empty(grainState.State!.Tags);
         Assert.Null(grainState.ETag);
         Assert.False(grainState.RecordExists);
     }
@@ -110,7 +113,7 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         var number = await ReadAsync<int>(NewStateName(), NewGrainId());
 
         Assert.NotNull(record.State);
-        Assert.Equal(0, record.State.X);
+        Assert.Equal(0, record.State!.X);
         Assert.False(record.RecordExists);
         Assert.Equal(0, number.State);
         Assert.False(number.RecordExists);
@@ -157,7 +160,7 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         await Assert.ThrowsAsync<InconsistentStateException>(() => WriteNewAsync(stateName, grainId, Profile("intruder")));
 
         var read = await ReadAsync<ProfileState>(stateName, grainId);
-        Assert.Equal("original", read.State.Name);
+        Assert.Equal("original", read.State!.Name);
         Assert.Equal(original.ETag, read.ETag);
     }
 
@@ -205,13 +208,13 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
 
         for (var i = 0; i < 10; i++)
         {
-            grainState.State.Visits = i;
+            grainState.State!.Visits = i;
             await Storage.WriteStateAsync(stateName, grainId, grainState);
             Assert.True(seen.Add(grainState.ETag!), $"write {i} reused ETag {grainState.ETag}");
         }
 
         var read = await ReadAsync<ProfileState>(stateName, grainId);
-        Assert.Equal(9, read.State.Visits);
+        Assert.Equal(9, read.State!.Visits);
         Assert.Equal(grainState.ETag, read.ETag);
     }
 
@@ -223,12 +226,12 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         var firstWriter = await WriteNewAsync(stateName, grainId, Profile("first"));
 
         var reader = await ReadAsync<ProfileState>(stateName, grainId);
-        reader.State.Visits = 99;
+        reader.State!.Visits = 99;
         await Storage.WriteStateAsync(stateName, grainId, reader);
 
-        firstWriter.State.Visits = 7;
+        firstWriter.State!.Visits = 7;
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(stateName, grainId, firstWriter));
-        Assert.Equal(99, (await ReadAsync<ProfileState>(stateName, grainId)).State.Visits);
+        Assert.Equal(99, (await ReadAsync<ProfileState>(stateName, grainId)).State!.Visits);
     }
 
     [Fact]
@@ -238,8 +241,8 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         var grainId = NewGrainId();
         var grainState = await WriteNewAsync(stateName, grainId, Profile("stored", 1));
 
-        grainState.State.Name = "mutated in memory";
-        grainState.State.Tags.Add("mutated");
+        grainState.State!.Name = "mutated in memory";
+        grainState.State!.Tags.Add("mutated");
 
         var read = await ReadAsync<ProfileState>(stateName, grainId);
         AssertSameProfile(Profile("stored", 1), read.State);
@@ -260,7 +263,7 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
 
         Assert.False((await ReadAsync<ProfileState>(profile, grainId)).RecordExists);
         var read = await ReadAsync<ProfileState>(settings, grainId);
-        Assert.Equal("settings", read.State.Name);
+        Assert.Equal("settings", read.State!.Name);
         Assert.Equal(settingsState.ETag, read.ETag);
     }
 
@@ -269,9 +272,9 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
     {
         var stateName = NewStateName();
         var key = Guid.NewGuid().ToString("N");
-        var user = new GrainId("user", key);
-        var sameKeyOtherType = new GrainId("account", key);
-        var otherKey = new GrainId("user", key + "-2");
+        var user = GrainId.Create("user", key);
+        var sameKeyOtherType = GrainId.Create("account", key);
+        var otherKey = GrainId.Create("user", key + "-2");
 
         await WriteNewAsync(stateName, user, Profile("user"));
 
@@ -279,9 +282,9 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         Assert.False((await ReadAsync<ProfileState>(stateName, otherKey)).RecordExists);
         await WriteNewAsync(stateName, sameKeyOtherType, Profile("account"));
         await WriteNewAsync(stateName, otherKey, Profile("user 2"));
-        Assert.Equal("user", (await ReadAsync<ProfileState>(stateName, user)).State.Name);
-        Assert.Equal("account", (await ReadAsync<ProfileState>(stateName, sameKeyOtherType)).State.Name);
-        Assert.Equal("user 2", (await ReadAsync<ProfileState>(stateName, otherKey)).State.Name);
+        Assert.Equal("user", (await ReadAsync<ProfileState>(stateName, user)).State!.Name);
+        Assert.Equal("account", (await ReadAsync<ProfileState>(stateName, sameKeyOtherType)).State!.Name);
+        Assert.Equal("user 2", (await ReadAsync<ProfileState>(stateName, otherKey)).State!.Name);
     }
 
     [Fact]
@@ -295,11 +298,11 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
 
         Assert.Null(grainState.ETag);
         Assert.False(grainState.RecordExists);
-        Assert.Equal("", grainState.State.Name);
+        Assert.Equal("", grainState.State!.Name);
         var read = await ReadAsync<ProfileState>(stateName, grainId);
         Assert.False(read.RecordExists);
         Assert.Null(read.ETag);
-        Assert.Equal("", read.State.Name);
+        Assert.Equal("", read.State!.Name);
     }
 
     [Fact]
@@ -316,7 +319,7 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
 
         var read = await ReadAsync<ProfileState>(stateName, grainId);
         Assert.True(read.RecordExists);
-        Assert.Equal("v2", read.State.Name);
+        Assert.Equal("v2", read.State!.Name);
         Assert.Equal(current.ETag, read.ETag);
     }
 
@@ -330,7 +333,7 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         var unaware = new GrainState<ProfileState>(new ProfileState());
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.ClearStateAsync(stateName, grainId, unaware));
 
-        Assert.Equal("kept", (await ReadAsync<ProfileState>(stateName, grainId)).State.Name);
+        Assert.Equal("kept", (await ReadAsync<ProfileState>(stateName, grainId)).State!.Name);
     }
 
     [Fact]
@@ -363,7 +366,7 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         Assert.NotEqual(beforeClear, grainState.ETag);
         Assert.True(grainState.RecordExists);
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(stateName, grainId, otherHolder));
-        Assert.Equal("after", (await ReadAsync<ProfileState>(stateName, grainId)).State.Name);
+        Assert.Equal("after", (await ReadAsync<ProfileState>(stateName, grainId)).State!.Name);
     }
 
     [Fact]
@@ -380,8 +383,8 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         Assert.Single(winners);
         Assert.All(outcomes.Where(o => o.Error is not null), o => Assert.IsType<InconsistentStateException>(o.Error));
         var read = await ReadAsync<ProfileState>(stateName, grainId);
-        Assert.Equal(winners[0].State.State.Name, read.State.Name);
-        Assert.Equal(winners[0].State.ETag, read.ETag);
+        Assert.Equal(winners[0].State.State!.Name, read.State!.Name);
+        Assert.Equal(winners[0].State!.ETag, read.ETag);
     }
 
     [Fact]
@@ -396,7 +399,7 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
         var winners = outcomes.Where(o => o.Error is null).ToList();
         Assert.Single(winners);
         Assert.All(outcomes.Where(o => o.Error is not null), o => Assert.IsType<InconsistentStateException>(o.Error));
-        Assert.Equal(winners[0].State.State.Name, (await ReadAsync<ProfileState>(stateName, grainId)).State.Name);
+        Assert.Equal(winners[0].State.State!.Name, (await ReadAsync<ProfileState>(stateName, grainId)).State!.Name);
     }
 
     [Fact]
@@ -420,8 +423,8 @@ public abstract class GrainStorageConformanceTests : IAsyncLifetime
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var stateName = $"état-状態-{suffix}";
-        var grainId = new GrainId("grain-ü", $"ключ/🔑 日本語 'q' \"dq\" {suffix}");
-        var lookalike = new GrainId("grain-u", $"ключ/🔑 日本語 'q' \"dq\" {suffix}");
+        var grainId = GrainId.Create("grain-ü", $"ключ/🔑 日本語 'q' \"dq\" {suffix}");
+        var lookalike = GrainId.Create("grain-u", $"ключ/🔑 日本語 'q' \"dq\" {suffix}");
         var value = Profile("Zoë 🙂 — ½ ∑ 漢字");
 
         var written = await WriteNewAsync(stateName, grainId, value);

@@ -1,3 +1,4 @@
+using Orleans.Storage;
 using OrleansCompute.Persistence.Tests.Support;
 using OrleansCompute.Storage;
 
@@ -8,10 +9,9 @@ public sealed class SqliteGrainStorageConformanceTests : GrainStorageConformance
     private readonly TempFolder _folder = new();
 
     protected override Task<IGrainStorage> CreateStorageAsync()
-        => Task.FromResult<IGrainStorage>(new SqliteGrainStorage(
+        => Task.FromResult<IGrainStorage>(TestStorage.CreateSqlite(
             "sqlite-conformance",
-            new SqliteGrainStorageOptions { DatabasePath = _folder.File("grains.db") },
-            new JsonGrainStorageSerializer()));
+            new SqliteGrainStorageOptions { DatabasePath = _folder.File("grains.db") }));
 
     public override async Task DisposeAsync()
     {

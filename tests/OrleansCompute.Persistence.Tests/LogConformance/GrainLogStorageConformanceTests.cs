@@ -1,5 +1,6 @@
 using System.Text;
-using OrleansCompute.Runtime;
+using Orleans.Runtime;
+using Orleans.Storage;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Persistence.Tests.LogConformance;
@@ -32,7 +33,7 @@ public abstract class GrainLogStorageConformanceTests : IAsyncLifetime
         }
     }
 
-    private static GrainId NewGrainId() => new("log-conformance", Guid.NewGuid().ToString("N"));
+    private static GrainId NewGrainId() => GrainId.Create("log-conformance", Guid.NewGuid().ToString("N"));
 
     private static string NewStateName() => "log-" + Guid.NewGuid().ToString("N")[..12];
 

@@ -1,5 +1,7 @@
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 using OrleansCompute.Persistence.Tests.Support;
-using OrleansCompute.Runtime;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Persistence.Tests.LogConformance;
@@ -10,15 +12,14 @@ public sealed class SqliteGrainLogStorageConformanceTests : GrainLogStorageConfo
 
     protected override Task<IGrainLogStorage> CreateStorageAsync() => Task.FromResult<IGrainLogStorage>(Create());
 
-    private SqliteGrainStorage Create() => new(
+    private SqliteGrainStorage Create() => TestStorage.CreateSqlite(
         "sqlite-log-conformance",
-        new SqliteGrainStorageOptions { DatabasePath = _folder.File("grains.db") },
-        new JsonGrainStorageSerializer());
+        new SqliteGrainStorageOptions { DatabasePath = _folder.File("grains.db") });
 
     [Fact]
     public async Task Records_survive_a_new_provider_instance_on_the_same_file()
     {
-        var grain = new GrainId("log-conformance", Guid.NewGuid().ToString("N"));
+        var grain = GrainId.Create("log-conformance", Guid.NewGuid().ToString("N"));
         await Storage.AppendLogAsync("durable", grain, 1, "one"u8.ToArray());
         await Storage.AppendLogAsync("durable", grain, 2, "two"u8.ToArray());
         await Storage.WriteLogSnapshotAsync("durable", grain, 1, "at-1"u8.ToArray());
@@ -36,7 +37,7 @@ public sealed class SqliteGrainLogStorageConformanceTests : GrainLogStorageConfo
     [Fact]
     public async Task Log_tables_do_not_disturb_plain_grain_state_in_the_same_file()
     {
-        var grain = new GrainId("log-conformance", Guid.NewGuid().ToString("N"));
+        var grain = GrainId.Create("log-conformance", Guid.NewGuid().ToString("N"));
         var plain = (IGrainStorage)Storage;
         var state = new GrainState<string>("hello");
         await plain.WriteStateAsync("same-name", grain, state);

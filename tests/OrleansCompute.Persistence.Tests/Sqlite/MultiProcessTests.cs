@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Orleans;
+using Orleans.Runtime;
 using OrleansCompute.Persistence.Tests.Support;
-using OrleansCompute.Runtime;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Persistence.Tests.Sqlite;
@@ -21,10 +22,9 @@ public sealed class MultiProcessTests : IDisposable
         var databasePath = _folder.File("shared.db");
         var signals = Directory.CreateDirectory(_folder.File("signals")).FullName;
         var grainKey = Guid.NewGuid().ToString("N");
-        await using var local = new SqliteGrainStorage(
+        await using var local = TestStorage.CreateSqlite(
             "local",
-            new SqliteGrainStorageOptions { DatabasePath = databasePath, BusyTimeout = TimeSpan.FromSeconds(30) },
-            new JsonGrainStorageSerializer());
+            new SqliteGrainStorageOptions { DatabasePath = databasePath, BusyTimeout = TimeSpan.FromSeconds(30) });
         await local.InitializeAsync();
 
         var workers = Enumerable.Range(0, Processes).Select(i => StartWriter(databasePath, grainKey, $"p{i}", signals)).ToList();
@@ -33,7 +33,7 @@ public sealed class MultiProcessTests : IDisposable
             await WaitUntilAsync(() => Enumerable.Range(0, Processes).All(i => File.Exists(Path.Combine(signals, $"ready-p{i}"))), TimeSpan.FromSeconds(60));
             await File.WriteAllTextAsync(Path.Combine(signals, "go"), "");
 
-            await WriterProcess.IncrementAsync(local, new GrainId("counter", grainKey), "local", IncrementsPerWriter);
+            await WriterProcess.IncrementAsync(local, GrainId.Create("counter", grainKey), "local", IncrementsPerWriter);
             foreach (var worker in workers)
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -56,12 +56,12 @@ public sealed class MultiProcessTests : IDisposable
         }
 
         var final = new GrainState<ProfileState>(new ProfileState());
-        await local.ReadStateAsync(WriterProcess.StateName, new GrainId("counter", grainKey), final);
-        Assert.Equal((Processes + 1) * IncrementsPerWriter, final.State.Visits);
-        Assert.Equal(IncrementsPerWriter, final.State.Counters["local"]);
+        await local.ReadStateAsync(WriterProcess.StateName, GrainId.Create("counter", grainKey), final);
+        Assert.Equal((Processes + 1) * IncrementsPerWriter, final.State!.Visits);
+        Assert.Equal(IncrementsPerWriter, final.State!.Counters["local"]);
         for (var i = 0; i < Processes; i++)
         {
-            Assert.Equal(IncrementsPerWriter, final.State.Counters[$"p{i}"]);
+            Assert.Equal(IncrementsPerWriter, final.State!.Counters[$"p{i}"]);
         }
     }
 

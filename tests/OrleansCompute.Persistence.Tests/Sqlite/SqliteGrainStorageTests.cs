@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 using OrleansCompute.Persistence.Tests.Support;
-using OrleansCompute.Runtime;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Persistence.Tests.Sqlite;
@@ -17,7 +19,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
     {
         var options = new SqliteGrainStorageOptions { DatabasePath = path ?? _folder.File("grains.db") };
         configure?.Invoke(options);
-        return new SqliteGrainStorage(name, options, new JsonGrainStorageSerializer());
+        return TestStorage.CreateSqlite(name, options);
     }
 
     private static async Task<GrainState<ProfileState>> ReadAsync(SqliteGrainStorage storage, GrainId grainId, string stateName = StateName)
@@ -27,7 +29,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
         return grainState;
     }
 
-    private static GrainId NewGrainId() => new("user", Guid.NewGuid().ToString("N"));
+    private static GrainId NewGrainId() => GrainId.Create("user", Guid.NewGuid().ToString("N"));
 
     [Fact]
     public async Task State_survives_closing_and_reopening_the_database()
@@ -44,14 +46,14 @@ public sealed class SqliteGrainStorageTests : IDisposable
         var read = await ReadAsync(afterRestart, grainId);
 
         Assert.True(read.RecordExists);
-        Assert.Equal("durable", read.State.Name);
-        Assert.Equal(5, read.State.Visits);
+        Assert.Equal("durable", read.State!.Name);
+        Assert.Equal(5, read.State!.Visits);
         Assert.Equal(written.ETag, read.ETag);
 
         // The ETag from before the restart is still the current one: the pre-restart holder may write.
-        written.State.Visits = 6;
+        written.State!.Visits = 6;
         await afterRestart.WriteStateAsync(StateName, grainId, written);
-        Assert.Equal(6, (await ReadAsync(afterRestart, grainId)).State.Visits);
+        Assert.Equal(6, (await ReadAsync(afterRestart, grainId)).State!.Visits);
     }
 
     [Fact]
@@ -65,14 +67,14 @@ public sealed class SqliteGrainStorageTests : IDisposable
         await silo1.WriteStateAsync(StateName, grainId, onSilo1);
 
         var onSilo2 = await ReadAsync(silo2, grainId);
-        Assert.Equal("from silo 1", onSilo2.State.Name);
-        onSilo2.State.Name = "from silo 2";
+        Assert.Equal("from silo 1", onSilo2.State!.Name);
+        onSilo2.State!.Name = "from silo 2";
         await silo2.WriteStateAsync(StateName, grainId, onSilo2);
 
-        onSilo1.State.Name = "stale write from silo 1";
+        onSilo1.State!.Name = "stale write from silo 1";
         await Assert.ThrowsAsync<InconsistentStateException>(() => silo1.WriteStateAsync(StateName, grainId, onSilo1));
         await Assert.ThrowsAsync<InconsistentStateException>(() => silo1.ClearStateAsync(StateName, grainId, onSilo1));
-        Assert.Equal("from silo 2", (await ReadAsync(silo1, grainId)).State.Name);
+        Assert.Equal("from silo 2", (await ReadAsync(silo1, grainId)).State!.Name);
     }
 
     [Fact]
@@ -95,11 +97,11 @@ public sealed class SqliteGrainStorageTests : IDisposable
             try
             {
                 await storage.WriteStateAsync(StateName, grainId, grainState);
-                return (Name: grainState.State.Name, Error: (Exception?)null);
+                return (Name: grainState.State!.Name, Error: (Exception?)null);
             }
             catch (Exception ex)
             {
-                return (Name: grainState.State.Name, Error: ex);
+                return (Name: grainState.State!.Name, Error: ex);
             }
         })).ToList();
         start.Set();
@@ -107,7 +109,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
 
         var winner = Assert.Single(outcomes, o => o.Error is null);
         Assert.All(outcomes.Where(o => o.Error is not null), o => Assert.IsType<InconsistentStateException>(o.Error));
-        Assert.Equal(winner.Name, (await ReadAsync(silo2, grainId)).State.Name);
+        Assert.Equal(winner.Name, (await ReadAsync(silo2, grainId)).State!.Name);
     }
 
     [Fact]
@@ -140,8 +142,8 @@ public sealed class SqliteGrainStorageTests : IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT CAST(payload AS TEXT) FROM profiles_v1 WHERE state_name = $s AND grain_type = $t AND grain_key = $k;";
         command.Parameters.AddWithValue("$s", StateName);
-        command.Parameters.AddWithValue("$t", grainId.Type);
-        command.Parameters.AddWithValue("$k", grainId.Key);
+        command.Parameters.AddWithValue("$t", grainId.Type.ToString());
+        command.Parameters.AddWithValue("$k", grainId.Key.ToString());
         var json = (string?)await command.ExecuteScalarAsync();
 
         Assert.NotNull(json);
@@ -169,7 +171,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
 
         await storage.WriteStateAsync(StateName, grainId, new GrainState<ProfileState>(new ProfileState { Name = "fsynced" }));
 
-        Assert.Equal("fsynced", (await ReadAsync(storage, grainId)).State.Name);
+        Assert.Equal("fsynced", (await ReadAsync(storage, grainId)).State!.Name);
     }
 
     [Fact]
@@ -180,7 +182,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
         await using var storage = Create(Path.Combine(blocker, "grains.db"), name: "broken");
         var grainId = NewGrainId();
 
-        var error = await Assert.ThrowsAsync<GrainStorageException>(() => ReadAsync(storage, grainId));
+        var error = await Assert.ThrowsAsync<SqliteGrainStorageException>(() => ReadAsync(storage, grainId));
 
         Assert.Contains("SqliteGrainStorageOptions.DatabasePath", error.Message, StringComparison.Ordinal);
         Assert.Contains("'broken'", error.Message, StringComparison.Ordinal);
@@ -198,9 +200,30 @@ public sealed class SqliteGrainStorageTests : IDisposable
     {
         var options = new SqliteGrainStorageOptions { DatabasePath = path };
 
-        var error = Assert.Throws<ArgumentException>(() => new SqliteGrainStorage("x", options, new JsonGrainStorageSerializer()));
+        var error = Assert.Throws<ArgumentException>(() => TestStorage.CreateSqlite("x", options));
 
         Assert.Contains($"SqliteGrainStorageOptions.{setting}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_directly_constructed_provider_needs_a_serializer()
+    {
+        var options = new SqliteGrainStorageOptions { DatabasePath = _folder.File("grains.db") };
+
+        var error = Assert.Throws<ArgumentException>(() => new SqliteGrainStorage("x", options, TestStorage.Activators));
+
+        Assert.Contains("SqliteGrainStorageOptions.GrainStorageSerializer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_serializer_in_the_options_is_the_one_used()
+    {
+        var serializer = new CountingSerializer();
+        await using var storage = Create(configure: o => o.GrainStorageSerializer = serializer);
+
+        await storage.WriteStateAsync(StateName, NewGrainId(), new GrainState<ProfileState>(new ProfileState()));
+
+        Assert.Equal(1, serializer.SerializeCalls);
     }
 
     [Theory]
@@ -212,7 +235,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
     {
         var options = new SqliteGrainStorageOptions { DatabasePath = _folder.File("grains.db"), TableName = tableName };
 
-        var error = Assert.Throws<ArgumentException>(() => new SqliteGrainStorage("x", options, new JsonGrainStorageSerializer()));
+        var error = Assert.Throws<ArgumentException>(() => TestStorage.CreateSqlite("x", options));
 
         Assert.Contains("SqliteGrainStorageOptions.TableName", error.Message, StringComparison.Ordinal);
     }
@@ -232,7 +255,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
             await command.ExecuteNonQueryAsync();
         }
 
-        var error = await Assert.ThrowsAsync<GrainStorageException>(() => ReadAsync(storage, grainId));
+        var error = await Assert.ThrowsAsync<SqliteGrainStorageException>(() => ReadAsync(storage, grainId));
 
         Assert.Contains("SqliteGrainStorage 'corrupt-test'", error.Message, StringComparison.Ordinal);
         Assert.Contains($"state '{StateName}'", error.Message, StringComparison.Ordinal);
@@ -255,13 +278,13 @@ public sealed class SqliteGrainStorageTests : IDisposable
             await locker.OpenAsync();
             await using var transaction = locker.BeginTransaction(deferred: false);
 
-            var error = await Assert.ThrowsAsync<GrainStorageException>(() => storage.WriteStateAsync(StateName, grainId, grainState));
+            var error = await Assert.ThrowsAsync<SqliteGrainStorageException>(() => storage.WriteStateAsync(StateName, grainId, grainState));
             Assert.IsType<SqliteException>(error.InnerException);
             Assert.Null(grainState.ETag);
         }
 
         await storage.WriteStateAsync(StateName, grainId, grainState);
-        Assert.Equal("blocked", (await ReadAsync(storage, grainId)).State.Name);
+        Assert.Equal("blocked", (await ReadAsync(storage, grainId)).State!.Name);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 using OrleansCompute.Persistence.Tests.Support;
-using OrleansCompute.Runtime;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Persistence.Tests.Sqlite;
@@ -37,11 +39,10 @@ public static class WriterProcess
             await Task.Delay(5);
         }
 
-        await using var storage = new SqliteGrainStorage(
+        await using var storage = TestStorage.CreateSqlite(
             $"process-{worker}",
-            new SqliteGrainStorageOptions { DatabasePath = databasePath, BusyTimeout = TimeSpan.FromSeconds(30) },
-            new JsonGrainStorageSerializer());
-        await IncrementAsync(storage, new GrainId("counter", grainKey), worker, count);
+            new SqliteGrainStorageOptions { DatabasePath = databasePath, BusyTimeout = TimeSpan.FromSeconds(30) });
+        await IncrementAsync(storage, GrainId.Create("counter", grainKey), worker, count);
         return 0;
     }
 
@@ -53,8 +54,8 @@ public static class WriterProcess
         await storage.ReadStateAsync(StateName, grainId, grainState);
         for (var done = 0; done < count;)
         {
-            grainState.State.Visits++;
-            grainState.State.Counters[worker] = grainState.State.Counters.GetValueOrDefault(worker) + 1;
+            grainState.State!.Visits++;
+            grainState.State!.Counters[worker] = grainState.State!.Counters.GetValueOrDefault(worker) + 1;
             try
             {
                 await storage.WriteStateAsync(StateName, grainId, grainState);

@@ -1,20 +1,19 @@
-using OrleansCompute.Storage;
+using Orleans.Storage;
 
 namespace OrleansCompute.Persistence.Tests.Support;
 
-/// <summary>A JSON serializer that counts its calls, to see which serializer a provider was given.</summary>
+/// <summary>Orleans's JSON grain storage serializer, counting its calls, to see which serializer a provider was given.</summary>
 public sealed class CountingSerializer : IGrainStorageSerializer
 {
-    private readonly JsonGrainStorageSerializer _inner = new();
     private int _serializeCalls;
 
     public int SerializeCalls => _serializeCalls;
 
-    public byte[] Serialize<T>(T value)
+    public BinaryData Serialize<T>(T? input)
     {
         Interlocked.Increment(ref _serializeCalls);
-        return _inner.Serialize(value);
+        return TestStorage.Serializer.Serialize(input);
     }
 
-    public T Deserialize<T>(ReadOnlyMemory<byte> data) => _inner.Deserialize<T>(data);
+    public T? Deserialize<T>(BinaryData input) => TestStorage.Serializer.Deserialize<T>(input);
 }

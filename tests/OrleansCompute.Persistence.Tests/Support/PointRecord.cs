@@ -1,4 +1,4 @@
-using OrleansCompute;
+using Orleans;
 
 namespace OrleansCompute.Persistence.Tests.Support;
 
