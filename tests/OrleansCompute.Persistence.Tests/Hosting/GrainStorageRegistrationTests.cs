@@ -15,6 +15,7 @@ using OrleansCompute.Hosting;
 using OrleansCompute.Persistence.Tests.Sqlite;
 using OrleansCompute.Persistence.Tests.Support;
 using OrleansCompute.Storage;
+using Xunit.Abstractions;
 
 namespace OrleansCompute.Persistence.Tests.Hosting;
 
@@ -22,7 +23,7 @@ namespace OrleansCompute.Persistence.Tests.Hosting;
 /// <c>AddSqliteGrainStorage</c> on Orleans: first what it registers (a bare service collection with what a silo provides),
 /// then real silos (localhost clustering on free loopback ports) with a <c>[PersistentState]</c> grain.
 /// </summary>
-public sealed class GrainStorageRegistrationTests : IDisposable
+public sealed class GrainStorageRegistrationTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempFolder _folder = new();
 
@@ -193,7 +194,8 @@ public sealed class GrainStorageRegistrationTests : IDisposable
             using var host = await StartSiloAsync(path);
         });
 
-        var message = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        var message = string.Join(" | ", Flatten(error).Select(e => $"{e.GetType().Name}: {e.Message}"));
+        output.WriteLine(message);
         Assert.Contains("written by OrleansCompute before it moved to Microsoft Orleans (format 1", message, StringComparison.Ordinal);
         Assert.Contains(".pre-orleans", message, StringComparison.Ordinal);
     }
