@@ -2,12 +2,12 @@ using System.Net;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using OrleansCompute.Grains.Compute.Inputs.Blob;
 using OrleansCompute.Grains.Jobs;
 using OrleansCompute.Hosting;
-using OrleansCompute.Persistence.Sqlite;
 using StackExchange.Redis;
 
 namespace OrleansCompute.Silo;
