@@ -4,6 +4,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Providers;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.Hosting;
 using OrleansCompute.Grains.Compute.Inputs.Blob;
 using OrleansCompute.Grains.Jobs;
@@ -218,6 +221,12 @@ public static class SiloConfiguration
         silo.Configure<SiloMessagingOptions>(section.GetSection("Messaging"));
         silo.Configure<GrainCollectionOptions>(section.GetSection("GrainCollection"));
         ConfigureStorage(silo, Storage(configuration), clustering);
+
+        // Grain state is written in Orleans's binary format (the one its messages use: version-tolerant through [Id],
+        // compact, no reflection per call) rather than its providers' default Newtonsoft.Json: the compute grains' states
+        // hold byte arrays (job plans, results, partials) that JSON would base64-encode.
+        silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,
+            (services, _) => new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
 
         var compute = section.GetSection("Compute");
         silo.AddOrleansCompute(o =>

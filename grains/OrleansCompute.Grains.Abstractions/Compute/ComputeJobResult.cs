@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>The outcome of a finished job: what was read, the bad records, and the kind's own result.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class ComputeJobResult
 {
     [Id(0)]

@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>A batch job: which kind, over what input, with which options.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class ComputeJobSpec
 {
     [Id(0)]

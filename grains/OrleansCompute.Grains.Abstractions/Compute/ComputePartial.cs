@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>A partial result: key → combined value, plus what it covers. Values are owned by the partial.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class ComputePartial<TKey, TValue> : IComputePartial
     where TKey : notnull
 {

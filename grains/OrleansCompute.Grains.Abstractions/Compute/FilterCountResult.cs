@@ -2,7 +2,7 @@ using Orleans;
 
 namespace OrleansCompute.Grains.Compute;
 
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class FilterCountResult
 {
     [Id(0)]

@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>Result of group-by: rows ordered by key (ordinal, column by column), or by the top-k order.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class GroupByResult
 {
     [Id(0)]

@@ -7,7 +7,7 @@ namespace OrleansCompute.Grains.Compute;
 /// <see cref="End"/>): its reader skips a partial first record and reads past <see cref="End"/> to finish
 /// its last one, so the splits of a file together see each record exactly once.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class InputSplit
 {
     /// <summary>Index of the split in its plan (0-based, unique within a job).</summary>

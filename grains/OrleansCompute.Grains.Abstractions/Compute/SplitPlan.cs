@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansCompute.Grains.Compute;
 
 /// <summary>The files an input resolved to and the splits over them.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class SplitPlan
 {
     [Id(0)]

@@ -4,7 +4,7 @@ using OrleansCompute.Grains.Compute;
 namespace OrleansCompute.Grains.Jobs;
 
 /// <summary>Progress of a job as its job grain last persisted it.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class JobStatus
 {
     [Id(0)]

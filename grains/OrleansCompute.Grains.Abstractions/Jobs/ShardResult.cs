@@ -4,7 +4,7 @@ using OrleansCompute.Grains.Compute;
 namespace OrleansCompute.Grains.Jobs;
 
 /// <summary>One aggregator shard finished on its own (kinds that join shard results): the splits it covers and its result.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class ShardResult
 {
     [Id(0)]

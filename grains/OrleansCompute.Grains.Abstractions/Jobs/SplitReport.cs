@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansCompute.Grains.Jobs;
 
 /// <summary>What a partition grain reports after mapping one split and merging its shards into the aggregators.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class SplitReport
 {
     [Id(0)]

@@ -9,7 +9,7 @@ public interface IStreamPartitionGrain : IGrainWithStringKey
     /// Applies the events unless this producer's sequence was applied already; returns how many were applied.
     /// Returns only after the events (or, for a duplicate, the original) are persisted and merged into the aggregators.
     /// </summary>
-    Task<int> Apply(string producerId, long sequence, List<IngestEvent> events);
+    Task<int> Apply(string producerId, long sequence, [Immutable] List<IngestEvent> events);
 
     Task<KeyTotals?> GetTotals(string key);
 

@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>The acknowledgement of an <see cref="IngestBatch"/>: once returned, its events are persisted and visible to queries.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class IngestAck
 {
     [Id(0)]

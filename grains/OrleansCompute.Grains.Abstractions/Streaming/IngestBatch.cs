@@ -8,7 +8,7 @@ namespace OrleansCompute.Grains.Streaming;
 /// acknowledged without counting it again. Sequences need not be contiguous; a producer may have up to
 /// 4,096 batches in flight (a re-send older than that window is treated as already applied).
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class IngestBatch
 {
     [Id(0)]

@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>One event: a key, named numeric values and when it happened.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class IngestEvent
 {
     [Id(0)]

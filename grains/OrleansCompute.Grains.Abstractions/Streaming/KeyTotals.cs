@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>Everything known about one key: event count and per-value statistics.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class KeyTotals
 {
     [Id(0)]

@@ -7,7 +7,7 @@ namespace OrleansCompute.Grains.Streaming;
 /// 1, 2, 3… under a fresh <see cref="Epoch"/>; the aggregator merges a delta only when it is the next one of
 /// the epoch it holds for that partition, so a re-sent delta is merged once and a lost one is noticed.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed class StreamDelta
 {
     [Id(0)]

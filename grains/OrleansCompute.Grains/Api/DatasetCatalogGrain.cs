@@ -39,7 +39,9 @@ public sealed class DatasetCatalogGrain([PersistentState("datasetcatalog")] IPer
 }
 
 /// <summary>Persisted state of <see cref="DatasetCatalogGrain"/>.</summary>
+[GenerateSerializer]
 public sealed class DatasetCatalogState
 {
+    [Id(0)]
     public Dictionary<string, DatasetIngestRecord> Datasets { get; set; } = new(StringComparer.Ordinal);
 }

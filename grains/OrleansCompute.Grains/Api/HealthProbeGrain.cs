@@ -18,7 +18,9 @@ public sealed class HealthProbeGrain([PersistentState("healthprobe")] IPersisten
     }
 }
 
+[GenerateSerializer]
 public sealed class HealthProbeState
 {
+    [Id(0)]
     public long Probes { get; set; }
 }

@@ -50,14 +50,19 @@ public sealed class JobIndexGrain([PersistentState("jobindex")] IPersistentState
 }
 
 /// <summary>Persisted state of <see cref="JobIndexGrain"/>: job ids in ascending submission order.</summary>
+[GenerateSerializer]
 public sealed class JobIndexState
 {
+    [Id(0)]
     public List<JobIndexEntry> Jobs { get; set; } = [];
 }
 
+[GenerateSerializer]
 public sealed class JobIndexEntry
 {
+    [Id(0)]
     public string JobId { get; set; } = "";
 
+    [Id(1)]
     public DateTimeOffset SubmittedAt { get; set; }
 }

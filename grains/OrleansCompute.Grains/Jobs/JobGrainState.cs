@@ -1,55 +1,79 @@
+using Orleans;
+
 namespace OrleansCompute.Grains.Jobs;
 
 /// <summary>
 /// Persisted state of a job grain. The spec, the plan and the result are kept in the binary wire format
 /// (they hold polymorphic values the JSON storage serializer cannot round-trip); the rest is plain.
 /// </summary>
+[GenerateSerializer]
 public sealed class JobGrainState
 {
+    [Id(0)]
     public bool Submitted { get; set; }
 
+    [Id(1)]
     public JobState State { get; set; }
 
+    [Id(2)]
     public byte[]? Spec { get; set; }
 
+    [Id(3)]
     public byte[]? Plan { get; set; }
 
+    [Id(4)]
     public int SplitsTotal { get; set; }
 
+    [Id(5)]
     public long BytesTotal { get; set; }
 
+    [Id(6)]
     public int ShardCount { get; set; }
 
     /// <summary>Splits whose shards every aggregator acknowledged (persisted merges).</summary>
+    [Id(7)]
     public List<int> DoneSplits { get; set; } = [];
 
+    [Id(8)]
     public long BytesRead { get; set; }
 
+    [Id(9)]
     public long RecordsRead { get; set; }
 
+    [Id(10)]
     public long BadRecords { get; set; }
 
+    [Id(11)]
     public TimeSpan PlanningTime { get; set; }
 
+    [Id(12)]
     public TimeSpan MapTime { get; set; }
 
+    [Id(13)]
     public TimeSpan MergeTime { get; set; }
 
+    [Id(14)]
     public string? Error { get; set; }
 
+    [Id(15)]
     public int Retries { get; set; }
 
+    [Id(16)]
     public int Resumes { get; set; }
 
+    [Id(17)]
     public DateTimeOffset SubmittedAt { get; set; }
 
+    [Id(18)]
     public DateTimeOffset? FinishedAt { get; set; }
 
+    [Id(19)]
     public byte[]? Result { get; set; }
 
     /// <summary>
     /// Completed with the result left in the aggregators' persisted shards (kinds that join shard results): a new
     /// activation finishes it again from them instead of reading <see cref="Result"/>.
     /// </summary>
+    [Id(20)]
     public bool ResultInShards { get; set; }
 }
