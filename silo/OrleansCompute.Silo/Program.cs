@@ -71,8 +71,7 @@ else
 
 try
 {
-    await host.RunAsync();
-    return 0;
+    await host.StartAsync();
 }
 catch (Microsoft.Extensions.Options.OptionsValidationException ex)
 {
@@ -90,3 +89,13 @@ catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketExcep
         "(set OrleansCompute:Api:Urls to another port, or OrleansCompute:Api:Enabled=false).");
     return 2;
 }
+catch (Exception ex) when (ex is not OutOfMemoryException)
+{
+    // A silo that cannot start (storage refused, a port taken, Redis unreachable…) says why in one line and exits;
+    // the log lines above hold the details.
+    Console.Error.WriteLine($"The silo could not start: {StartupFailure.Describe(ex)}");
+    return 1;
+}
+
+await host.WaitForShutdownAsync();
+return 0;
