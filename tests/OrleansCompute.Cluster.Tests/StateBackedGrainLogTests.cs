@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
 using OrleansCompute.Grains.Streaming;
-using OrleansCompute.Runtime;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Cluster.Tests;
@@ -11,7 +14,7 @@ namespace OrleansCompute.Cluster.Tests;
 /// </summary>
 public sealed class StateBackedGrainLogTests
 {
-    private static readonly GrainId s_grain = new("streampartition", "ds/3");
+    private static readonly GrainId s_grain = GrainId.Create("streampartition", "ds/3");
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
@@ -51,18 +54,60 @@ public sealed class StateBackedGrainLogTests
         Assert.Equal(["r1", "newer"], log.Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
     }
 
-    /// <summary>A provider with only the plain <see cref="IGrainStorage"/> contract (no log capability).</summary>
+    /// <summary>
+    /// A provider with only the plain <see cref="IGrainStorage"/> contract (no log capability): each record is kept as
+    /// Orleans-serialized bytes (so every reader gets its own copy) with an ETag that every write must present.
+    /// </summary>
     private sealed class PlainStorage : IGrainStorage
     {
-        private readonly MemoryGrainStorage _inner = new("plain", new JsonGrainStorageSerializer());
+        private static readonly Serializer s_serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        private readonly Dictionary<(string, GrainId), (string ETag, byte[] Bytes)> _records = [];
+        private int _version;
 
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
-            => _inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            if (_records.TryGetValue((stateName, grainId), out var record))
+            {
+                grainState.State = s_serializer.Deserialize<T>(record.Bytes);
+                grainState.ETag = record.ETag;
+                grainState.RecordExists = true;
+            }
+            else
+            {
+                grainState.State = Activator.CreateInstance<T>();
+                grainState.ETag = null;
+                grainState.RecordExists = false;
+            }
 
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
-            => _inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+            return Task.CompletedTask;
+        }
 
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
-            => _inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            CheckETag(stateName, grainId, grainState.ETag);
+            var etag = (++_version).ToString(CultureInfo.InvariantCulture);
+            _records[(stateName, grainId)] = (etag, s_serializer.SerializeToArray(grainState.State));
+            grainState.ETag = etag;
+            grainState.RecordExists = true;
+            return Task.CompletedTask;
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            CheckETag(stateName, grainId, grainState.ETag);
+            _records.Remove((stateName, grainId));
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return Task.CompletedTask;
+        }
+
+        private void CheckETag(string stateName, GrainId grainId, string? etag)
+        {
+            var stored = _records.TryGetValue((stateName, grainId), out var record) ? record.ETag : null;
+            if (stored != etag)
+            {
+                throw new InconsistentStateException($"ETag {etag ?? "(none)"} does not match the stored {stored ?? "(none)"}", stored ?? "", etag ?? "");
+            }
+        }
     }
 }

@@ -1,17 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using OrleansCompute.Cluster.Tests.Support;
 using OrleansCompute.Grains.Streaming;
-using OrleansCompute.Runtime;
-using OrleansCompute.Storage;
-using OrleansCompute.TestingHost;
+using OrleansCompute.Testing.Servers;
 using Xunit.Abstractions;
 
 namespace OrleansCompute.Cluster.Tests;
 
 /// <summary>
 /// Streaming recovery on the log-structured partitions: state rebuilt from snapshot + log tail, aggregators
-/// rebuilt from the partitions, and kills that land between a log append and a snapshot.
+/// rebuilt from the partitions, and kills that land between a log append and a snapshot. On Redis and memory
+/// storage the partitions keep their log through <see cref="StateBackedGrainLog"/> (snapshot + records in one state).
+/// The tests change <see cref="StreamPartitionGrain.MinSnapshotBytes"/> (process-wide): the collection runs them one
+/// at a time, and no other cluster runs beside them.
 /// </summary>
-[Collection(StreamingSnapshotCollection.Name)]
-public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposable
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class StreamingRecoveryTests(RedisServerFixture redis, ITestOutputHelper output) : IDisposable
 {
     // Small enough that a few batches trigger snapshots, so a kill can fall between an append and a snapshot.
     private const int SmallSnapshotBytes = 2_000;
@@ -29,8 +33,7 @@ public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public async Task Totals_are_rebuilt_from_snapshot_and_log_tail_after_every_silo_that_held_them_dies()
     {
-        await using var cluster = new TestClusterBuilder(2).Build();
-        await cluster.DeployAsync();
+        await using var cluster = await TestClusters.DeployAsync(2, redis); // every silo is replaced: state in Redis
         var ingest = cluster.Client.GetGrain<IStreamIngestGrain>("rec1");
         var ledger = new StreamLedger();
         var random = new Random(7);
@@ -44,7 +47,7 @@ public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposab
         await ledger.AssertMatchesAsync(cluster.Client.GetGrain<IStreamQueryGrain>("rec1"));
 
         // The shared storage holds snapshots *and* records appended after them: replay must fold both.
-        var logs = await PartitionLogsAsync(cluster.Storage, "rec1");
+        var logs = await cluster.PartitionLogsAsync("rec1");
         Assert.Contains(logs, l => l.Snapshot is not null && l.Records.Count > 0);
         output.WriteLine(string.Join(", ", logs.Select(l => $"snapshot@{l.SnapshotSequence}+{l.Records.Count}")));
 
@@ -55,7 +58,7 @@ public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposab
         foreach (var silo in originals)
         {
             await cluster.KillSiloAsync(silo);
-            await cluster.WaitForLivenessToStabilizeAsync();
+            await cluster.WaitForLivenessToStabilizeAsync(didKill: true);
         }
         var query = cluster.Client.GetGrain<IStreamQueryGrain>("rec1");
         await RetryAsync(() => ledger.AssertMatchesAsync(query));
@@ -73,8 +76,7 @@ public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public async Task Killing_a_silo_mid_ingest_with_frequent_snapshots_loses_and_doubles_nothing()
     {
-        await using var cluster = new TestClusterBuilder(3).Build();
-        await cluster.DeployAsync();
+        await using var cluster = await TestClusters.DeployAsync(3, redis); // kills a silo: state in Redis
         var ingest = cluster.Client.GetGrain<IStreamIngestGrain>("rec2");
         var ledger = new StreamLedger();
         var retries = 0;
@@ -92,7 +94,7 @@ public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposab
                         ledger.Acknowledge(batch.ProducerId, seq);
                         break;
                     }
-                    catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException or InvalidOperationException)
+                    catch (Exception ex) when (TestClusters.IsFailover(ex) || ex is InvalidOperationException)
                     {
                         Interlocked.Increment(ref retries);
                         await Task.Delay(100);
@@ -111,14 +113,13 @@ public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposab
         output.WriteLine($"{ledger.AcknowledgedCount} batches acknowledged, {retries} re-sends after failures");
 
         await ledger.AssertMatchesAsync(cluster.Client.GetGrain<IStreamQueryGrain>("rec2"));
-        Assert.Contains(await PartitionLogsAsync(cluster.Storage, "rec2"), l => l.Snapshot is not null);
+        Assert.Contains(await cluster.PartitionLogsAsync("rec2"), l => l.Snapshot is not null);
     }
 
     [Fact]
     public async Task Concurrent_producers_are_group_committed_and_every_ack_is_in_the_log()
     {
-        await using var cluster = new TestClusterBuilder(1).Build();
-        await cluster.DeployAsync();
+        await using var cluster = await TestClusters.DeployAsync(1);
         var ingest = cluster.Client.GetGrain<IStreamIngestGrain>("rec3");
         var ledger = new StreamLedger();
         await Task.WhenAll(Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
@@ -136,26 +137,23 @@ public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposab
         await ledger.AssertMatchesAsync(cluster.Client.GetGrain<IStreamQueryGrain>("rec3"));
 
         // What the log holds (snapshot + records), replayed independently of the grains, equals the ledger per partition.
-        var logs = await PartitionLogsAsync(cluster.Storage, "rec3");
+        var serializer = cluster.ServiceProvider.GetRequiredService<Serializer>();
+        var logs = await cluster.PartitionLogsAsync("rec3");
         var events = 0L;
         foreach (var log in logs)
         {
             if (log.Snapshot is { } snapshot)
             {
-                events += OrleansCompute.Serialization.Serializer.Deserialize<PartitionSnapshot>(snapshot.Span)
+                events += serializer.Deserialize<PartitionSnapshot>(snapshot.Span)!
                     .Shards.SelectMany(s => s.Values).Sum(t => t.Events);
             }
 
-            events += log.Records.Sum(r => OrleansCompute.Serialization.Serializer.Deserialize<PartitionLogRecord>(r.Data.Span)
+            events += log.Records.Sum(r => serializer.Deserialize<PartitionLogRecord>(r.Data.Span)!
                 .Shards.SelectMany(s => s.Values).Sum(t => t.Events));
         }
 
         Assert.Equal(8 * 25 * 100, events);
     }
-
-    private static async Task<GrainLog[]> PartitionLogsAsync(MemoryGrainStorage storage, string dataset)
-        => await Task.WhenAll(Enumerable.Range(0, StreamTopology.Partitions).Select(p => storage.ReadLogAsync(
-            StreamPartitionGrain.LogName, new GrainId("streampartition", StreamTopology.PartitionKey(dataset, p)))));
 
     private static async Task<T> RetryAsync<T>(Func<Task<T>> action)
     {
@@ -165,7 +163,7 @@ public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposab
             {
                 return await action();
             }
-            catch (Exception ex) when (attempt < 20 && ex is SiloUnavailableException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (attempt < 20 && (TestClusters.IsFailover(ex) || ex is InvalidOperationException))
             {
                 await Task.Delay(250);
             }
@@ -177,11 +175,4 @@ public sealed class StreamingRecoveryTests(ITestOutputHelper output) : IDisposab
         await action();
         return true;
     });
-}
-
-/// <summary>Tests that change <see cref="StreamPartitionGrain.MinSnapshotBytes"/> (silo-wide) run one at a time.</summary>
-[CollectionDefinition(Name)]
-public sealed class StreamingSnapshotCollection
-{
-    public const string Name = "streaming snapshot threshold";
 }

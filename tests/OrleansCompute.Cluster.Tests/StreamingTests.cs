@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
+using OrleansCompute.Cluster.Tests.Support;
 using OrleansCompute.Grains.Streaming;
-using OrleansCompute.TestingHost;
+using OrleansCompute.Testing.Servers;
 using Xunit.Abstractions;
 
 namespace OrleansCompute.Cluster.Tests;
 
 /// <summary>Streaming ingestion: exactly-once per (producer, sequence), global totals and top-k against the producers' own ledger.</summary>
-public sealed class StreamingTests(ITestOutputHelper output)
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class StreamingTests(RedisServerFixture redis, ITestOutputHelper output)
 {
     private static IngestBatch Batch(string producer, long sequence, Random random, int events, Ledger ledger)
     {
@@ -25,8 +27,7 @@ public sealed class StreamingTests(ITestOutputHelper output)
     [Fact]
     public async Task A_resent_batch_is_acknowledged_without_being_counted_again()
     {
-        await using var cluster = new TestClusterBuilder(2).Build();
-        await cluster.DeployAsync();
+        await using var cluster = await TestClusters.DeployAsync(2);
         var ingest = cluster.Client.GetGrain<IStreamIngestGrain>("ds1");
         var ledger = new Ledger();
         var random = new Random(1);
@@ -59,8 +60,7 @@ public sealed class StreamingTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_a_silo_mid_ingest_loses_and_doubles_nothing()
     {
-        await using var cluster = new TestClusterBuilder(3).Build();
-        await cluster.DeployAsync();
+        await using var cluster = await TestClusters.DeployAsync(3, redis); // kills a silo: state in Redis
         var ingest = cluster.Client.GetGrain<IStreamIngestGrain>("ds2");
         var ledger = new Ledger();
         var retries = 0;
@@ -78,7 +78,7 @@ public sealed class StreamingTests(ITestOutputHelper output)
                         ledger.Acknowledge(batch.ProducerId, seq);
                         break;
                     }
-                    catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException or InvalidOperationException)
+                    catch (Exception ex) when (TestClusters.IsFailover(ex) || ex is InvalidOperationException)
                     {
                         // Not acknowledged: re-send the same batch (same producer id and sequence).
                         Interlocked.Increment(ref retries);
@@ -103,8 +103,7 @@ public sealed class StreamingTests(ITestOutputHelper output)
     [Fact]
     public async Task A_batch_without_a_producer_id_is_refused_with_a_clear_error()
     {
-        await using var cluster = new TestClusterBuilder(1).Build();
-        await cluster.DeployAsync();
+        await using var cluster = await TestClusters.DeployAsync(1);
         var error = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Client.GetGrain<IStreamIngestGrain>("ds3")
             .Ingest(new IngestBatch { Events = [new IngestEvent { Key = "a" }] }));
         Assert.Contains("producer id", error.Message);

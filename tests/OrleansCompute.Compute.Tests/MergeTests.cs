@@ -2,6 +2,7 @@ using OrleansCompute.Compute.Tests.Support;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Inputs;
 using OrleansCompute.Grains.Compute.Jobs;
+using StableHash = OrleansCompute.Grains.Compute.Jobs.StableHash;
 
 namespace OrleansCompute.Compute.Tests;
 

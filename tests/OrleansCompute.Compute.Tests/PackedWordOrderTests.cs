@@ -2,7 +2,7 @@ using System.Text;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Jobs;
 using OrleansCompute.Grains.Compute.Kinds;
-using OrleansCompute.Serialization;
+using OrleansCompute.Compute.Tests.Support;
 
 namespace OrleansCompute.Compute.Tests;
 
@@ -57,7 +57,7 @@ public sealed class PackedWordOrderTests
         Assert.True(result.TryGetPacked(out _, out _), "a joined result stays packed until read");
 
         // The packed result crosses the serializer as it is and decodes to the same list on both sides.
-        var copy = (WordCountResult)Serializer.Deserialize<ComputeJobResult>(Serializer.Serialize(joined)).Value!;
+        var copy = (WordCountResult)Wire.Deserialize<ComputeJobResult>(Wire.Serialize(joined)).Value!;
         Assert.Equal(expected, copy.Words.Select(w => (w.Word, w.Count)));
         Assert.Equal(expected, result.Words.Select(w => (w.Word, w.Count)));
         Assert.False(result.TryGetPacked(out _, out _));

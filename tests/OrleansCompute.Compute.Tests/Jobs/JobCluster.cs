@@ -1,13 +1,15 @@
-using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using OrleansCompute.Compute.Tests.Support;
-using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Jobs;
-using OrleansCompute.Runtime;
-using OrleansCompute.TestingHost;
+using OrleansCompute.Testing.Servers;
 
 namespace OrleansCompute.Compute.Tests.Jobs;
 
-/// <summary>A 3-silo TestCluster whose silos read inputs under one temp folder (the data root), plus helpers the job tests share.</summary>
+/// <summary>
+/// A 3-silo Orleans TestCluster whose silos run the compute grains over one temp folder (the data root), plus helpers
+/// the job tests share. With <c>redis</c> the silos share Orleans's Redis grain storage and talk over TCP, so tests may
+/// kill or stop silos; without it they use memory grain storage (which dies with its silo) and must not.
+/// </summary>
 public sealed class JobCluster : IAsyncDisposable
 {
     private JobCluster(TestCluster cluster, TempFolder folder)
@@ -22,42 +24,38 @@ public sealed class JobCluster : IAsyncDisposable
 
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<JobCluster> Start(int silos = 3, int maxSplitsInFlight = 4)
+    public static async Task<JobCluster> Start(short silos = 3, int maxSplitsInFlight = 4, RedisServerFixture? redis = null)
     {
         var folder = new TempFolder();
-        var cluster = new TestClusterBuilder(silos)
-            .ConfigureSilos(silo =>
-            {
-                silo.Services.AddSingleton(new DataRootOptions { Roots = { folder.Path } });
-                silo.Services.AddSingleton(SlowWordCountJob.CreateRegistry());
-                silo.Services.AddSingleton(new JobGrainOptions { MaxSplitsInFlight = maxSplitsInFlight, AggregatorCount = 3, SplitAttempts = 8, RetryBackoff = TimeSpan.FromMilliseconds(200) });
-            })
-            .Build();
-        await cluster.DeployAsync();
+        var cluster = ComputeTestCluster.Build(silos, new ComputeClusterSettings
+        {
+            DataRoot = folder.Path,
+            Redis = redis?.ConnectionString,
+            MaxSplitsInFlight = maxSplitsInFlight,
+        });
+        try
+        {
+            await cluster.DeployAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            folder.Dispose();
+            throw;
+        }
+
         return new JobCluster(cluster, folder);
     }
 
     public IJobGrain Job(string jobId) => Client.GetGrain<IJobGrain>(jobId);
 
-    /// <summary>The silo the directory says hosts the grain, or null when it is not active anywhere.</summary>
-    public async Task<SiloAddress?> Where(string grainType, string key) =>
-        (await Cluster.GrainDirectory.Lookup(new GrainId(grainType, key)))?.SiloAddress;
+    /// <summary>The silo where the grain is active, or null when it is not active on any live silo.</summary>
+    public SiloAddress? Where(IAddressable grain) => Cluster.Where(grain.GetGrainId());
 
-    /// <summary>A job id (<paramref name="prefix"/>-n) whose grain, activated by a status query, lives on a silo matching <paramref name="where"/>.</summary>
-    public async Task<string> JobIdOn(string prefix, Func<SiloAddress, bool> where)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            var id = $"{prefix}-{i}";
-            await Job(id).GetStatus();
-            if (await Where("job", id) is { } silo && where(silo))
-            {
-                return id;
-            }
-        }
+    public IJobRegistryGrain Registry(int replica) => Client.GetGrain<IJobRegistryGrain>(replica);
 
-        throw new InvalidOperationException("no job id landed on a matching silo");
-    }
+    /// <summary>The in-process silo with this address (to kill or stop it).</summary>
+    public SiloHandle Silo(SiloAddress? address) => Cluster.Silos.Single(s => s.SiloAddress.Equals(address));
 
     /// <summary>Calls <paramref name="call"/> until it stops failing because a silo just died.</summary>
     public static async Task<T> Retry<T>(Func<Task<T>> call)
@@ -68,7 +66,7 @@ public sealed class JobCluster : IAsyncDisposable
             {
                 return await call();
             }
-            catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException && attempt < 50)
+            catch (Exception ex) when (IsFailover(ex) && attempt < 50)
             {
                 await Task.Delay(100);
             }
@@ -89,7 +87,7 @@ public sealed class JobCluster : IAsyncDisposable
                     return status;
                 }
             }
-            catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException)
+            catch (Exception ex) when (IsFailover(ex))
             {
                 // the job's silo was just killed: the next poll reaches its new activation
             }
@@ -114,6 +112,9 @@ public sealed class JobCluster : IAsyncDisposable
             await Task.Delay(20);
         }
     }
+
+    /// <summary>What a call may throw while a silo it went to is dying: the caller tries again.</summary>
+    public static bool IsFailover(Exception ex) => ex is OrleansException or TimeoutException;
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,5 @@
 using OrleansCompute.Grains.Jobs;
-using OrleansCompute.Runtime;
+using OrleansCompute.Testing.Servers;
 using Xunit.Abstractions;
 
 namespace OrleansCompute.Compute.Tests.Jobs;
@@ -7,43 +7,42 @@ namespace OrleansCompute.Compute.Tests.Jobs;
 /// <summary>
 /// Silos die mid-job; the job still completes with the exact result and the client only reads the status.
 /// The slow kind (1 ms per record, 2 splits in flight) keeps the job running long enough to kill a silo half-way.
+/// The silos share Redis (membership and grain storage), so any silo may die, and talk over TCP.
 /// </summary>
-public sealed class JobFailoverTests(ITestOutputHelper output) : IAsyncLifetime
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class JobFailoverTests(RedisServerFixture redis, ITestOutputHelper output) : IAsyncLifetime
 {
     private JobCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await JobCluster.Start(maxSplitsInFlight: 2);
+    public async Task InitializeAsync() => _cluster = await JobCluster.Start(maxSplitsInFlight: 2, redis: redis);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Killing_the_silo_of_the_job_grain_mid_job_the_job_resumes_by_itself_and_completes_exactly()
     {
-        var primary = _cluster.Cluster.Primary.SiloAddress;
-        var jobId = await _cluster.JobIdOn("kill-job", silo => silo != primary);
+        // Wherever the job grain lands (the first silo included: membership is in Redis, no silo is special).
+        var jobId = "kill-job";
         var spec = JobInputs.WordCount(_cluster.Folder, jobId, seed: 5, wordsPerFile: 8000, splitBytes: 4096, kind: SlowWordCountJob.Kind);
         await _cluster.Job(jobId).Submit(spec);
         var progress = await _cluster.WaitFor(jobId, s => s.SplitsDone >= 1);
         Assert.True(progress.SplitsDone < progress.SplitsTotal);
 
-        var victim = await _cluster.Where("job", jobId);
-        var registries = new List<SiloAddress?>();
-        for (var i = 0; i < IJobRegistryGrain.Replicas; i++)
-        {
-            registries.Add(await _cluster.Where("jobregistry", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
+        var victim = _cluster.Where(_cluster.Job(jobId));
+        Assert.NotNull(victim);
+        var registries = Enumerable.Range(0, IJobRegistryGrain.Replicas).Select(i => _cluster.Where(_cluster.Registry(i))).ToList();
 
-        await _cluster.Cluster.KillSiloAsync(_cluster.Cluster.Silos.Single(s => s.SiloAddress == victim));
+        await _cluster.Cluster.KillSiloAsync(_cluster.Silo(victim));
 
         // No call to the job from here until it is active again: something in the cluster (a registry replica on a
         // live silo) must re-activate it. Only when every replica was on the killed silo too is that impossible;
         // then the client's status polls below re-activate it (documented).
-        var registryAlive = registries.Any(r => r is not null && r != victim);
+        var registryAlive = registries.Any(r => r is not null && !r.Equals(victim));
         output.WriteLine($"job on {victim}; registry replicas on [{string.Join(", ", registries)}]; a replica survives: {registryAlive}");
         if (registryAlive)
         {
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (await _cluster.Where("job", jobId) is var where && (where is null || where == victim))
+            while (_cluster.Where(_cluster.Job(jobId)) is null)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the job grain was not re-activated by its registry");
                 await Task.Delay(100);
@@ -62,35 +61,32 @@ public sealed class JobFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Killing_a_silo_running_partitions_mid_job_the_splits_are_retried_and_the_result_is_exact()
     {
-        var primary = _cluster.Cluster.Primary.SiloAddress;
-        var jobId = await _cluster.JobIdOn("kill-part", silo => silo == primary);
+        var jobId = "kill-part";
         var spec = JobInputs.WordCount(_cluster.Folder, jobId, seed: 6, wordsPerFile: 8000, splitBytes: 4096, kind: SlowWordCountJob.Kind);
         await _cluster.Job(jobId).Submit(spec);
         var progress = await _cluster.WaitFor(jobId, s => s.SplitsDone >= 2);
 
-        // A non-primary silo that runs a partition of this job (the job grain itself is on the primary).
+        // A silo that runs a partition of this job but not the job grain itself (that case is the test above).
+        var jobSilo = _cluster.Where(_cluster.Job(jobId));
         SiloAddress? victim = null;
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (victim is null)
         {
             for (var split = 0; split < progress.SplitsTotal && victim is null; split++)
             {
-                if (await _cluster.Where("partition", JobKeys.Partition(jobId, split)) is { } silo && silo != primary)
+                if (_cluster.Where(_cluster.Client.GetGrain<IPartitionGrain>(JobKeys.Partition(jobId, split))) is { } silo && !silo.Equals(jobSilo))
                 {
                     victim = silo;
                 }
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "no partition on a non-primary silo");
+            Assert.True(DateTime.UtcNow < deadline, "no partition on a silo other than the job grain's");
+            await Task.Delay(20);
         }
 
-        var aggregatorsOnVictim = 0;
-        for (var shard = 0; shard < 3; shard++)
-        {
-            aggregatorsOnVictim += await _cluster.Where("aggregator", JobKeys.Aggregator(jobId, shard)) == victim ? 1 : 0;
-        }
+        var aggregatorsOnVictim = Enumerable.Range(0, 3).Count(shard => victim.Equals(_cluster.Where(_cluster.Client.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(jobId, shard)))));
 
-        await _cluster.Cluster.KillSiloAsync(_cluster.Cluster.Silos.Single(s => s.SiloAddress == victim));
+        await _cluster.Cluster.KillSiloAsync(_cluster.Silo(victim));
 
         var status = await _cluster.WaitForEnd(jobId);
         output.WriteLine($"killed {victim} (with {aggregatorsOnVictim} of 3 aggregators) at {progress.SplitsDone}/{progress.SplitsTotal}; done: resumes {status.Resumes}, retries {status.Retries}");
@@ -102,18 +98,18 @@ public sealed class JobFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Registry_replicas_whose_silo_died_are_reactivated_by_running_jobs_and_keep_them_registered()
     {
-        var primary = _cluster.Cluster.Primary.SiloAddress;
-        var jobId = await _cluster.JobIdOn("keep-alive", silo => silo == primary);
+        var jobId = "keep-alive";
         var spec = JobInputs.WordCount(_cluster.Folder, jobId, seed: 8, wordsPerFile: 8000, splitBytes: 4096, kind: SlowWordCountJob.Kind);
         await _cluster.Job(jobId).Submit(spec);
         await _cluster.WaitFor(jobId, s => s.SplitsDone >= 1);
 
-        // Kill a non-primary silo that hosts a registry replica (activate the replicas from the client if needed).
+        // Kill a silo that hosts a registry replica but not the job grain (activate the replicas from the client if needed).
+        var jobSilo = _cluster.Where(_cluster.Job(jobId));
         SiloAddress? victim = null;
         for (var i = 0; i < IJobRegistryGrain.Replicas && victim is null; i++)
         {
-            Assert.Contains(jobId, await _cluster.Client.GetGrain<IJobRegistryGrain>(i).GetRunningJobs());
-            if (await _cluster.Where("jobregistry", i.ToString(System.Globalization.CultureInfo.InvariantCulture)) is { } silo && silo != primary)
+            Assert.Contains(jobId, await _cluster.Registry(i).GetRunningJobs());
+            if (_cluster.Where(_cluster.Registry(i)) is { } silo && !silo.Equals(jobSilo))
             {
                 victim = silo;
             }
@@ -121,27 +117,19 @@ public sealed class JobFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
         if (victim is null)
         {
-            output.WriteLine("every registry replica is on the primary silo; nothing to kill");
+            output.WriteLine("every registry replica is on the job grain's silo; nothing to kill");
             return;
         }
 
-        var onVictim = new List<int>();
-        for (var i = 0; i < IJobRegistryGrain.Replicas; i++)
-        {
-            if (await _cluster.Where("jobregistry", i.ToString(System.Globalization.CultureInfo.InvariantCulture)) == victim)
-            {
-                onVictim.Add(i);
-            }
-        }
+        var onVictim = Enumerable.Range(0, IJobRegistryGrain.Replicas).Where(i => victim.Equals(_cluster.Where(_cluster.Registry(i)))).ToList();
 
-        await _cluster.Cluster.KillSiloAsync(_cluster.Cluster.Silos.Single(s => s.SiloAddress == victim));
+        await _cluster.Cluster.KillSiloAsync(_cluster.Silo(victim));
 
         // Without any client call to them, the job's timer re-activates the replicas on live silos.
         var deadline = DateTime.UtcNow.AddSeconds(20);
         foreach (var i in onVictim)
         {
-            var key = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            while (await _cluster.Where("jobregistry", key) is var where && (where is null || where == victim))
+            while (_cluster.Where(_cluster.Registry(i)) is null)
             {
                 Assert.True(DateTime.UtcNow < deadline, $"registry replica {i} was not re-activated");
                 await Task.Delay(100);
@@ -155,7 +143,7 @@ public sealed class JobFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         // A finished job leaves the registry (unregistered, or dropped when its ping answers false).
         for (var i = 0; i < IJobRegistryGrain.Replicas; i++)
         {
-            Assert.DoesNotContain(jobId, await JobCluster.Retry(() => _cluster.Client.GetGrain<IJobRegistryGrain>(i).GetRunningJobs()));
+            Assert.DoesNotContain(jobId, await JobCluster.Retry(() => _cluster.Registry(i).GetRunningJobs()));
         }
     }
 }

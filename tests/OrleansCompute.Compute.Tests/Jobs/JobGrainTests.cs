@@ -1,15 +1,20 @@
 using OrleansCompute.Compute.Tests.Reference;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Jobs;
+using OrleansCompute.Testing.Servers;
 
 namespace OrleansCompute.Compute.Tests.Jobs;
 
-/// <summary>The batch job grains on a 3-silo TestCluster: exact results, spreading, idempotent submit, cancel, durable status.</summary>
-public sealed class JobGrainTests : IAsyncLifetime
+/// <summary>
+/// The batch job grains on a 3-silo TestCluster: exact results, spreading, idempotent submit, cancel, durable status.
+/// The silos share Redis (membership and grain storage): some tests stop or replace silos and read the state back.
+/// </summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class JobGrainTests(RedisServerFixture redis) : IAsyncLifetime
 {
     private JobCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await JobCluster.Start();
+    public async Task InitializeAsync() => _cluster = await JobCluster.Start(redis: redis);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -43,7 +48,7 @@ public sealed class JobGrainTests : IAsyncLifetime
         var silos = new HashSet<string>();
         for (var split = 0; split < status.SplitsTotal; split++)
         {
-            if (await _cluster.Where("partition", JobKeys.Partition("wc-1", split)) is { } silo)
+            if (_cluster.Where(_cluster.Client.GetGrain<IPartitionGrain>(JobKeys.Partition("wc-1", split))) is { } silo)
             {
                 silos.Add(silo.ToString());
             }
@@ -157,20 +162,20 @@ public sealed class JobGrainTests : IAsyncLifetime
     [Fact]
     public async Task Status_and_result_stay_queryable_after_the_job_grain_deactivates()
     {
-        var primary = _cluster.Cluster.Primary.SiloAddress;
-        var jobId = await _cluster.JobIdOn("durable", silo => silo != primary);
+        var jobId = "durable";
         var spec = JobInputs.WordCount(_cluster.Folder, jobId, seed: 4, wordsPerFile: 500);
         await _cluster.Job(jobId).Submit(spec);
         var status = await _cluster.WaitForEnd(jobId);
         Assert.Equal(JobState.Completed, status.State);
         var before = await _cluster.Job(jobId).GetResult();
 
-        var host = await _cluster.Where("job", jobId);
-        await _cluster.Cluster.StopSiloAsync(_cluster.Cluster.Silos.Single(s => s.SiloAddress == host)); // graceful: its grains deactivate
+        var host = _cluster.Where(_cluster.Job(jobId));
+        Assert.NotNull(host);
+        await _cluster.Cluster.StopSiloAsync(_cluster.Silo(host)); // graceful: its grains deactivate
         await _cluster.Cluster.WaitForLivenessToStabilizeAsync();
 
         var after = await JobCluster.Retry(() => _cluster.Job(jobId).GetStatus());
-        Assert.NotEqual(host, await _cluster.Where("job", jobId));
+        Assert.NotEqual(host, _cluster.Where(_cluster.Job(jobId)));
         Assert.Equal(JobState.Completed, after.State);
         Assert.Equal(status.SplitsDone, after.SplitsDone);
         Assert.Equal(status.RecordsRead, after.RecordsRead);

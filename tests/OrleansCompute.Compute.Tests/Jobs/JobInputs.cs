@@ -1,6 +1,5 @@
 using OrleansCompute.Compute.Tests.Support;
 using OrleansCompute.Grains.Compute;
-using OrleansCompute.Serialization;
 
 namespace OrleansCompute.Compute.Tests.Jobs;
 
@@ -57,7 +56,7 @@ public static class JobInputs
     /// <summary>The engine run in-process on one thread (as word-count for the slow kind, whose answer is the same).</summary>
     public static ComputeJobResult Expected(ComputeJobSpec spec, string root)
     {
-        var copy = Serializer.Deserialize<ComputeJobSpec>(Serializer.Serialize(spec));
+        var copy = Wire.Deserialize<ComputeJobSpec>(Wire.Serialize(spec));
         if (copy.Kind == SlowWordCountJob.Kind)
         {
             copy.Kind = "word-count";
@@ -73,7 +72,7 @@ public static class JobInputs
         Assert.Equal(expected.JobId, actual.JobId);
         Assert.Equal(expected.Records, actual.Records);
         Assert.Equal(expected.Splits, actual.Splits);
-        Assert.Equal(Serializer.Serialize(expected.BadRecords), Serializer.Serialize(actual.BadRecords));
-        Assert.Equal(Serializer.Serialize(expected.Value), Serializer.Serialize(actual.Value));
+        Assert.Equal(Wire.Serialize(expected.BadRecords), Wire.Serialize(actual.BadRecords));
+        Assert.Equal(Wire.Serialize(expected.Value), Wire.Serialize(actual.Value));
     }
 }

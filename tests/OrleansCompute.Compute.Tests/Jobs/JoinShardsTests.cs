@@ -2,7 +2,6 @@ using OrleansCompute.Compute.Tests.Support;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Inputs;
 using OrleansCompute.Grains.Compute.Jobs;
-using OrleansCompute.Serialization;
 
 namespace OrleansCompute.Compute.Tests.Jobs;
 
@@ -34,7 +33,7 @@ public sealed class JoinShardsTests : IDisposable
         var expected = runner.Finish(whole);
         var joined = runner.JoinShards(shards);
         Assert.Equal(plan.Splits.Count, joined.SplitIds.Count);
-        Assert.Equal(Serializer.Serialize(expected), Serializer.Serialize(runner.Finish(joined)));
+        Assert.Equal(Wire.Serialize(expected), Wire.Serialize(runner.Finish(joined)));
         Assert.Empty(runner.JoinShards([]).SplitIds);
 
         var partialShard = runner.Shard(runner.RunSplit(plan.Splits[0]), 3)[1];
@@ -79,7 +78,7 @@ public sealed class JoinShardsTests : IDisposable
         {
             Assert.Contains(words.Zip(words.Skip(1)), p => p.First.Count == p.Second.Count); // ties exist: the word order is exercised
         }
-        Assert.Equal(Serializer.Serialize(expected), Serializer.Serialize(joined));
+        Assert.Equal(Wire.Serialize(expected), Wire.Serialize(joined));
     }
 
     [Fact]

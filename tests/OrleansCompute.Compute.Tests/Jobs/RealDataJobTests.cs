@@ -1,6 +1,7 @@
 using OrleansCompute.Compute.Tests.Reference;
 using OrleansCompute.Compute.Tests.Support;
 using OrleansCompute.Grains.Compute;
+using OrleansCompute.Testing.Servers;
 
 namespace OrleansCompute.Compute.Tests.Jobs;
 
@@ -8,6 +9,7 @@ namespace OrleansCompute.Compute.Tests.Jobs;
 /// Real data (shared/design/DATA.md samples, as RealDataTests use them) through the real job, partition and
 /// aggregator grains of a 3-silo TestCluster, against the independent single-threaded reference.
 /// </summary>
+[Collection(RedisServerFixture.CollectionName)] // not Redis: in the collection so clusters do not run side by side
 public sealed class RealDataJobTests : IAsyncLifetime
 {
     private JobCluster _cluster = null!;

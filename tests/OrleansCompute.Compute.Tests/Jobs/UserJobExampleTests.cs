@@ -1,11 +1,10 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using OrleansCompute.Compute.Tests.Support;
 using OrleansCompute.Examples.RouteStats;
 using OrleansCompute.Grains.Compute;
-using OrleansCompute.Grains.Compute.Jobs;
 using OrleansCompute.Grains.Jobs;
-using OrleansCompute.TestingHost;
+using OrleansCompute.Testing.Servers;
 
 namespace OrleansCompute.Compute.Tests.Jobs;
 
@@ -14,6 +13,7 @@ namespace OrleansCompute.Compute.Tests.Jobs;
 /// silos exactly as the README shows, run as a real job on a 2-silo TestCluster over a sample of the real flights
 /// CSV, and checked against a plain LINQ computation of the same numbers.
 /// </summary>
+[Collection(RedisServerFixture.CollectionName)] // not Redis: in the collection so clusters do not run side by side
 public sealed class UserJobExampleTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _data = new();
@@ -21,14 +21,9 @@ public sealed class UserJobExampleTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        // README: "Register it in the silo".
-        _cluster = new TestClusterBuilder(2)
-            .ConfigureSilos(silo =>
-            {
-                silo.Services.AddSingleton(new DataRootOptions { Roots = { _data.Path } });
-                silo.Services.AddSingleton(RouteStatsJob.Register(ComputeJobRegistry.CreateDefault()));
-            })
-            .Build();
+        // README: "Register it in the silo": the silos' kinds are RouteStatsJob.Register(ComputeJobRegistry.CreateDefault())
+        // (ComputeTestCluster's "routes" kinds), given to AddOrleansCompute.
+        _cluster = ComputeTestCluster.Build(2, new ComputeClusterSettings { DataRoot = _data.Path, Kinds = "routes" });
         await _cluster.DeployAsync();
     }
 
