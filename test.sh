@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 out="$root/.ci/out"
-# TestCluster silos write their log lines here (OrleansCompute.TestingHost/FileLoggerProvider.cs), one file per cluster.
+# TestCluster silos write their log lines here (Orleans.TestingHost's file logger), one file per silo.
 export OCX_TEST_LOG_DIR="$out/silo-logs"
 rm -rf "$out" && mkdir -p "$out"
 
