@@ -19,7 +19,7 @@ public sealed class SiloProcessTests
     {
         var ports = LoopbackPorts.Allocate(3);
         var data = Directory.CreateTempSubdirectory("ocx-api-silo-").FullName;
-        await using var silo = Executable.Start("silo", Executable.SiloDll, data,
+        await using var silo = HostProcess.Start("silo", HostProcess.SiloDll, data,
             $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{ports[0]}",
             $"--OrleansCompute:Endpoints:SiloPort={ports[1]}",
             $"--OrleansCompute:Endpoints:GatewayPort={ports[2]}",
@@ -54,7 +54,7 @@ public sealed class SiloProcessTests
     {
         var ports = LoopbackPorts.Allocate(3);
         var data = Directory.CreateTempSubdirectory("ocx-api-silo-").FullName;
-        await using var silo = Executable.Start("silo", Executable.SiloDll, data,
+        await using var silo = HostProcess.Start("silo", HostProcess.SiloDll, data,
             $"--OrleansCompute:Api:Urls:0=http://0.0.0.0:{ports[0]}", "--OrleansCompute:Storage:Provider=memory",
             $"--OrleansCompute:Endpoints:SiloPort={ports[1]}", $"--OrleansCompute:Endpoints:GatewayPort={ports[2]}");
         try
@@ -72,7 +72,7 @@ public sealed class SiloProcessTests
     public async Task Api_host_without_a_reachable_gateway_answers_503_problems_and_stops_cleanly_on_sigterm()
     {
         var ports = LoopbackPorts.Allocate(2); // the API, and a gateway port nothing listens on
-        await using var host = Executable.Start("api host", Executable.ApiHostDll, Path.GetTempPath(),
+        await using var host = HostProcess.Start("api host", HostProcess.ApiHostDll, Path.GetTempPath(),
             $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{ports[0]}", $"--OrleansCompute:Endpoints:GatewayPort={ports[1]}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}"), Timeout = TimeSpan.FromSeconds(10) };
         HttpResponseMessage? ready = null;
@@ -118,7 +118,7 @@ public sealed class SiloProcessTests
         var data = Directory.CreateTempSubdirectory("ocx-api-host-").FullName;
         File.WriteAllText(Path.Combine(data, "words.txt"), "to be or not to be\n");
         var clusterId = "host-" + Guid.NewGuid().ToString("N")[..6];
-        await using var silo = Executable.Start("silo", Executable.SiloDll, data,
+        await using var silo = HostProcess.Start("silo", HostProcess.SiloDll, data,
             $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{ports[0]}",
             $"--OrleansCompute:Endpoints:SiloPort={ports[1]}",
             $"--OrleansCompute:Endpoints:GatewayPort={ports[2]}",
@@ -126,7 +126,7 @@ public sealed class SiloProcessTests
             "--OrleansCompute:Storage:Provider=memory",
             $"--OrleansCompute:Compute:DataRoots:0={data}");
         // Started at the same time as the silo: it connects in the background once the gateway answers.
-        await using var host = Executable.Start("api host", Executable.ApiHostDll, Path.GetTempPath(),
+        await using var host = HostProcess.Start("api host", HostProcess.ApiHostDll, Path.GetTempPath(),
             $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{ports[3]}",
             $"--OrleansCompute:Endpoints:GatewayPort={ports[2]}",
             $"--OrleansCompute:Silo:ClusterId={clusterId}");
@@ -167,157 +167,9 @@ public sealed class SiloProcessTests
     [InlineData("--OrleansCompute:Client:Gateways:0=gateway.example:30000", "is not ip:port")]
     public async Task Api_host_refuses_settings_that_cannot_work_with_exit_code_2(string setting, string message)
     {
-        await using var host = Executable.Start("api host", Executable.ApiHostDll, Path.GetTempPath(),
+        await using var host = HostProcess.Start("api host", HostProcess.ApiHostDll, Path.GetTempPath(),
             $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{LoopbackPorts.Allocate()}", setting);
         Assert.Equal(2, await host.WaitForExitAsync(s_startTimeout));
         Assert.Contains(message, host.Output, StringComparison.Ordinal);
-    }
-
-    /// <summary>A built executable of this repository run with <c>dotnet</c>, its output captured; killed (SIGKILL) when disposed.</summary>
-    private sealed class Executable : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        private Executable(string name, Process process)
-        {
-            Name = name;
-            _process = process;
-        }
-
-        public static string SiloDll => SiloProcess.SiloDll;
-
-        /// <summary>The standalone API host built in this repository (same configuration as the running tests).</summary>
-        public static string ApiHostDll
-        {
-            get
-            {
-                var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-                var dir = new DirectoryInfo(AppContext.BaseDirectory);
-                while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrleansCompute.sln")))
-                {
-                    dir = dir.Parent;
-                }
-
-                return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"),
-                    "client", "OrleansCompute.ApiHost", "bin", configuration, "net10.0", "OrleansCompute.ApiHost.dll");
-            }
-        }
-
-        public string Name { get; }
-
-        public bool HasExited => _process.HasExited;
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static Executable Start(string name, string dll, string workingDirectory, params string[] arguments)
-        {
-            Assert.True(File.Exists(dll), $"{dll} is not built");
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = workingDirectory,
-            };
-            start.ArgumentList.Add(dll);
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            start.Environment["DOTNET_gcServer"] = "0";
-            var executable = new Executable(name, new Process { StartInfo = start });
-            executable._process.OutputDataReceived += (_, e) => executable.Append(e.Data);
-            executable._process.ErrorDataReceived += (_, e) => executable.Append(e.Data);
-            executable._process.Start();
-            executable._process.BeginOutputReadLine();
-            executable._process.BeginErrorReadLine();
-            return executable;
-        }
-
-        /// <summary>Polls <c>/health/ready</c> until 200 and returns its body; fails with the output when the process (or <paramref name="alsoWatch"/>) exits or time runs out.</summary>
-        public async Task<string> WaitForReadyAsync(HttpClient http, TimeSpan timeout, Executable? alsoWatch = null)
-        {
-            var body = "";
-            HttpStatusCode? status = null;
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed < timeout)
-            {
-                Assert.False(HasExited, $"{Name} exited:\n{Output}");
-                Assert.False(alsoWatch?.HasExited ?? false, $"{alsoWatch?.Name} exited:\n{alsoWatch?.Output}");
-                try
-                {
-                    using var response = await http.GetAsync("/health/ready");
-                    status = response.StatusCode;
-                    body = await response.Content.ReadAsStringAsync();
-                    if (status == HttpStatusCode.OK)
-                    {
-                        return body;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // not listening yet
-                }
-                catch (TaskCanceledException)
-                {
-                    // a slow answer on a busy machine: ask again
-                }
-
-                await Task.Delay(200);
-            }
-
-            throw new TimeoutException($"{Name} was not ready within {timeout.TotalSeconds:0} s (last {status}: {body})\n{Output}\n{alsoWatch?.Output}");
-        }
-
-        /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
-        public async Task<int> WaitForExitAsync(TimeSpan timeout)
-        {
-            using var cancel = new CancellationTokenSource(timeout);
-            await _process.WaitForExitAsync(cancel.Token);
-            return _process.ExitCode;
-        }
-
-        /// <summary>Sends SIGTERM (what Docker and systemd send) and returns the exit code.</summary>
-        public async Task<int> TerminateAsync(TimeSpan timeout)
-        {
-            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            return await WaitForExitAsync(timeout);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
     }
 }

@@ -222,18 +222,31 @@ internal sealed class BlobUploader
         }
     }
 
-    /// <summary>Turns the SDK's running total per file into increments (reported synchronously: <see cref="Progress{T}"/> would post).</summary>
+    /// <summary>
+    /// Turns the SDK's running total per file into increments of the highest total seen (reported synchronously:
+    /// <see cref="Progress{T}"/> would post). The total can start again from 0 (e.g. a retried request, or a stream read
+    /// once for its checksum and once to send it): bytes are counted once.
+    /// </summary>
     private sealed class Progress(Action<long> report) : IProgress<long>
     {
-        private long _last;
+        private readonly Lock _gate = new();
+        private long _highest;
 
         public void Report(long value)
         {
-            var delta = value - Interlocked.Exchange(ref _last, value);
-            if (delta > 0)
+            long delta;
+            lock (_gate)
             {
-                report(delta);
+                delta = value - _highest;
+                if (delta <= 0)
+                {
+                    return;
+                }
+
+                _highest = value;
             }
+
+            report(delta);
         }
     }
 }
