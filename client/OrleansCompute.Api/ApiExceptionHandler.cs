@@ -10,8 +10,8 @@ namespace OrleansCompute.Api;
 /// <summary>
 /// Turns every exception that leaves an endpoint into a problem: the API's own refusals keep their status,
 /// a malformed body or binding failure is a 400, a body over the server's limit a 413, a grain's
-/// <see cref="ArgumentException"/> (bad argument it refused) a 400, an unreachable cluster a 503, a
-/// timeout a 504; anything else a 500 that names only the trace id (details go to the log).
+/// <see cref="ArgumentException"/> (bad argument it refused) a 400, an unreachable or overloaded cluster (Orleans's
+/// connection and rejection exceptions, also as inner exceptions) a 503, a timeout a 504; anything else a 500 that names only the trace id (details go to the log).
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -41,13 +41,38 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         BadHttpRequestException b => (b.StatusCode, "Bad request", b.Message, null),
         JsonException j => (400, "Malformed JSON", JsonMessage(j), j.Path),
         ArgumentException a => (400, "Invalid request", StripParameter(a.Message), a.ParamName),
-        SiloUnavailableException s => (503, "Cluster unavailable", s.Message, null),
-        OrleansMessageRejectionException r => (503, "Cluster unavailable", r.Message, null),
-        Orleans.Runtime.Messaging.ConnectionFailedException c => (503, "Cluster unavailable", c.Message, null),
+        _ when Unavailable(exception) is { } cause => (503, "Cluster unavailable",
+            $"The cluster cannot be reached or refused the call: {cause.Message} (retry later; /health/ready says when it is back).", null),
         TimeoutException => (504, "Timed out", "The cluster did not answer in time; the request may still complete (re-send is safe for ingest and job submission).", null),
         OperationCanceledException => (499, "Request cancelled", "The request was cancelled.", null),
         _ => (500, "Internal error", "An unexpected error occurred; the server log has the details under this request's trace id.", null),
     };
+
+    /// <summary>
+    /// The Orleans exception in <paramref name="exception"/> (or its inner exceptions) that says the cluster is out of
+    /// reach: no gateway or silo answers (<see cref="SiloUnavailableException"/>, <see cref="Orleans.Runtime.Messaging.ConnectionFailedException"/>,
+    /// <see cref="Orleans.Networking.Shared.SocketConnectionException"/>), a gateway is overloaded
+    /// (<see cref="GatewayTooBusyException"/>) or the message was rejected on the way (<see cref="OrleansMessageRejectionException"/>);
+    /// null for anything else.
+    /// </summary>
+    internal static Exception? Unavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is OrleansMessageRejectionException or GatewayTooBusyException or Orleans.Runtime.Messaging.ConnectionFailedException
+                or Orleans.Networking.Shared.SocketConnectionException)
+            {
+                return e;
+            }
+
+            if (e is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.Select(Unavailable).FirstOrDefault(u => u is not null) is { } inner)
+            {
+                return inner;
+            }
+        }
+
+        return null;
+    }
 
     internal static string JsonMessage(JsonException exception) =>
         exception.Path is { Length: > 0 } path

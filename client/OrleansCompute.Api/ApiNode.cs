@@ -52,13 +52,19 @@ public sealed class ApiNode(IServiceProvider services, IHostApplicationLifetime 
     private async Task<ReadinessResult> ProbeAsync()
     {
         var checks = new List<string>();
+        if (Silo is null && services.GetService<IClusterConnectionState>() is { IsConnected: false } connection)
+        {
+            return new ReadinessResult(false, $"The API host is not connected to the cluster: {connection.Status}.", [$"client: {connection.Status}"]);
+        }
+
         if (!lifetime.ApplicationStarted.IsCancellationRequested)
         {
             return new ReadinessResult(false, "The host is still starting.", checks);
         }
 
         // A co-hosted silo has joined its cluster once the host started; a client has connected to a gateway.
-        checks.Add(Silo is not null ? $"silo: joined cluster '{Silo.ClusterId}' as {Silo.SiloAddress.ToParsableString()}" : "client: connected to the cluster");
+        checks.Add(Silo is not null ? $"silo: joined cluster '{Silo.ClusterId}' as {Silo.SiloAddress.ToParsableString()}"
+            : $"client: {services.GetService<IClusterConnectionState>()?.Status ?? "connected to the cluster"}");
 
         var watch = Stopwatch.StartNew();
         try

@@ -34,9 +34,6 @@ public sealed class ApiOptions
     /// <summary>How long a client's request may wait for a token before it is refused with 429. Default 0 (refused at once).</summary>
     public int RateLimitQueue { get; set; }
 
-    /// <summary>Interval of each silo's statistics report to the cluster view. Default 2 s.</summary>
-    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(2);
-
     /// <summary>The URLs in effect (<see cref="Urls"/>, or <see cref="DefaultUrl"/> when empty).</summary>
     public IReadOnlyList<string> EffectiveUrls => Urls.Count > 0 ? Urls : [DefaultUrl];
 
@@ -73,12 +70,9 @@ public sealed class ApiOptions
             return $"{Section}:MaxEventsPerBatch must be at least 1 (was {MaxEventsPerBatch}).";
         }
 
-        if (RateLimitPerSecond < 0 || RateLimitBurst < 0 || RateLimitQueue < 0)
-        {
-            return $"{Section}:RateLimitPerSecond, RateLimitBurst and RateLimitQueue must not be negative.";
-        }
-
-        return StatisticsInterval <= TimeSpan.Zero ? $"{Section}:StatisticsInterval must be positive." : null;
+        return RateLimitPerSecond < 0 || RateLimitBurst < 0 || RateLimitQueue < 0
+            ? $"{Section}:RateLimitPerSecond, RateLimitBurst and RateLimitQueue must not be negative."
+            : null;
     }
 
     /// <summary>Whether <paramref name="host"/> (from a URL) is a loopback name or address.</summary>

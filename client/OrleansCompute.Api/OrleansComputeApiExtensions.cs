@@ -119,6 +119,7 @@ public static class OrleansComputeApiExtensions
         {
             app.UseExceptionHandler();
             app.UseStatusCodePages();
+            app.UseMiddleware<ClusterConnectionGate>();
             app.UseMiddleware<ApiKeyMiddleware>();
             app.UseRateLimiter();
         }

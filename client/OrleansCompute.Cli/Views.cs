@@ -211,7 +211,8 @@ public static class Views
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"cluster {Markup.Escape(cluster.ClusterId)}: {cluster.Silos.Count} silos, {Number(cluster.TotalActivations)} activations")
             .AddColumn("silo").AddColumn("address").AddColumn("status").AddColumn(new TableColumn("activations").RightAligned())
-            .AddColumn(new TableColumn("calls/s").RightAligned()).AddColumn("up since (UTC)").AddColumn("busiest grain types");
+            .AddColumn(new TableColumn("CPU").RightAligned()).AddColumn(new TableColumn("memory").RightAligned())
+            .AddColumn("up since (UTC)").AddColumn("busiest grain types");
         foreach (var silo in cluster.Silos)
         {
             var status = silo.Status.ToLowerInvariant() switch
@@ -224,7 +225,8 @@ public static class Views
             table.AddRow(
                 Markup.Escape(silo.Name), Markup.Escape(silo.Address), status,
                 silo.Activations is { } a ? Number(a) : "[grey]–[/]",
-                silo.CallsPerSecond is { } c ? c.ToString("#,0.#", s_invariant) : "[grey]–[/]",
+                silo.CpuUsage is { } cpu ? cpu.ToString("0.0", s_invariant) + " %" : "[grey]–[/]",
+                silo.MemoryUsageBytes is { } memory ? Bytes(memory) : "[grey]–[/]",
                 silo.StartedAt?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", s_invariant) ?? "",
                 Markup.Escape(types));
         }

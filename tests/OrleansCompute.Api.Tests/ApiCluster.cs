@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -7,28 +8,41 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using OrleansCompute.ApiHost;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Jobs;
 using OrleansCompute.Grains.Jobs;
-using OrleansCompute.Membership;
-using OrleansCompute.TestingHost;
+using OrleansCompute.Hosting;
+using OrleansCompute.Testing.Servers;
 
 namespace OrleansCompute.Api.Tests;
 
 /// <summary>
-/// A 2-silo TestCluster (real loopback TCP between silos and the client) whose silos read inputs under a temp
-/// data root and post statistics for the cluster view, plus the API in a TestServer over the cluster client —
-/// the standalone-host shape. <see cref="StartApiAsync"/> starts more API instances with other settings
-/// (API keys, rate limits) over the same cluster.
+/// Two Orleans silos, each a <see cref="WebApplication"/> (in a TestServer) that co-hosts the API as the silo executable
+/// does: <c>UseOrleans</c> with <see cref="OrleansComputeSiloBuilderExtensions.AddOrleansCompute"/> (a temp data root,
+/// the test's slow job kind), Orleans's memory grain storage (nothing is killed here), and localhost clustering over
+/// real loopback TCP (free silo and gateway ports; the second silo joins through the first). <see cref="Http"/> is the
+/// first silo's API. <see cref="StartApiAsync"/> starts more API instances with other settings (API keys, rate
+/// limits) in the standalone shape: an Orleans cluster client over both gateways, wired by the API host's own
+/// <see cref="ClientConfiguration"/> and <see cref="ClusterConnection"/>.
 /// </summary>
 public sealed class ApiCluster : IAsyncLifetime
 {
     public const long BodyLimit = 256 * 1024;
     public const string Key = "test-key-0123456789abcdef";
+    private readonly List<WebApplication> _silos = [];
     private readonly List<WebApplication> _apps = [];
+    private int[] _gatewayPorts = [];
 
-    public TestCluster Cluster { get; private set; } = null!;
+    public string ClusterId { get; } = "api-tests-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The silos' addresses (<c>ip:port@generation</c>), first silo first.</summary>
+    public IReadOnlyList<SiloAddress> SiloAddresses => [.. _silos.Select(s => s.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress)];
 
     /// <summary>The data root (jobs read only here).</summary>
     public string DataRoot { get; } = Directory.CreateTempSubdirectory("ocx-api-root-").FullName;
@@ -36,27 +50,55 @@ public sealed class ApiCluster : IAsyncLifetime
     /// <summary>A folder outside the data root (targets of escaping symlinks).</summary>
     public string Outside { get; } = Directory.CreateTempSubdirectory("ocx-api-outside-").FullName;
 
-    /// <summary>The API without keys or rate limits.</summary>
+    /// <summary>The API co-hosted by the first silo, without keys or rate limits.</summary>
     public HttpClient Http { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Cluster = new TestClusterBuilder(2)
-            .ConfigureSilos(silo =>
-            {
-                silo.Services.AddSingleton(new DataRootOptions { Roots = { DataRoot } });
-                silo.Services.AddSingleton(ComputeJobRegistry.CreateDefault()
-                    .Register<string, long, WordCountResult>(SlowCountJob.Kind, static spec => new SlowCountJob(spec)));
-                silo.Services.AddSingleton(new JobGrainOptions { AggregatorCount = 2, TickInterval = TimeSpan.FromMilliseconds(200) });
-                silo.Services.AddOrleansComputeSiloStatistics(silo.Configuration);
-            })
-            .Build();
-        Cluster.Options.Configuration["OrleansCompute:Api:StatisticsInterval"] = "00:00:00.200";
-        await Cluster.DeployAsync();
-        Http = await StartApiAsync(new Dictionary<string, string?> { ["OrleansCompute:Api:RateLimitPerSecond"] = "0" });
+        var ports = LoopbackPorts.Allocate(4);
+        _gatewayPorts = [ports[1], ports[3]];
+        var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
+        _silos.Add(await StartSiloAsync("api-silo-1", ports[0], ports[1], primary));
+        _silos.Add(await StartSiloAsync("api-silo-2", ports[2], ports[3], primary));
+        Http = _silos[0].GetTestClient();
+        await WaitAsync(async () => (await Http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the first silo's API to be ready");
     }
 
-    /// <summary>Starts another API instance (TestServer) over the cluster with <paramref name="settings"/>.</summary>
+    private async Task<WebApplication> StartSiloAsync(string name, int siloPort, int gatewayPort, IPEndPoint primary)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OrleansCompute:Api:MaxRequestBodyBytes"] = BodyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["OrleansCompute:Api:RateLimitPerSecond"] = "0",
+        });
+        var root = DataRoot;
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "api-tests", clusterId: ClusterId);
+            silo.Configure<SiloOptions>(o => o.SiloName = name);
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.AddOrleansCompute(o =>
+            {
+                o.DataRoots.Add(root);
+                o.Kinds = ComputeJobRegistry.CreateDefault()
+                    .Register<string, long, WordCountResult>(SlowCountJob.Kind, static spec => new SlowCountJob(spec));
+                o.Jobs = new JobGrainOptions { AggregatorCount = 2, TickInterval = TimeSpan.FromMilliseconds(200) };
+            });
+        });
+        builder.Services.AddOrleansComputeApi(builder.Configuration);
+        var app = builder.Build();
+        app.MapOrleansComputeApi();
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>
+    /// Starts another API instance (TestServer) with <paramref name="settings"/>: a standalone API (Orleans cluster
+    /// client) over both silos' gateways, as <c>client/OrleansCompute.ApiHost</c> wires it; returns once it reached a gateway.
+    /// </summary>
     public async Task<HttpClient> StartApiAsync(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
@@ -65,12 +107,14 @@ public sealed class ApiCluster : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["OrleansCompute:Api:MaxRequestBodyBytes"] = BodyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["OrleansCompute:Silo:ClusterId"] = Cluster.Options.ClusterId,
+            ["OrleansCompute:Silo:ClusterId"] = ClusterId,
+            ["OrleansCompute:Silo:ServiceId"] = "api-tests",
+            ["OrleansCompute:Client:Gateways:0"] = $"127.0.0.1:{_gatewayPorts[0]}",
+            ["OrleansCompute:Client:Gateways:1"] = $"127.0.0.1:{_gatewayPorts[1]}",
         });
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddSingleton(Cluster.Client);
-        builder.Services.AddSingleton<IGrainFactory>(Cluster.Client);
-        builder.Services.AddSingleton<IMembershipTable>(Cluster.MembershipTable);
+        Assert.Null(ClientConfiguration.Validate(builder.Configuration));
+        ClusterConnection.AddClusterClient(builder, client => ClientConfiguration.Configure(client, builder.Configuration), "the test cluster");
         builder.Services.AddOrleansComputeApi(builder.Configuration);
         var app = builder.Build();
         app.MapOrleansComputeApi();
@@ -80,6 +124,9 @@ public sealed class ApiCluster : IAsyncLifetime
             _apps.Add(app);
         }
 
+        // Waits on the connection itself, not on /health/ready: a request would take a token from a rate-limited instance.
+        var connection = app.Services.GetRequiredService<IClusterConnectionState>();
+        await WaitAsync(() => Task.FromResult(connection.IsConnected), TimeSpan.FromSeconds(60), "the standalone API to reach a gateway");
         return app.GetTestClient();
     }
 
@@ -101,7 +148,12 @@ public sealed class ApiCluster : IAsyncLifetime
                 await app.DisposeAsync();
             }
 
-            await Cluster.DisposeAsync();
+            // The joining silo first, then the one that holds the development membership table.
+            for (var i = _silos.Count - 1; i >= 0; i--)
+            {
+                await _silos[i].StopAsync();
+                await _silos[i].DisposeAsync();
+            }
         }
         finally
         {
@@ -115,24 +167,34 @@ public sealed class ApiCluster : IAsyncLifetime
     public static async Task<JsonElement> ReadJson(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
-    /// <summary>Polls the job until it leaves queued/running (30 s at most).</summary>
+    /// <summary>Polls the job until it leaves queued/running (60 s at most).</summary>
     public async Task<JsonElement> WaitForJob(string id, HttpClient? http = null)
     {
         http ??= Http;
-        for (var i = 0; i < 300; i++)
+        JsonElement status = default;
+        await WaitAsync(async () =>
         {
             using var response = await http.GetAsync($"/api/jobs/{id}");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var status = await ReadJson(response);
-            if (status.GetProperty("state").GetString() is not ("queued" or "running"))
+            status = await ReadJson(response);
+            return status.GetProperty("state").GetString() is not ("queued" or "running");
+        }, TimeSpan.FromSeconds(60), $"job {id} to finish");
+        return status;
+    }
+
+    /// <summary>Checks <paramref name="condition"/> every 100 ms until it holds; fails naming <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (watch.Elapsed > timeout)
             {
-                return status;
+                throw new TimeoutException($"Waited {timeout.TotalSeconds:0} s for {what}.");
             }
 
             await Task.Delay(100);
         }
-
-        throw new TimeoutException($"Job {id} did not finish.");
     }
 
     /// <summary>Asserts an RFC 9457 problem with <paramref name="status"/>: media type, status, title and detail.</summary>

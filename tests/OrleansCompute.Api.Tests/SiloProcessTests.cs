@@ -1,67 +1,50 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using OrleansCompute.Testing.Servers;
 
 namespace OrleansCompute.Api.Tests;
 
-/// <summary>The real silo executable co-hosting the API, called over real HTTP on a free loopback port.</summary>
+/// <summary>
+/// The real executables over real HTTP on free loopback ports: the silo co-hosting the API (its Orleans silo and gateway
+/// ports free too), and the standalone API host (an Orleans cluster client) with and without a silo to reach.
+/// </summary>
 public sealed class SiloProcessTests
 {
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(90);
+
     [Fact]
-    public async Task Silo_executable_serves_health_ready_over_http()
+    public async Task Silo_executable_serves_health_ready_and_the_cluster_view_over_http()
     {
-        var port = FreePort();
+        var ports = LoopbackPorts.Allocate(3);
         var data = Directory.CreateTempSubdirectory("ocx-api-silo-").FullName;
-        var output = new StringBuilder();
-        using var process = Start(output, data,
-            $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{port}",
+        await using var silo = HostProcess.Start("silo", HostProcess.SiloDll, data,
+            $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{ports[0]}",
+            $"--OrleansCompute:Endpoints:SiloPort={ports[1]}",
+            $"--OrleansCompute:Endpoints:GatewayPort={ports[2]}",
             "--OrleansCompute:Storage:Provider=sqlite",
             $"--OrleansCompute:Storage:DataDirectory={data}");
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-            HttpStatusCode? status = null;
-            string body = "";
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
-            {
-                try
-                {
-                    using var response = await http.GetAsync("/health/ready");
-                    status = response.StatusCode;
-                    body = await response.Content.ReadAsStringAsync();
-                    if (status == HttpStatusCode.OK)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // not listening yet
-                }
-
-                await Task.Delay(200);
-            }
-
-            Assert.True(status == HttpStatusCode.OK, $"ready never answered 200 (last {status}: {body})\n{Output(output)}");
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}"), Timeout = TimeSpan.FromSeconds(10) };
+            var body = await silo.WaitForReadyAsync(http, s_startTimeout);
             var health = JsonDocument.Parse(body).RootElement;
             Assert.Equal("ready", health.GetProperty("status").GetString());
-            Assert.StartsWith("embedded:", health.GetProperty("node").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith($"127.0.0.1:{ports[1]}@", health.GetProperty("node").GetString(), StringComparison.Ordinal);
             using var problem = await http.GetAsync("/api/jobs/nope");
             Assert.Equal(HttpStatusCode.NotFound, problem.StatusCode);
             Assert.Equal("application/problem+json", problem.Content.Headers.ContentType?.MediaType);
+
+            var cluster = JsonDocument.Parse(await http.GetStringAsync("/api/cluster")).RootElement;
+            var only = Assert.Single(cluster.GetProperty("silos").EnumerateArray());
+            Assert.Equal("active", only.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Number, only.GetProperty("cpuUsage").ValueKind);
+            Assert.True(only.GetProperty("memoryUsageBytes").GetInt64() > 0, only.ToString());
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
+            await silo.DisposeAsync();
             Directory.Delete(data, recursive: true);
         }
     }
@@ -69,75 +52,124 @@ public sealed class SiloProcessTests
     [Fact]
     public async Task Silo_refuses_to_start_when_the_api_listens_beyond_loopback_without_a_key()
     {
-        var output = new StringBuilder();
+        var ports = LoopbackPorts.Allocate(3);
         var data = Directory.CreateTempSubdirectory("ocx-api-silo-").FullName;
-        using var process = Start(output, data, $"--OrleansCompute:Api:Urls:0=http://0.0.0.0:{FreePort()}", "--OrleansCompute:Storage:Provider=memory");
+        await using var silo = HostProcess.Start("silo", HostProcess.SiloDll, data,
+            $"--OrleansCompute:Api:Urls:0=http://0.0.0.0:{ports[0]}", "--OrleansCompute:Storage:Provider=memory",
+            $"--OrleansCompute:Endpoints:SiloPort={ports[1]}", $"--OrleansCompute:Endpoints:GatewayPort={ports[2]}");
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-            Assert.Equal(2, process.ExitCode);
-            Assert.Contains("OrleansCompute:Api:ApiKeys must hold at least one key", Output(output), StringComparison.Ordinal);
+            Assert.Equal(2, await silo.WaitForExitAsync(s_startTimeout));
+            Assert.Contains("OrleansCompute:Api:ApiKeys must hold at least one key", silo.Output, StringComparison.Ordinal);
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
             Directory.Delete(data, recursive: true);
         }
     }
 
-    private static Process Start(StringBuilder output, string workingDirectory, params string[] arguments)
+    [Fact]
+    public async Task Api_host_without_a_reachable_gateway_answers_503_problems_and_stops_cleanly_on_sigterm()
     {
-        var start = new ProcessStartInfo("dotnet")
+        var ports = LoopbackPorts.Allocate(2); // the API, and a gateway port nothing listens on
+        await using var host = HostProcess.Start("api host", HostProcess.ApiHostDll, Path.GetTempPath(),
+            $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{ports[0]}", $"--OrleansCompute:Endpoints:GatewayPort={ports[1]}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}"), Timeout = TimeSpan.FromSeconds(10) };
+        HttpResponseMessage? ready = null;
+        await ApiCluster.WaitAsync(async () =>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        start.ArgumentList.Add(SiloProcess.SiloDll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOTNET_gcServer"] = "0";
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
+            Assert.False(host.HasExited, host.Output);
+            try
             {
-                output.AppendLine(line);
+                ready = await http.GetAsync("/health/ready");
+                return true;
             }
-        }
-    }
+            catch (HttpRequestException)
+            {
+                return false; // not listening yet
+            }
+        }, s_startTimeout, "the API host to listen");
 
-    private static string Output(StringBuilder output)
-    {
-        lock (output)
+        var notReady = await ApiCluster.AssertProblem(ready!, HttpStatusCode.ServiceUnavailable, "not connected to the cluster");
+        Assert.Contains(notReady.GetProperty("checks").EnumerateArray(), c => c.GetString()!.StartsWith("client: ", StringComparison.Ordinal));
+        foreach (var request in new[]
         {
-            return output.ToString();
+            new HttpRequestMessage(HttpMethod.Get, "/api/jobs/x"),
+            new HttpRequestMessage(HttpMethod.Get, "/api/cluster"),
+            new HttpRequestMessage(HttpMethod.Post, "/api/jobs") { Content = ApiCluster.Json("""{"kind":"word-count","input":{"path":"a.txt"}}""") },
+            new HttpRequestMessage(HttpMethod.Post, "/api/datasets/d/events?producer=p&sequence=1") { Content = ApiCluster.Json("""[{"key":"k"}]""") },
+        })
+        {
+            using var response = await http.SendAsync(request);
+            await ApiCluster.AssertProblem(response, HttpStatusCode.ServiceUnavailable, "not connected to the cluster");
+            Assert.True(response.Headers.RetryAfter is not null, request.RequestUri!.ToString());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(0, await host.TerminateAsync(s_startTimeout));
+        Assert.DoesNotContain("Unhandled exception", host.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("fail:", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Api_host_reaches_the_silo_gateway_runs_a_job_and_shows_the_cluster()
+    {
+        var ports = LoopbackPorts.Allocate(4); // silo API, silo port, gateway port, API host
+        var data = Directory.CreateTempSubdirectory("ocx-api-host-").FullName;
+        File.WriteAllText(Path.Combine(data, "words.txt"), "to be or not to be\n");
+        var clusterId = "host-" + Guid.NewGuid().ToString("N")[..6];
+        await using var silo = HostProcess.Start("silo", HostProcess.SiloDll, data,
+            $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{ports[0]}",
+            $"--OrleansCompute:Endpoints:SiloPort={ports[1]}",
+            $"--OrleansCompute:Endpoints:GatewayPort={ports[2]}",
+            $"--OrleansCompute:Silo:ClusterId={clusterId}",
+            "--OrleansCompute:Storage:Provider=memory",
+            $"--OrleansCompute:Compute:DataRoots:0={data}");
+        // Started at the same time as the silo: it connects in the background once the gateway answers.
+        await using var host = HostProcess.Start("api host", HostProcess.ApiHostDll, Path.GetTempPath(),
+            $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{ports[3]}",
+            $"--OrleansCompute:Endpoints:GatewayPort={ports[2]}",
+            $"--OrleansCompute:Silo:ClusterId={clusterId}");
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[3]}"), Timeout = TimeSpan.FromSeconds(10) };
+            var ready = JsonDocument.Parse(await host.WaitForReadyAsync(http, s_startTimeout, silo)).RootElement;
+            Assert.Equal("client", ready.GetProperty("node").GetString());
+
+            using var submit = await http.PostAsync("/api/jobs", ApiCluster.Json("""{"id":"host-wc","kind":"word-count","input":{"path":"words.txt"}}"""));
+            Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+            await ApiCluster.WaitAsync(async () =>
+                JsonDocument.Parse(await http.GetStringAsync("/api/jobs/host-wc")).RootElement.GetProperty("state").GetString() == "completed",
+                TimeSpan.FromSeconds(60), "the job through the API host");
+            var result = JsonDocument.Parse(await http.GetStringAsync("/api/jobs/host-wc/result")).RootElement;
+            Assert.Equal(6, result.GetProperty("wordCount").GetProperty("totalWords").GetInt64());
+
+            var cluster = JsonDocument.Parse(await http.GetStringAsync("/api/cluster")).RootElement;
+            Assert.Equal(clusterId, cluster.GetProperty("clusterId").GetString());
+            var only = Assert.Single(cluster.GetProperty("silos").EnumerateArray());
+            Assert.StartsWith($"127.0.0.1:{ports[1]}@", only.GetProperty("address").GetString(), StringComparison.Ordinal);
+            Assert.True(only.GetProperty("activationsByType").EnumerateObject().Any(), only.ToString());
+
+            Assert.Equal(0, await host.TerminateAsync(s_startTimeout));
+        }
+        finally
+        {
+            await host.DisposeAsync();
+            await silo.DisposeAsync();
+            Directory.Delete(data, recursive: true);
         }
     }
 
-    private static int FreePort()
+    [Theory]
+    [InlineData("--OrleansCompute:Silo:ClusterSecret=old-secret-0123456789", "ClusterSecret is no longer supported")]
+    [InlineData("--OrleansCompute:Clustering:Provider=zookeeper", "must be one of none, redis")]
+    [InlineData("--OrleansCompute:Clustering:Provider=redis", "OrleansCompute:Clustering:ConnectionString must name the Redis server")]
+    [InlineData("--OrleansCompute:Client:Gateways:0=gateway.example:30000", "is not ip:port")]
+    public async Task Api_host_refuses_settings_that_cannot_work_with_exit_code_2(string setting, string message)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var host = HostProcess.Start("api host", HostProcess.ApiHostDll, Path.GetTempPath(),
+            $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{LoopbackPorts.Allocate()}", setting);
+        Assert.Equal(2, await host.WaitForExitAsync(s_startTimeout));
+        Assert.Contains(message, host.Output, StringComparison.Ordinal);
     }
 }

@@ -5,7 +5,10 @@ using System.Net;
 
 namespace OrleansCompute.Api.Tests;
 
-/// <summary>The <c>OrleansCompute</c> meter and activity source report grain calls, activations, job progress and ingest once someone listens.</summary>
+/// <summary>
+/// The <c>OrleansCompute</c> meter and activity source report job progress, job submissions and ingest once someone
+/// listens; grain calls and activations are measured by Orleans's own meter (<c>Microsoft.Orleans</c>).
+/// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class TelemetryTests(ApiCluster api)
 {
@@ -13,16 +16,26 @@ public sealed class TelemetryTests(ApiCluster api)
     public async Task Meter_and_activity_source_report_calls_jobs_and_ingest()
     {
         var totals = new ConcurrentDictionary<string, long>();
+        var orleans = new ConcurrentDictionary<string, long>();
         using var meters = new MeterListener();
         meters.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "OrleansCompute")
+            if (instrument.Meter.Name is "OrleansCompute" or "Microsoft.Orleans")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
+        void CountOrleans(Instrument instrument) => orleans.AddOrUpdate(instrument.Name, 1, (_, old) => old + 1);
+        meters.SetMeasurementEventCallback<int>((instrument, _, _, _) => CountOrleans(instrument));
+        meters.SetMeasurementEventCallback<double>((instrument, _, _, _) => CountOrleans(instrument));
         meters.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            if (instrument.Meter.Name != "OrleansCompute")
+            {
+                CountOrleans(instrument);
+                return;
+            }
+
             var outcome = "";
             foreach (var tag in tags)
             {
@@ -69,14 +82,11 @@ public sealed class TelemetryTests(ApiCluster api)
         Assert.Equal(1, totals.GetValueOrDefault("orleanscompute.jobs.submitted"));
         Assert.True(totals.GetValueOrDefault("orleanscompute.jobs.splits") >= 1, string.Join(", ", totals));
         Assert.True(totals.GetValueOrDefault("orleanscompute.jobs.records") >= 2, string.Join(", ", totals));
-        Assert.True(totals.GetValueOrDefault("orleanscompute.grain.calls") > 10, string.Join(", ", totals));
+        // Grain calls are Orleans's to measure now (meter Microsoft.Orleans: messaging, requests, activations), not ours.
+        Assert.True(!orleans.IsEmpty, "no measurement from Orleans's meter");
         // The job's state is persisted as completed before its run (and that run's activity) ends: wait for it.
-        for (var i = 0; i < 100 && !activities.Contains("job run"); i++)
-        {
-            await Task.Delay(50);
-        }
+        await ApiCluster.WaitAsync(() => Task.FromResult(activities.Contains("job run")), TimeSpan.FromSeconds(10), "the job run activity");
 
-        Assert.Contains(activities, a => a.StartsWith("grain job.Submit", StringComparison.Ordinal));
         Assert.Contains("job submit", activities);
         Assert.Contains("job run", activities);
     }

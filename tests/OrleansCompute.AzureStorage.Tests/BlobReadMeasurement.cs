@@ -3,7 +3,6 @@ using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Inputs;
 using OrleansCompute.Grains.Compute.Inputs.Blob;
 using OrleansCompute.Grains.Compute.Jobs;
-using OrleansCompute.Serialization;
 using OrleansCompute.Testing.Servers;
 using Xunit.Abstractions;
 
@@ -61,7 +60,7 @@ public sealed class BlobReadMeasurement(AzuriteServerFixture azurite, ITestOutpu
                     }
 
                     var result = runner.Finish(merged);
-                    results.Add(Serializer.Serialize(result.Value));
+                    results.Add(OrleansBytes.Of(result.Value));
                     output.WriteLine($"{name} {label}: plan {planTime.TotalSeconds:F2} s, total {watch.Elapsed.TotalSeconds:F2} s, {plan.Splits.Count} splits, "
                         + $"{result.Records} records, fetched {(source.BytesFetched - before) / 1e6:F1} MB of {plan.TotalBytes / 1e6:F1} MB");
                 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using OrleansCompute.Blobs;
+using Azure.Storage.Blobs;
 
 namespace OrleansCompute.AzureStorage.Tests;
 
@@ -85,10 +85,28 @@ internal sealed class TestData : IDisposable
         return counts;
     }
 
+    /// <summary>
+    /// Uploads a file to the blob <c>container/name</c>, or a directory's files to <c>container/prefix/relative/path</c>,
+    /// with the Azure SDK (<paramref name="destination"/> is <c>container/blob-or-prefix</c>).
+    /// </summary>
     public static async Task UploadAsync(string connectionString, string source, string destination)
     {
-        using var client = new BlobRestClient(BlobConnectionString.Parse(connectionString));
-        await new BlobUploader(client).UploadAsync(source, destination);
+        var slash = destination.IndexOf('/', StringComparison.Ordinal);
+        var container = new BlobServiceClient(connectionString).GetBlobContainerClient(slash < 0 ? destination : destination[..slash]);
+        var name = slash < 0 ? "" : destination[(slash + 1)..];
+        await container.CreateIfNotExistsAsync();
+        if (File.Exists(source))
+        {
+            await container.GetBlobClient(name.Length == 0 || name.EndsWith('/') ? name + Path.GetFileName(source) : name).UploadAsync(source, overwrite: true);
+            return;
+        }
+
+        var prefix = name.Length == 0 || name.EndsWith('/') ? name : name + "/";
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file).Replace(Path.DirectorySeparatorChar, '/');
+            await container.GetBlobClient(prefix + relative).UploadAsync(file, overwrite: true);
+        }
     }
 
     public void Dispose()

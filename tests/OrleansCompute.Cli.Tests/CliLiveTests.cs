@@ -202,11 +202,18 @@ public sealed class CliLiveTests(LiveSilo silo)
     {
         var json = Json(await Ocx("cluster", "--json"));
         var silos = json.GetProperty("silos").EnumerateArray().ToList();
-        Assert.Contains(silos, s => s.GetProperty("status").GetString() == "active");
+        var active = Assert.Single(silos, s => s.GetProperty("status").GetString() == "active");
+        Assert.Equal("cli-tests", active.GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Number, active.GetProperty("cpuUsage").ValueKind);
+        Assert.True(active.GetProperty("memoryUsageBytes").GetInt64() > 0, active.ToString());
 
         var table = await Ocx("cluster");
         Assert.True(table.ExitCode == 0, table.ToString());
         Assert.Contains("active", table.StandardOutput, StringComparison.Ordinal);
+        // CPU and memory where calls/s was.
+        Assert.Matches(@"│\s*CPU\s*│\s*memory\s*│", table.StandardOutput);
+        Assert.Matches(@"│\s*\d+\.\d %\s*│\s*\d+(\.\d+)? (MiB|GiB)\s*│", table.StandardOutput);
+        Assert.DoesNotContain("calls/s", table.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -68,6 +68,13 @@ public sealed class DashboardBrowserTests(LiveSilo silo)
             Assert.Equal("20,000", cells[5]); // records: one per line
 
             Assert.Contains("active", seen.GetProperty("siloStatuses").EnumerateArray().Select(s => s.GetString()));
+            // Where calls/s was: each silo's CPU (percent, with a one-minute sparkline) and memory, from Orleans's runtime statistics.
+            var headers = seen.GetProperty("siloHeaders").EnumerateArray().Select(h => h.GetString()!.ToLowerInvariant()).ToList();
+            Assert.DoesNotContain("calls/s", headers);
+            var siloRow = seen.GetProperty("siloRow").EnumerateArray().Select(c => c.GetString()!).ToList();
+            Assert.Matches(@"^\d+(\.\d)? %$", siloRow[headers.IndexOf("cpu")]);
+            Assert.Matches(@"^\d+(\.\d)? (MiB|GiB)$", siloRow[headers.IndexOf("memory")]);
+            Assert.Matches(@"^\d+(\.\d)? (MiB|GiB)$", seen.GetProperty("memoryCard").GetString());
             Assert.Equal("live", seen.GetProperty("connection").GetString());
             Assert.True(seen.GetProperty("bannerHidden").GetBoolean());
             Assert.Empty(seen.GetProperty("sectionErrors").EnumerateArray());

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using OrleansCompute.Blobs;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using OrleansCompute.Cli.Commands;
 using OrleansCompute.Testing.Servers;
 
@@ -12,8 +14,8 @@ public sealed class AzuriteCollection : ICollectionFixture<AzuriteServerFixture>
 
 /// <summary>
 /// The real <c>ocx data upload</c> (dotnet exec of the built ocx.dll, output redirected) against a real Azurite; the
-/// blobs are read back with the Blob REST client, and a real silo process configured with that Azurite runs
-/// wordcount on the uploaded prefix.
+/// blobs are read back with the Azure SDK, and a real silo process configured with that Azurite runs wordcount on the
+/// uploaded prefix.
 /// </summary>
 [Collection(AzuriteServerFixture.CollectionName)]
 public sealed class DataUploadLiveTests(AzuriteServerFixture azurite) : IDisposable
@@ -69,7 +71,17 @@ public sealed class DataUploadLiveTests(AzuriteServerFixture azurite) : IDisposa
         return files;
     }
 
-    private BlobRestClient Client() => new(BlobConnectionString.Parse(azurite.ConnectionString));
+    private BlobContainerClient Container() => new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(_container);
+
+#pragma warning disable CA5351 // Content-MD5 is the service's integrity check, not a security measure
+    private static byte[] Md5(byte[] bytes) => MD5.HashData(bytes);
+#pragma warning restore CA5351
+
+    private async Task<byte[]?> Download(string blob)
+    {
+        var client = Container().GetBlobClient(blob);
+        return await client.ExistsAsync() ? (await client.DownloadContentAsync()).Value.Content.ToArray() : null;
+    }
 
     [Fact]
     public async Task Upload_of_a_directory_tree_puts_every_file_under_the_prefix_with_identical_bytes()
@@ -88,14 +100,18 @@ public sealed class DataUploadLiveTests(AzuriteServerFixture azurite) : IDisposa
         Assert.Contains("Uploaded 4 files", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"Job input: blob:{_container}/in/v1/\n", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"{_container}/in/v1/sub/deeper/c d.bin", result.StandardError, StringComparison.Ordinal);
-        using var client = Client();
-        var listed = await client.ListBlobsAsync(_container, "in/");
-        Assert.Equal(["in/v1/a.txt", "in/v1/empty.txt", "in/v1/sub/b.csv", "in/v1/sub/deeper/c d.bin"], listed.Select(b => b.Name));
+        var listed = new List<string>();
+        await foreach (var item in Container().GetBlobsAsync(BlobTraits.None, BlobStates.None, "in/", CancellationToken.None))
+        {
+            listed.Add(item.Name);
+            // The file's MD5 is stored as the blob's Content-MD5.
+            Assert.Equal(Md5(files[item.Name["in/v1/".Length..]]), item.Properties.ContentHash);
+        }
+
+        Assert.Equal(["in/v1/a.txt", "in/v1/empty.txt", "in/v1/sub/b.csv", "in/v1/sub/deeper/c d.bin"], listed);
         foreach (var (relative, bytes) in files)
         {
-            var blob = await client.GetBlobAsync(_container, "in/v1/" + relative);
-            Assert.NotNull(blob);
-            Assert.Equal(bytes, blob.Value.Data);
+            Assert.Equal(bytes, await Download("in/v1/" + relative));
         }
     }
 
@@ -117,8 +133,7 @@ public sealed class DataUploadLiveTests(AzuriteServerFixture azurite) : IDisposa
         Assert.Equal(1, json.GetProperty("files").GetInt32());
         Assert.Equal(11, json.GetProperty("bytes").GetInt64());
         Assert.Equal("single/one.txt", Assert.Single(json.GetProperty("blobs").EnumerateArray()).GetProperty("blob").GetString());
-        using var client = Client();
-        Assert.Equal("hello blob\n"u8.ToArray(), (await client.GetBlobAsync(_container, "single/one.txt"))!.Value.Data);
+        Assert.Equal("hello blob\n"u8.ToArray(), await Download("single/one.txt"));
     }
 
     [Fact]
@@ -136,8 +151,7 @@ public sealed class DataUploadLiveTests(AzuriteServerFixture azurite) : IDisposa
         Assert.Contains("account name and key", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain(wrongKey, result.StandardError, StringComparison.Ordinal);
         Assert.Equal("", result.StandardOutput);
-        using var client = Client();
-        Assert.Null(await client.GetPropertiesAsync(_container, "x/x.txt"));
+        Assert.Null(await Download("x/x.txt"));
     }
 
     [Fact]
@@ -160,6 +174,41 @@ public sealed class DataUploadLiveTests(AzuriteServerFixture azurite) : IDisposa
         var closed = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};BlobEndpoint=http://127.0.0.1:{LiveSilo.FreePort()}/{AzuriteServer.AccountName};";
         var unreachable = await Ocx("data", "upload", _folder, $"{_container}/x", "--connection-string", closed);
         Assert.True(unreachable.ExitCode == ExitCodes.CannotConnect, unreachable.ToString());
+    }
+
+    [Fact]
+    public async Task A_file_larger_than_one_put_goes_in_parallel_blocks_with_checksums_and_arrives_identical()
+    {
+        // 40 MiB: above the 32 MiB single Put Blob, so the SDK sends 8 MiB blocks (MD5 checked per request) and commits them.
+        var bytes = RandomNumberGenerator.GetBytes(40 * 1024 * 1024);
+        WriteTree("big", new Dictionary<string, byte[]> { ["big.bin"] = bytes });
+
+        var result = await Ocx("data", "upload", Path.Combine(_folder, "big", "big.bin"), $"{_container}/big/", "--parallel", "8", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(bytes.LongLength, JsonDocument.Parse(result.StandardOutput).RootElement.GetProperty("bytes").GetInt64());
+        var blob = Container().GetBlockBlobClient("big/big.bin");
+        var blocks = (await blob.GetBlockListAsync()).Value.CommittedBlocks.ToList();
+        Assert.Equal(5, blocks.Count);
+        Assert.Equal(Md5(bytes), (await blob.GetPropertiesAsync()).Value.ContentHash);
+        Assert.Equal(bytes, await Download("big/big.bin"));
+    }
+
+    [Fact]
+    public async Task No_overwrite_leaves_an_existing_blob_alone_and_exits_3_naming_it()
+    {
+        WriteTree("once", new Dictionary<string, byte[]> { ["f.txt"] = "first\n"u8.ToArray() });
+        var first = await Ocx("data", "upload", Path.Combine(_folder, "once", "f.txt"), $"{_container}/once/");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        WriteTree("once", new Dictionary<string, byte[]> { ["f.txt"] = "second\n"u8.ToArray() });
+
+        var again = await Ocx("data", "upload", Path.Combine(_folder, "once", "f.txt"), $"{_container}/once/", "--no-overwrite");
+        var replaced = await Ocx("data", "upload", Path.Combine(_folder, "once", "f.txt"), $"{_container}/once/", "--no-md5");
+
+        Assert.True(again.ExitCode == ExitCodes.ApiError, again.ToString());
+        Assert.Contains($"Blob '{_container}/once/f.txt' already exists (not overwritten)", again.StandardError, StringComparison.Ordinal);
+        Assert.True(replaced.ExitCode == 0, replaced.ToString());
+        Assert.Equal("second\n"u8.ToArray(), await Download("once/f.txt"));
     }
 
     [Fact]

@@ -63,8 +63,9 @@ public sealed class LiveSilo : IAsyncLifetime, IAsyncDisposable
     {
         Directory.CreateDirectory(DataRoot);
         Directory.CreateDirectory(Path.Combine(Folder, "state"));
-        var port = FreePort();
-        Url = $"http://127.0.0.1:{port}";
+        // The API, and the Orleans silo and gateway ports (Orleans advertises what it is given: real free ports, not 0).
+        var ports = LoopbackPorts.Allocate(3);
+        Url = $"http://127.0.0.1:{ports[0]}";
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -74,7 +75,7 @@ public sealed class LiveSilo : IAsyncLifetime, IAsyncDisposable
         };
         foreach (var argument in (string[])
         [
-            SiloProcess.SiloDll,
+            HostProcess.SiloDll,
             $"--OrleansCompute:Storage:DataDirectory={Path.Combine(Folder, "state")}",
             $"--OrleansCompute:Compute:DataRoots:0={DataRoot}",
             $"--OrleansCompute:Api:Urls:0={Url}",
@@ -82,8 +83,8 @@ public sealed class LiveSilo : IAsyncLifetime, IAsyncDisposable
             "--OrleansCompute:Silo:SiloName=cli-tests",
             "--OrleansCompute:Endpoints:ListenAddress=127.0.0.1",
             "--OrleansCompute:Endpoints:AdvertisedAddress=127.0.0.1",
-            "--OrleansCompute:Endpoints:SiloPort=0",
-            "--OrleansCompute:Endpoints:GatewayPort=0",
+            $"--OrleansCompute:Endpoints:SiloPort={ports[1]}",
+            $"--OrleansCompute:Endpoints:GatewayPort={ports[2]}",
             .. _extraArguments,
         ])
         {

@@ -1,15 +1,16 @@
 using System.CommandLine;
 using System.Diagnostics;
-using OrleansCompute.Blobs;
+using Azure.Storage.Blobs;
+using OrleansCompute.Cli.Blobs;
 using Spectre.Console;
 
 namespace OrleansCompute.Cli.Commands;
 
 /// <summary>
 /// <c>ocx data upload &lt;file|dir&gt; &lt;container/prefix&gt;</c>: puts job input data into Azure Blob Storage
-/// (or Azurite) with <see cref="BlobUploader"/>, so a job can then read it as <c>blob:container/prefix</c>. It talks
-/// to the storage account directly (Shared Key), not to the OrleansCompute API, so <c>--url</c> and
-/// <c>--api-key</c> do not apply.
+/// (or Azurite) with <see cref="BlobUploader"/> (the Azure SDK, <c>Azure.Storage.Blobs</c>), so a job can then read it as
+/// <c>blob:container/prefix</c>. It talks to the storage account directly, not to the OrleansCompute API, so
+/// <c>--url</c> and <c>--api-key</c> do not apply.
 /// </summary>
 public static class DataCommands
 {
@@ -25,8 +26,8 @@ public static class DataCommands
             Description = $"Azure Storage connection string [env: {ConnectionStringVariable}, then {AzureConnectionStringVariable}] (UseDevelopmentStorage=true for a local Azurite)",
             HelpName = "text",
         };
-        var parallel = new Option<int>("--parallel") { Description = "Files uploaded at once (1–64)", DefaultValueFactory = _ => 4, HelpName = "N" };
-        var noMd5 = new Option<bool>("--no-md5") { Description = "Do not send a Content-MD5 per file (the service checks and stores it otherwise)" };
+        var parallel = new Option<int>("--parallel") { Description = "Transfers at once (1–64): files, and the blocks of a large file", DefaultValueFactory = _ => 4, HelpName = "N" };
+        var noMd5 = new Option<bool>("--no-md5") { Description = "Do not send MD5 checksums (the service checks each request's and stores the file's otherwise)" };
         var noOverwrite = new Option<bool>("--no-overwrite") { Description = "Fail instead of replacing a blob that already exists" };
         var upload = new Command("upload", "Upload a file or a directory tree to blob storage (then run a job on blob:container/prefix)")
         {
@@ -50,9 +51,14 @@ public static class DataCommands
             return ExitCodes.Usage;
         }
 
-        if (!BlobConnectionString.TryParse(text, out var account, out var problem))
+        BlobServiceClient service;
+        try
         {
-            Terminal.Error(problem ?? "The connection string is not usable.");
+            service = BlobUploader.CreateService(text);
+        }
+        catch (FormatException ex)
+        {
+            Terminal.Error(ex.Message);
             return ExitCodes.Usage;
         }
 
@@ -63,8 +69,8 @@ public static class DataCommands
         }
 
         var terminal = new Terminal();
-        using var client = new BlobRestClient(account!);
-        var uploader = new BlobUploader(client) { MaxParallelism = parallel, ComputeMd5 = md5, Overwrite = overwrite };
+        var account = $"account '{service.AccountName}' at {service.Uri.AbsoluteUri.TrimEnd('/')}";
+        var uploader = new BlobUploader(service) { MaxParallelism = parallel, ComputeMd5 = md5, Overwrite = overwrite };
         var stopwatch = Stopwatch.StartNew();
         try
         {
@@ -89,15 +95,23 @@ public static class DataCommands
                         var task = progress.AddTask($"upload to {Markup.Escape(container)}", maxValue: Math.Max(1, total));
                         var files = 0;
                         var gate = new Lock();
-                        uploads = await uploader.UploadAsync(source, destination, new Reporter(u =>
-                        {
-                            lock (gate)
+                        uploads = await uploader.UploadAsync(source, destination,
+                            uploaded: _ =>
                             {
-                                files++;
-                                task.Increment(u.Bytes);
-                                task.Description = $"upload to {Markup.Escape(container)} · {files}/{plan.Count} files";
-                            }
-                        }), cancellationToken);
+                                lock (gate)
+                                {
+                                    files++;
+                                    task.Description = $"upload to {Markup.Escape(container)} · {files}/{plan.Count} files";
+                                }
+                            },
+                            bytes: sent =>
+                            {
+                                lock (gate)
+                                {
+                                    task.Increment(sent);
+                                }
+                            },
+                            cancellationToken: cancellationToken);
                         task.Value = task.MaxValue;
                     });
             }
@@ -105,7 +119,7 @@ public static class DataCommands
             {
                 // Redirected: one line per file on standard error (none with --json, whose output is the summary).
                 uploads = await uploader.UploadAsync(source, destination,
-                    json ? null : new Reporter(u => Terminal.Note($"{u.File} -> {u.Container}/{u.BlobName} ({Views.Bytes(u.Bytes)})")), cancellationToken);
+                    json ? null : u => Terminal.Note($"{u.File} -> {u.Container}/{u.BlobName} ({Views.Bytes(u.Bytes)})"), cancellationToken: cancellationToken);
             }
 
             var summary = new UploadSummary
@@ -126,7 +140,7 @@ public static class DataCommands
             {
                 var rate = summary.Seconds > 0 ? summary.Bytes / summary.Seconds : 0;
                 var line = $"Uploaded {Views.Number(summary.Files)} {(summary.Files == 1 ? "file" : "files")}, {Views.Bytes(summary.Bytes)} ({Views.Number(summary.Bytes)} bytes) " +
-                    $"to {account!} in {Views.Duration(stopwatch.Elapsed)} ({Views.Bytes((long)rate)}/s).";
+                    $"to {account} in {Views.Duration(stopwatch.Elapsed)} ({Views.Bytes((long)rate)}/s).";
                 if (terminal.Interactive)
                 {
                     terminal.Out.MarkupLine(Markup.Escape(line));
@@ -147,24 +161,24 @@ public static class DataCommands
             Terminal.Error("interrupted (files already uploaded stay in the container).");
             return ExitCodes.Interrupted;
         }
-        catch (BlobRequestException ex) when (ex.IsAuthorizationFailure)
+        catch (BlobTransferException ex) when (ex.IsAuthorizationFailure)
         {
             Terminal.Error($"{ex.Message} (storage refused the request: check the account name and key of the connection string, from --connection-string, {ConnectionStringVariable} or {AzureConnectionStringVariable})");
             return ExitCodes.AuthError;
         }
-        catch (BlobRequestException ex) when (ex.Status is null)
+        catch (BlobTransferException ex) when (ex.Status is null)
         {
-            Terminal.Error($"{ex.Message} (is the blob endpoint {account!.EndpointText} reachable?)");
+            Terminal.Error($"{ex.Message} (is the blob endpoint {service.Uri.AbsoluteUri.TrimEnd('/')} reachable?)");
             return ExitCodes.CannotConnect;
         }
-        catch (BlobRequestException ex)
+        catch (BlobTransferException ex)
         {
             Terminal.Error(ex.Message);
             return ExitCodes.ApiError;
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
         {
-            // Bad destination, missing or unreadable source, a file too large for one Put Blob: nothing about the service.
+            // Bad destination, missing or unreadable source, a blob name too long: nothing about the service.
             Terminal.Error(ex.Message);
             return ExitCodes.Usage;
         }
@@ -177,10 +191,4 @@ public static class DataCommands
             : $"blob:{container}/{(prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/")}";
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    /// <summary>Reports synchronously on the uploading thread (<see cref="Progress{T}"/> would post, so lines could trail the summary).</summary>
-    private sealed class Reporter(Action<BlobUpload> report) : IProgress<BlobUpload>
-    {
-        public void Report(BlobUpload value) => report(value);
-    }
 }

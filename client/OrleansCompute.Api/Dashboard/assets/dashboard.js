@@ -8,12 +8,12 @@
 
   const REFRESH_MS = 1500;
   const KEY_STORAGE = "ocx.apiKey";
-  const HISTORY = 40; // calls/s samples kept per silo (one minute at 1.5 s)
+  const HISTORY = 40; // CPU samples kept per silo (one minute at 1.5 s)
   const root = location.pathname.replace(/dashboard\/?$/, ""); // the API's root path (usually "/")
-  const callHistory = new Map();
+  const cpuHistory = new Map();
   const $ = (id) => document.getElementById(id);
   const numberFormat = new Intl.NumberFormat("en-US");
-  const rateFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+  const percentFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 
   // ---- API key
 
@@ -135,6 +135,13 @@
 
   function fmt(n) { return n === null || n === undefined ? "–" : numberFormat.format(n); }
 
+  function bytes(n) {
+    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let value = Number(n) || 0, unit = 0;
+    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+    return (unit === 0 ? String(value) : value.toFixed(value < 10 ? 1 : 0)) + " " + units[unit];
+  }
+
   function duration(ms) {
     if (!(ms >= 0)) { return "–"; }
     const s = ms / 1000;
@@ -151,7 +158,8 @@
     return ms < 1500 ? "just now" : duration(ms) + " ago";
   }
 
-  function sparkline(values) {
+  // A line over the last HISTORY samples; scaled to `top` (e.g. 100 for percent) or, without it, to the largest sample.
+  function sparkline(values, top) {
     const w = 120, h = 24;
     const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     svg.setAttribute("class", "spark");
@@ -159,10 +167,10 @@
     svg.setAttribute("height", h);
     svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
     if (values.length < 2) { return svg; }
-    const max = Math.max(1, ...values);
+    const max = top || Math.max(1, ...values);
     const step = w / (HISTORY - 1);
     const offset = (HISTORY - values.length) * step;
-    const points = values.map((v, i) => `${(offset + i * step).toFixed(1)},${(h - 2 - (v / max) * (h - 4)).toFixed(1)}`);
+    const points = values.map((v, i) => `${(offset + i * step).toFixed(1)},${(h - 2 - (Math.min(v, max) / max) * (h - 4)).toFixed(1)}`);
     const area = document.createElementNS(svg.namespaceURI, "polygon");
     area.setAttribute("points", `${offset.toFixed(1)},${h} ${points.join(" ")} ${w},${h}`);
     const line = document.createElementNS(svg.namespaceURI, "polyline");
@@ -177,17 +185,19 @@
     $("cluster-id").textContent = cluster.clusterId ? "cluster " + cluster.clusterId : "";
     const silos = cluster.silos || [];
     const seen = new Set();
-    let calls = 0, anyCalls = false;
+    let memory = 0, anyMemory = false;
     const rows = silos.map((silo) => {
       seen.add(silo.address);
-      const history = callHistory.get(silo.address) || [];
-      if (typeof silo.callsPerSecond === "number") {
-        history.push(silo.callsPerSecond);
+      const history = cpuHistory.get(silo.address) || [];
+      if (typeof silo.cpuUsage === "number") {
+        history.push(silo.cpuUsage);
         if (history.length > HISTORY) { history.shift(); }
-        calls += silo.callsPerSecond;
-        anyCalls = true;
       }
-      callHistory.set(silo.address, history);
+      if (typeof silo.memoryUsageBytes === "number") {
+        memory += silo.memoryUsageBytes;
+        anyMemory = true;
+      }
+      cpuHistory.set(silo.address, history);
       const types = Object.entries(silo.activationsByType || {})
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
         .slice(0, 4).map(([t, n]) => t + " " + n).join(", ");
@@ -197,17 +207,18 @@
         td(silo.address, "mono"),
         td(pill(silo.status)),
         td(fmt(silo.activations), "num"),
-        td(typeof silo.callsPerSecond === "number" ? rateFormat.format(silo.callsPerSecond) : "–", "num"),
-        td(sparkline(history)),
+        td(typeof silo.cpuUsage === "number" ? percentFormat.format(silo.cpuUsage) + " %" : "–", "num"),
+        td(sparkline(history, 100)),
+        td(typeof silo.memoryUsageBytes === "number" ? bytes(silo.memoryUsageBytes) : "–", "num"),
         td(types || "–", "types wrap"),
         td(up, null, silo.startedAt || undefined));
     });
-    for (const address of [...callHistory.keys()]) { if (!seen.has(address)) { callHistory.delete(address); } }
+    for (const address of [...cpuHistory.keys()]) { if (!seen.has(address)) { cpuHistory.delete(address); } }
     replaceRows("silos", rows, "silos-empty");
     const active = silos.filter((s) => String(s.status).toLowerCase() === "active").length;
     $("stat-silos").textContent = silos.length ? `${active} / ${silos.length}` : "0";
     $("stat-activations").textContent = fmt(cluster.totalActivations);
-    $("stat-calls").textContent = anyCalls ? rateFormat.format(calls) : "–";
+    $("stat-memory").textContent = anyMemory ? bytes(memory) : "–";
   }
 
   function renderJobs(list) {
