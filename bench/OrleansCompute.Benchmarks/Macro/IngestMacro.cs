@@ -3,19 +3,19 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Serialization;
+using OrleansCompute.Benchmarks.Hosting;
 using OrleansCompute.Grains.Streaming;
-using OrleansCompute.Hosting;
-using OrleansCompute.Serialization;
 
 namespace OrleansCompute.Benchmarks.Macro;
 
 /// <summary>
 /// <c>ingest</c>: streaming ingestion into partition grains with persistence on (SQLite, WAL), one in-process
-/// silo, batches of 1,000 events from concurrent producers; every batch is acknowledged only after its
+/// Orleans silo wired as the embedded default (<see cref="BenchHosts.BuildEmbeddedDefault"/>), batches of 1,000 events from concurrent producers; every batch is acknowledged only after its
 /// partitions persisted it and pushed their increments to the aggregators. In the same run, the
 /// <em>hand-written floor</em>: one thread that folds each batch into a <c>Dictionary</c> of per-key totals and
-/// appends the batch's increments, serialized with the same binary serializer, to a SQLite table (same WAL and
+/// appends the batch's increments, serialized with the same serializer (Orleans's), to a SQLite table (same WAL and
 /// synchronous settings) in one transaction per batch. The figure that matters is the ratio of the two.
 /// </summary>
 internal static class IngestMacro
@@ -72,6 +72,8 @@ internal static class IngestMacro
             var payloadParameter = insert.Parameters.Add("$payload", SqliteType.Blob);
             insert.Prepare();
 
+            using var services = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(PartitionLogRecord).Assembly)).BuildServiceProvider();
+            var serializer = services.GetRequiredService<Serializer>();
             var totals = new Dictionary<string, KeyTotals>(StringComparer.Ordinal);
             long events = 0;
             var watch = Stopwatch.StartNew();
@@ -103,7 +105,7 @@ internal static class IngestMacro
                 using var transaction = connection.BeginTransaction();
                 insert.Transaction = transaction;
                 seqParameter.Value = seq;
-                payloadParameter.Value = Serializer.Serialize(record);
+                payloadParameter.Value = serializer.SerializeToArray(record);
                 insert.ExecuteNonQuery();
                 transaction.Commit();
                 events += batch.Count;
@@ -121,10 +123,7 @@ internal static class IngestMacro
     private static async Task<(double Rate, KeyRank Top, double CpuSeconds)> GrainsAsync(TimeSpan duration, int producers, List<IngestEvent>[] batches)
     {
         var folder = Path.Combine(Path.GetTempPath(), "ocx-ingest-" + Guid.NewGuid().ToString("N"));
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansCompute(silo => silo.AddSqliteGrainStorageAsDefault(o => o.DatabasePath = Path.Combine(folder, "state.db")));
-        using var host = builder.Build();
+        using var host = BenchHosts.BuildEmbeddedDefault(Path.Combine(folder, "state.db"));
         await host.StartAsync();
         try
         {

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Benchmarks.Runtime;
 
 public interface IAdderGrain : IGrainWithIntegerKey
@@ -5,16 +7,8 @@ public interface IAdderGrain : IGrainWithIntegerKey
     Task<int> Add(int a, int b);
 }
 
-/// <summary>The grain under test; also used directly (no runtime) as the baseline.</summary>
+/// <summary>The grain under test; also constructed directly (no silo) as the baseline.</summary>
 public sealed class AdderGrain : Grain, IAdderGrain
 {
-    public AdderGrain()
-    {
-    }
-
-    internal AdderGrain(OrleansCompute.Runtime.IGrainContext context) : base(context)
-    {
-    }
-
     public Task<int> Add(int a, int b) => Task.FromResult(a + b);
 }
