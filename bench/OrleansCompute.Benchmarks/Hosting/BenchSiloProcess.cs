@@ -83,6 +83,9 @@ internal sealed class BenchSiloProcess : IAsyncDisposable
             string.Create(CultureInfo.InvariantCulture, $"--OrleansCompute:Endpoints:SiloPort={ports[0]}"),
             string.Create(CultureInfo.InvariantCulture, $"--OrleansCompute:Endpoints:GatewayPort={ports[1]}"),
             "--OrleansCompute:Api:Enabled=false",
+            // The silo's appsettings.json sets "Orleans": "Warning", and logging filters match category prefixes, so it also
+            // hides OrleansCompute.* information lines, among them the "Ready." line waited for here.
+            "--Logging:LogLevel:OrleansCompute=Information",
             .. extraArguments ?? [],
         ]);
         silo._process.Start();
