@@ -8,6 +8,7 @@ using Orleans.Providers;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansCompute.Hosting;
+using OrleansCompute.Storage;
 
 namespace OrleansCompute.Benchmarks.Hosting;
 
@@ -64,4 +65,30 @@ internal static class BenchHosts
             (services, _) => new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
         silo.AddOrleansCompute(o => o.ResumeJobsOnStart = false);
     });
+
+    /// <summary>
+    /// The compute grains with memory grain storage and an append log that stores nothing: what streaming ingest costs
+    /// without persistence (Orleans messaging + the grains' own work). For breakdowns only.
+    /// </summary>
+    public static IHost BuildWithoutPersistence() => BuildSilo(silo =>
+    {
+        silo.AddMemoryGrainStorageAsDefault();
+        silo.Services.AddKeyedSingleton<IGrainLogStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, NullGrainLog.Instance);
+        silo.AddOrleansCompute(o => o.ResumeJobsOnStart = false);
+    });
+
+    private sealed class NullGrainLog : IGrainLogStorage
+    {
+        public static readonly NullGrainLog Instance = new();
+
+        public Task<GrainLog> ReadLogAsync(string stateName, Orleans.Runtime.GrainId grainId, CancellationToken cancellationToken = default) => Task.FromResult(GrainLog.Empty);
+
+        public Task AppendLogAsync(string stateName, Orleans.Runtime.GrainId grainId, long sequence, ReadOnlyMemory<byte> record, CancellationToken cancellationToken = default) =>
+            Task.CompletedTask;
+
+        public Task WriteLogSnapshotAsync(string stateName, Orleans.Runtime.GrainId grainId, long sequence, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken = default) =>
+            Task.CompletedTask;
+
+        public Task ClearLogAsync(string stateName, Orleans.Runtime.GrainId grainId, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    }
 }
