@@ -4,14 +4,15 @@ using OrleansCompute.Benchmarks.Macro;
 // Micro (BenchmarkDotNet):  dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- --filter '*LocalCall*'
 // Macro (real processes):   dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- failover [kills]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- redis-storage [seconds]
-//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- ingest [seconds]
+//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- ingest [seconds] [--breakdown]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- http-ingest [seconds] [producers]
+//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- calls [seconds]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- batch [rounds] [--quick] [--grains-only] [--silos=1,2]
 return args.FirstOrDefault() switch
 {
     "failover" => await RedisClusterMacro.FailoverAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     "redis-storage" => await RedisClusterMacro.RedisStorageAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10)),
-    "ingest" => await IngestMacro.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10), producers: 8, keys: 10_000),
+    "ingest" => await IngestMacro.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10), producers: 8, keys: 10_000, breakdown: args.Contains("--breakdown")),
     "http-ingest" => await HttpIngestMacro.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
         producers: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8, keys: 10_000),
     "batch" => await BatchMacro.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3, quick: args.Contains("--quick"),
@@ -19,6 +20,7 @@ return args.FirstOrDefault() switch
         siloCounts: args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal)) is { } silos
             ? [.. silos["--silos=".Length..].Split(',').Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))]
             : null),
+    "calls" => await CallsProbe.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5)),
     "engine-profile" => EngineProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2, args.Length > 2 ? args[2] : null),
     _ => Run(args),
 };

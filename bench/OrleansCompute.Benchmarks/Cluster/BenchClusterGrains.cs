@@ -1,4 +1,6 @@
-using OrleansCompute.Runtime;
+using Orleans;
+using Orleans.Placement;
+using Orleans.Runtime;
 
 namespace OrleansCompute.Benchmarks.Cluster;
 
@@ -9,9 +11,14 @@ public interface IEchoGrain : IGrainWithIntegerKey
     Task<string> WhereAmI();
 }
 
+/// <summary>
+/// Random placement (Orleans's default, resource-optimized placement, prefers the caller's silo): the benchmark then keeps
+/// the keys whose activation landed on the other silo.
+/// </summary>
+[RandomPlacement]
 public sealed class EchoGrain(ILocalSiloDetails silo) : Grain, IEchoGrain
 {
     public Task<int> Echo(int value) => Task.FromResult(value);
 
-    public Task<string> WhereAmI() => Task.FromResult(silo.SiloAddress?.ToString() ?? "local");
+    public Task<string> WhereAmI() => Task.FromResult(silo.SiloAddress.ToString());
 }

@@ -2,12 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Orleans;
 using OrleansCompute.Benchmarks.Compute;
-using OrleansCompute.Client;
-using OrleansCompute.Clustering.Redis;
-using OrleansCompute.Configuration;
+using OrleansCompute.Benchmarks.Hosting;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Jobs;
 using OrleansCompute.Testing.Servers;
@@ -18,13 +15,12 @@ namespace OrleansCompute.Benchmarks.Macro;
 /// <c>batch</c>: issue 5's batch targets in one run, on the same bytes — word count over GCIDE and group-by
 /// (origin: count, mean delay, max distance) over the flights CSV, each by: the hand-written single-threaded
 /// C# baseline, PLINQ, the engine alone (1 and 2 threads), DuckDB (Node, 1 and 2 threads), and real jobs
-/// through the job / partition / aggregator grains on one silo process and on two silo processes (Redis
-/// clustering and storage, a real redis-server; the client submits, long-polls WaitForEnd and fetches the result; each grain job runs right after a hand-written baseline round, and the per-round ratios are reported too).
+/// through the job / partition / aggregator grains on one Orleans silo process and on two silo processes (Orleans's Redis
+/// clustering and Redis grain storage, a real redis-server; an Orleans cluster client submits, long-polls WaitForEnd and fetches the result; each grain job runs right after a hand-written baseline round, and the per-round ratios are reported too).
 /// Every implementation's result is checked against the hand-written one first. Prints medians and ratios.
 /// </summary>
 internal static class BatchMacro
 {
-    private const string Secret = "benchmark-secret-0123456789";
     private const string DuckDbPackage = "@duckdb/node-api@1.5.6-r.1";
 
     /// <summary>OCX_BATCH_GROUPBY_ONLY=1: grain rounds run only the group-by job (for profiling it).</summary>
@@ -137,7 +133,7 @@ internal static class BatchMacro
     }
 
     /// <summary>CPU seconds (user + system) the silo processes have used so far: steadier than wall time on shared cores.</summary>
-    private static double SiloCpu(List<SiloProcess> silos) => silos.Sum(s =>
+    private static double SiloCpu(List<BenchSiloProcess> silos) => silos.Sum(s =>
     {
         using var process = Process.GetProcessById(s.ProcessId);
         return process.TotalProcessorTime.TotalSeconds;
@@ -230,19 +226,16 @@ internal static class BatchMacro
     {
         var clusterId = "batch-" + Guid.NewGuid().ToString("N")[..6];
         string[] arguments = [$"--OrleansCompute:Compute:DataRoots:0={folder}", "--Logging:LogLevel:OrleansCompute.Grains=Warning"];
-        var silos = new List<SiloProcess>();
+        var silos = new List<BenchSiloProcess>();
         try
         {
             for (var i = 1; i <= siloCount; i++)
             {
-                silos.Add(await SiloProcess.StartAsync($"b{i}", redis, clusterId, Secret, extraArguments: arguments));
+                silos.Add(await BenchSiloProcess.StartAsync($"b{i}", redis, clusterId, arguments));
             }
 
-            await using var table = new RedisMembershipTable(Options.Create(new RedisClusteringOptions { ConnectionString = redis }),
-                Options.Create(new SiloOptions { ClusterId = clusterId }));
-            await using var client = new ClusterClient(new ClusterClientOptions { ClusterId = clusterId, ClusterSecret = Secret, ResponseTimeout = TimeSpan.FromSeconds(60) },
-                new ServiceCollection().BuildServiceProvider(), table, TimeProvider.System, NullLogger<ClusterClient>.Instance);
-            await client.ConnectAsync();
+            using var clientHost = await BenchSiloProcess.ConnectClientAsync(redis, clusterId, TimeSpan.FromSeconds(60));
+            var client = clientHost.Services.GetRequiredService<IClusterClient>();
 
             var name = siloCount == 1 ? "grains, 1 silo process" : $"grains, {siloCount} silo processes";
             var wc = new List<double>();
@@ -298,7 +291,7 @@ internal static class BatchMacro
         }
     }
 
-    private static async Task<(double Seconds, ComputeJobResult Result, JobStatus Status)> RunJob(ClusterClient client, ComputeJobSpec spec)
+    private static async Task<(double Seconds, ComputeJobResult Result, JobStatus Status)> RunJob(IClusterClient client, ComputeJobSpec spec)
     {
         var job = client.GetGrain<IJobGrain>(spec.JobId);
         var watch = Stopwatch.StartNew();

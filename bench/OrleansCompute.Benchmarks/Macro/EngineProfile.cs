@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using OrleansCompute.Benchmarks.Compute;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Inputs;
@@ -23,6 +25,8 @@ internal static class EngineProfile
                 GroupBy = new GroupByOptions { KeyColumns = ["origin"], Aggregates = [AggregateSpec.Of(AggregateFunction.Count), AggregateSpec.Of(AggregateFunction.Mean, "delay"), AggregateSpec.Of(AggregateFunction.Max, "distance")] },
             },
         };
+        using var services = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(ComputeJobResult).Assembly)).BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
         for (var round = 0; round < rounds; round++)
         {
             foreach (var spec in jobs)
@@ -62,7 +66,7 @@ internal static class EngineProfile
                 var result = runner.Finish(joined);
                 var finishMs = watch.Elapsed.TotalMilliseconds;
                 watch.Restart();
-                var bytes = global::OrleansCompute.Serialization.Serializer.Serialize(result);
+                var bytes = serializer.SerializeToArray(result);
                 var serializeMs = watch.Elapsed.TotalMilliseconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{spec.Kind}: {(baselineCount >= 0 ? $"hand-written {baselineMs:F0} ms; " : "")}plan {planMs:F0} ms; map {string.Join(" + ", maps.Select(m => m.ToString("F0", CultureInfo.InvariantCulture)))} ms (keys {string.Join("/", partials.Select(p => p.KeyCount))}); shard {shardMs:F0}; merge {mergeMs:F0}; join {joinMs:F0}; finish {finishMs:F0}; serialize result {serializeMs:F0} ms ({bytes.Length:N0} B)"));

@@ -2,13 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Orleans;
+using OrleansCompute.Benchmarks.Hosting;
 using OrleansCompute.Grains.Streaming;
-using OrleansCompute.Hosting;
 using OrleansCompute.Testing.Servers;
 
 namespace OrleansCompute.Benchmarks.Macro;
@@ -34,8 +33,9 @@ internal static class HttpIngestMacro
         await GrainBaselineAsync(TimeSpan.FromSeconds(2), producers, keys); // warm-up
         var baseline = await GrainBaselineAsync(duration, producers, keys);
         var folder = Directory.CreateTempSubdirectory("ocx-http-ingest-").FullName;
-        var port = FreePort();
-        using var silo = StartSilo(folder, port);
+        var ports = BenchHosts.FreePorts(3);
+        var port = ports[0];
+        using var silo = StartSilo(folder, port, siloPort: ports[1], gatewayPort: ports[2]);
         try
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = MaxOutstanding, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
@@ -175,10 +175,7 @@ internal static class HttpIngestMacro
     private static async Task<double> GrainBaselineAsync(TimeSpan duration, int producers, int keys)
     {
         var folder = Directory.CreateTempSubdirectory("ocx-grain-ingest-").FullName;
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansCompute(silo => silo.AddSqliteGrainStorageAsDefault(o => o.DatabasePath = Path.Combine(folder, "state.db")));
-        using var host = builder.Build();
+        using var host = BenchHosts.BuildEmbeddedDefault(Path.Combine(folder, "state.db"));
         await host.StartAsync();
         try
         {
@@ -247,7 +244,8 @@ internal static class HttpIngestMacro
         return values[Math.Min(values.Count - 1, (int)Math.Ceiling(p * values.Count) - 1)];
     }
 
-    private static Process StartSilo(string folder, int port)
+    /// <summary>The silo executable as the embedded default (localhost clustering, SQLite), on explicit free ports: Orleans's 11111/30000 may be in use.</summary>
+    private static Process StartSilo(string folder, int port, int siloPort, int gatewayPort)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -262,6 +260,8 @@ internal static class HttpIngestMacro
             $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{port}",
             "--OrleansCompute:Api:RateLimitPerSecond=0",
             "--OrleansCompute:Storage:Provider=sqlite",
+            $"--OrleansCompute:Endpoints:SiloPort={siloPort}",
+            $"--OrleansCompute:Endpoints:GatewayPort={gatewayPort}",
             $"--OrleansCompute:Storage:DataDirectory={folder}",
             "--Logging:LogLevel:Default=Warning",
         })
@@ -309,12 +309,5 @@ internal static class HttpIngestMacro
         }
 
         throw new TimeoutException("The silo's API did not become ready in 60 s.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansCompute.Benchmarks.Serialization;
 
 [GenerateSerializer]
