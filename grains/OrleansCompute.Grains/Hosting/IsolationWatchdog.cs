@@ -51,7 +51,6 @@ public sealed partial class IsolationWatchdog : ILifecycleParticipant<ISiloLifec
     private long _lastStarved;
     private long _ownRowMissingSince;
     private long _poolProbeQueued;
-    private long _lastQuorum;
     private long _started;
     private bool _tableWarned;
     private volatile bool _stopping;
@@ -90,11 +89,7 @@ public sealed partial class IsolationWatchdog : ILifecycleParticipant<ISiloLifec
         var membership = _services.GetRequiredService<IClusterMembershipService>();
         var self = _services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         var pings = _services.GetRequiredService<IsolationPingClient>();
-        _started = _lastQuorum = Stopwatch.GetTimestamp();
-        lock (_table)
-        {
-            _table.LastSuccess = _started;
-        }
+        _started = Stopwatch.GetTimestamp();
 
         _thread = new Thread(() => Run(table, membership, self, pings)) { IsBackground = true, Name = "OrleansCompute isolation watchdog" };
         _thread.Start();
@@ -200,10 +195,11 @@ public sealed partial class IsolationWatchdog : ILifecycleParticipant<ISiloLifec
         var starved = Volatile.Read(ref _lastStarved);
         var tableFailingSince = FailingSince(_table, now, out var tableError);
         var tableFailing = tableFailingSince != 0 && starved < tableFailingSince;
+        // "Since" counts from the start of the last attempt that succeeded: it proved the link at that moment.
         long lastTable;
         lock (_table)
         {
-            lastTable = _table.LastSuccess;
+            lastTable = Math.Max(_table.LastSuccessStart, _started);
         }
 
         if (tableFailing && !_tableWarned)
@@ -219,34 +215,33 @@ public sealed partial class IsolationWatchdog : ILifecycleParticipant<ISiloLifec
 
         var members = otherActive + 1;
         var needed = (members / 2) + 1;
-        var window = (2 * _interval) + _attemptTimeout;
         var reached = 1;
         var failing = 0;
+        var proven = new List<long>(_peers.Count);
         foreach (var target in _peers.Values)
         {
+            var since = FailingSince(target, now, out _);
             lock (target)
             {
-                if (target.LastSuccess != 0 && Stopwatch.GetElapsedTime(target.LastSuccess, now) <= window)
+                proven.Add(target.LastSuccessStart);
+                if (since == 0 && target.LastSuccess != 0)
                 {
                     reached++;
                 }
             }
 
-            var since = FailingSince(target, now, out _);
             if (since != 0 && starved < since)
             {
                 failing++;
             }
         }
 
-        if (reached >= needed)
-        {
-            _lastQuorum = now;
-        }
-
+        // A majority was last proven reachable when the (needed - 1)-th most recent peer success started.
+        proven.Sort((a, b) => b.CompareTo(a));
+        var lastQuorum = needed <= 1 ? now : proven.Count >= needed - 1 ? Math.Max(proven[needed - 2], _started) : _started;
         var quorumFailing = members - failing < needed;
         var sinceTable = Stopwatch.GetElapsedTime(lastTable, now);
-        var sinceQuorum = Stopwatch.GetElapsedTime(_lastQuorum, now);
+        var sinceQuorum = Stopwatch.GetElapsedTime(lastQuorum, now);
         if (tableFailing && quorumFailing && sinceTable >= _fenceTimeout && sinceQuorum >= _fenceTimeout)
         {
             return string.Create(CultureInfo.InvariantCulture,
