@@ -124,6 +124,18 @@ public static class SiloConfiguration
             return $"OrleansCompute:Endpoints:GatewayPort must be a port number (1–65535), or 0 for no gateway (was {endpoints.GatewayPort}).";
         }
 
+        var fence = configuration["OrleansCompute:Membership:IsolationFenceTimeout"];
+        if (fence is { Length: > 0 } && (!TimeSpan.TryParse(fence, System.Globalization.CultureInfo.InvariantCulture, out var fenceTimeout) || fenceTimeout < TimeSpan.Zero))
+        {
+            return $"OrleansCompute:Membership:IsolationFenceTimeout must be a non-negative time span such as 00:00:03 (0 turns the isolation fence off; was '{fence}').";
+        }
+
+        var claim = configuration["OrleansCompute:Membership:ClaimStateOnActivation"];
+        if (claim is { Length: > 0 } && !bool.TryParse(claim, out _))
+        {
+            return $"OrleansCompute:Membership:ClaimStateOnActivation must be true or false (default: true in a cluster; was '{claim}').";
+        }
+
         return BlobInputs(configuration) is { } blob ? ValidateBlobInputs(blob) : null;
     }
 
@@ -246,6 +258,16 @@ public static class SiloConfiguration
 
             o.Jobs = compute.GetSection("Jobs").Get<JobGrainOptions>() ?? new JobGrainOptions();
             o.BlobInputs = BlobInputs(configuration);
+            var membership = section.GetSection("Membership");
+            if (membership["IsolationFenceTimeout"] is { Length: > 0 })
+            {
+                o.IsolationFenceTimeout = membership.GetValue<TimeSpan>("IsolationFenceTimeout");
+            }
+
+            if (membership["ClaimStateOnActivation"] is { Length: > 0 })
+            {
+                o.ClaimStateOnActivation = membership.GetValue<bool>("ClaimStateOnActivation");
+            }
         });
     }
 

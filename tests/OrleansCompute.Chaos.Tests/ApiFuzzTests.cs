@@ -78,6 +78,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
             var statuses = new int[600];
             var failures = new List<string>();
             var transportErrors = 0;
+            var earlyCloses = 0;
             var unsendable = 0;
             var versionRefused = 0;
             var next = -1;
@@ -104,7 +105,18 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
                         }
                         else
                         {
-                            status = await SendAsync(http, method, url, body, contentType);
+                            try
+                            {
+                                status = await SendAsync(http, method, url, body, contentType);
+                            }
+                            catch (HttpRequestException ex) when (body.Length >= 64 * 1024 && ex.Message.Contains("copying content", StringComparison.Ordinal))
+                            {
+                                // The server answered a large request without reading its body and closed the connection
+                                // while the upload was still going (Kestrel does when it cannot drain the body in time; HTTP
+                                // allows it): seen once in 10,000 on a loaded machine. Sent again once; a second failure counts.
+                                Interlocked.Increment(ref earlyCloses);
+                                status = await SendAsync(http, method, url, body, contentType);
+                            }
                         }
                     }
                     catch (Exception ex) when (ex is UriFormatException or FormatException or ArgumentException)
@@ -155,6 +167,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
             report.Add("answers by status", $"{string.Join(", ", statuses.Select((n, code) => (n, code)).Where(p => p.n > 0).Select(p => $"{(p.code == 0 ? "closed" : p.code.ToString(CultureInfo.InvariantCulture))}: {p.n}"))}");
             report.Add("5xx (not counting 505 for HTTP/9.9) / transport errors / refused by HttpClient",
                 $"{statuses.Skip(500).Sum() - versionRefused} / {transportErrors} / {unsendable}");
+            report.Add("large uploads closed early by the server, answered when sent again", earlyCloses);
             report.Add("silo alive / ready", $"{!silo.HasExited} / {readyStatus}");
             report.Add("base data (events ledger / counted)", $"{check.Expected} / {check.Counted}, job result unchanged: {resultAfter == resultBefore}");
             report.Publish(output);

@@ -1,14 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using OrleansCompute.Client;
-using OrleansCompute.Clustering.Redis;
-using OrleansCompute.Configuration;
+using Orleans;
+using Orleans.Runtime;
 using OrleansCompute.Grains.Counters;
-using OrleansCompute.Membership;
-using OrleansCompute.Runtime;
 using OrleansCompute.Testing.Servers;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -16,17 +10,21 @@ using Xunit.Abstractions;
 namespace OrleansCompute.Chaos.Tests;
 
 /// <summary>
-/// Silos as separate hosts: Redis and three silo processes, each in its own Linux network namespace on a bridge the
-/// test creates. One silo is cut off from its peers and from Redis (its bridge link goes down) while a client on its
-/// side of the cut (a point-to-point link the cut leaves up) keeps writing through it.
+/// Silos as separate hosts: Redis and three Orleans silo processes, each in its own Linux network namespace on a bridge
+/// the test creates. One silo is cut off from its peers and from Redis (its bridge link goes down) while a client on its
+/// side of the cut (a point-to-point link the cut leaves up) keeps writing through it. The product's isolation watchdog
+/// must stop that silo within 5 s of the cut (Orleans alone would keep it serving: it never reads that it was declared
+/// dead), and the claim on activation must keep any late write of its from landing over the majority's activations.
 /// </summary>
 [Collection("chaos")]
 public sealed class PartitionTests(ITestOutputHelper output)
 {
-    private const string Secret = "chaos-partition-secret-0123456789";
     private const int SiloPort = 11111;
     private const int GatewayPort = 30000;
     private const long CutSideDelta = 1000;
+
+    /// <summary>OrleansCompute.Hosting.IsolationWatchdog.ExitCode (the grains implementation is not referenced here).</summary>
+    private const int FenceExitCode = 75;
 
     [NetworkNamespaceFact]
     public async Task A_cut_off_silo_fences_itself_its_grains_move_to_the_majority_no_late_write_lands_and_it_rejoins_as_a_new_member()
@@ -36,7 +34,8 @@ public sealed class PartitionTests(ITestOutputHelper output)
         output.WriteLine(lab.ToString());
         var redisAddress = lab.AddHost("redis", 10);
         var siloAddresses = Enumerable.Range(1, 3).Select(i => lab.AddHost($"silo{i}", i)).ToArray();
-        var (sideLocal, sideRemote) = lab.AddSideLink("silo3");
+        // The test process reaches silo3's own address over a side link the cut leaves up: the cut-side client.
+        lab.AddSideLink("silo3", routeHostAddress: true);
         var clusterId = "part-" + Guid.NewGuid().ToString("N")[..6];
         var silos = new SiloProcess?[3];
         await using var redis = await RedisServer.StartAsync(new RedisServerOptions
@@ -52,7 +51,6 @@ public sealed class PartitionTests(ITestOutputHelper output)
                 Name = $"silo{i + 1}",
                 Redis = redis.ConnectionString,
                 ClusterId = clusterId,
-                Secret = Secret,
                 AdvertisedAddress = siloAddresses[i],
                 ListenAddress = "0.0.0.0",
                 SiloPort = SiloPort,
@@ -63,16 +61,12 @@ public sealed class PartitionTests(ITestOutputHelper output)
             var started = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => SiloProcess.StartAsync(SiloStart(i))));
             started.CopyTo(silos, 0);
 
-            var siloOptions = Options.Create(new SiloOptions { ClusterId = clusterId });
-            await using var table = new RedisMembershipTable(
-                Options.Create(new RedisClusteringOptions { ConnectionString = redis.ConnectionString }), siloOptions);
-            await using var directory = new RedisGrainDirectory(
-                Options.Create(new RedisGrainDirectoryOptions { ConnectionString = redis.ConnectionString }), siloOptions);
-            await using var majority = NewClient(clusterId, table, []);
-            await majority.ConnectAsync();
-            var before = await table.ReadAll();
-            var victimAddress = before.Members.Single(m => m.Entry.SiloName == "silo3").Entry.SiloAddress;
-            Assert.Equal(3, before.Members.Count(m => m.Entry.Status == SiloStatus.Active));
+            await using var majority = await SiloClusterClient.ConnectAsync(redis.ConnectionString, clusterId, TimeSpan.FromSeconds(5));
+            var management = majority.Client.GetGrain<IManagementGrain>(0);
+            var before = await SiloClusterClient.ReadMembershipAsync(redis.ConnectionString, clusterId);
+            var victimRow = before.Single(r => r.SiloName == "silo3");
+            var victimAddress = victimRow.Address;
+            Assert.Equal(3, before.Count(r => r.IsActive));
 
             // Persisted counters; keep the ones whose activation lives on the silo we will cut off.
             var ledger = new ConcurrentDictionary<string, long>();
@@ -80,13 +74,14 @@ public sealed class PartitionTests(ITestOutputHelper output)
             for (var i = 0; i < 400 && onVictim.Count < 12; i++)
             {
                 var key = $"part-{i}";
+                var grain = majority.GetGrain<ICounterGrain>(key);
                 for (var n = 0; n < 3; n++)
                 {
-                    await majority.GetGrain<ICounterGrain>(key).Add(1);
+                    await grain.Add(1);
                 }
 
                 ledger[key] = 3;
-                if ((await directory.Lookup(new GrainId("counter", key)))?.SiloAddress == victimAddress)
+                if ((await management.GetActivationAddress(grain))?.Endpoint.Address.ToString() == siloAddresses[2])
                 {
                     onVictim.Add(key);
                 }
@@ -96,8 +91,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
             Assert.True(onVictim.Count >= 3, "too few counters were placed on silo3");
 
             // A client on silo3's side of the cut writes +1000 to those counters through silo3's gateway, non-stop.
-            await using var cutSide = NewClient(clusterId, null, [$"{sideRemote}:{GatewayPort}"]);
-            await cutSide.ConnectAsync();
+            await using var cutSide = await SiloClusterClient.ConnectToGatewaysAsync([$"{siloAddresses[2]}:{GatewayPort}"], clusterId, TimeSpan.FromSeconds(2));
             var clock = Stopwatch.StartNew();
             var attempts = new ConcurrentBag<(string Key, TimeSpan Start, TimeSpan End, bool Acknowledged)>();
             using var stopWriter = new CancellationTokenSource();
@@ -151,42 +145,43 @@ public sealed class PartitionTests(ITestOutputHelper output)
                 await victim.WaitForExitAsync(exit.Token);
             }
 
+            Assert.Equal(FenceExitCode, victim.ExitCode);
+
             var exitedAt = clock.Elapsed;
 
-            // Its grains come back on the majority side with every acknowledged write.
-            var recovered = TimeSpan.Zero;
-            var values = new Dictionary<string, long>();
-            while (values.Count < onVictim.Count && clock.Elapsed - cutAt < TimeSpan.FromSeconds(30))
+            // Its grains come back on the majority side with every acknowledged write (each counter retried on its own,
+            // 1 s per try; "recovered" = when the last one answered).
+            var declaredDead = WaitDeclaredDeadAsync(redis.ConnectionString, clusterId, victimAddress, clock, cutAt + TimeSpan.FromSeconds(30));
+            var answers = await Task.WhenAll(onVictim.Select(async key =>
             {
-                foreach (var key in onVictim.Where(k => !values.ContainsKey(k)))
+                while (clock.Elapsed - cutAt < TimeSpan.FromSeconds(30))
                 {
                     try
                     {
-                        values[key] = await majority.GetGrain<ICounterGrain>(key).Get();
+                        var value = await majority.GetGrain<ICounterGrain>(key).Get().WaitAsync(TimeSpan.FromSeconds(1));
+                        return (Key: key, Value: (long?)value, At: clock.Elapsed);
                     }
-                    catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException or InvalidOperationException)
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
                     {
                         await Task.Delay(50);
                     }
                 }
-            }
 
-            recovered = clock.Elapsed - cutAt;
+                return (Key: key, Value: (long?)null, At: clock.Elapsed);
+            }));
+            var values = answers.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value!.Value);
+            var recovered = answers.Max(a => a.At) - cutAt;
+            var deadAt = await declaredDead;
             Assert.Equal(onVictim.Count, values.Count);
             output.WriteLine($"all {onVictim.Count} counters of silo3 answered on the majority {recovered.TotalMilliseconds:F0} ms after the cut");
             foreach (var key in onVictim)
             {
-                var location = await directory.Lookup(new GrainId("counter", key));
+                var location = await management.GetActivationAddress(majority.GetGrain<ICounterGrain>(key));
                 Assert.NotNull(location);
-                Assert.NotEqual(victimAddress, location.SiloAddress);
+                Assert.NotEqual(siloAddresses[2], location.Endpoint.Address.ToString());
             }
 
-            var deadline = clock.Elapsed + TimeSpan.FromSeconds(15);
-            while ((await table.ReadAll()).Members.Single(m => m.Entry.SiloAddress == victimAddress).Entry.Status != SiloStatus.Dead)
-            {
-                Assert.True(clock.Elapsed < deadline, "the majority did not declare silo3 dead");
-                await Task.Delay(100);
-            }
+            Assert.True(deadAt is not null, "the majority did not declare silo3 dead within 30 s of the cut");
 
             // The writer keeps trying through the cut-off side for a while longer, then stops.
             await Task.Delay(1500);
@@ -194,7 +189,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
             await writer;
 
             // The stored records of silo3's counters, read straight from Redis once the majority owns them.
-            var fencePoint = await ReadRecordsAsync(redis.ConnectionString, clusterId, onVictim);
+            var fencePoint = await ReadRecordsAsync(redis.ConnectionString, onVictim);
 
             // Heal; the supervisor (this test) restarts the fenced silo, which joins as a new member.
             lab.Heal("silo3");
@@ -202,16 +197,15 @@ public sealed class PartitionTests(ITestOutputHelper output)
             await Task.Delay(3000); // anything queued on the cut-off side would land now
             silos[2] = await SiloProcess.StartAsync(SiloStart(2));
             var rejoined = clock.Elapsed - healedAt;
-            var after = await table.ReadAll();
-            var newRow = after.Members.Select(m => m.Entry).Where(e => e.SiloAddress.IsSameEndpoint(victimAddress) && e.Status == SiloStatus.Active)
-                .OrderByDescending(e => e.SiloAddress.Generation).FirstOrDefault();
+            var after = await SiloClusterClient.ReadMembershipAsync(redis.ConnectionString, clusterId);
+            var newRow = after.Where(r => r.Endpoint == victimRow.Endpoint && r.IsActive).OrderByDescending(r => r.Generation).FirstOrDefault();
             Assert.NotNull(newRow);
-            Assert.True(newRow.SiloAddress.Generation > victimAddress.Generation, $"{newRow.SiloAddress} is not a new generation of {victimAddress}");
-            Assert.Equal(SiloStatus.Dead, after.Members.Single(m => m.Entry.SiloAddress == victimAddress).Entry.Status);
+            Assert.True(newRow.Generation > victimRow.Generation, $"{newRow.Address} is not a new generation of {victimAddress}");
+            Assert.True(after.Single(r => r.Address == victimAddress).IsDead);
             await Task.Delay(1500);
 
             // No write from the cut-off side landed after the fence point: the records (value and ETag) are unchanged.
-            var healed = await ReadRecordsAsync(redis.ConnectionString, clusterId, onVictim);
+            var healed = await ReadRecordsAsync(redis.ConnectionString, onVictim);
             Assert.Equal(fencePoint, healed);
 
             // Values: every acknowledged write is there (0 lost); beyond it only writes that were in flight before the cut.
@@ -242,9 +236,11 @@ public sealed class PartitionTests(ITestOutputHelper output)
             report.Add("cut-side writes tried / acknowledged", $"{attempts.Count} / {acknowledged.Count}");
             report.Add("acknowledged: started after the cut / ended after the fence", $"{acksAfterCut} / {lateAcks}");
             report.Add("fence after cut", $"{fenceDelay.TotalMilliseconds:F0} ms (process exited after {(exitedAt - cutAt).TotalMilliseconds:F0} ms)");
+            report.Add("silo3 declared dead (row) after cut", $"{(deadAt!.Value - cutAt).TotalMilliseconds:F0} ms");
             report.Add("grains answering on the majority after cut", $"{recovered.TotalMilliseconds:F0} ms ({onVictim.Count} counters)");
             report.Add("records changed after the fence point", $"0 of {onVictim.Count}");
-            report.Add("rejoined as new member", $"{newRow.SiloAddress} (was {victimAddress}), {rejoined.TotalMilliseconds:F0} ms after heal");
+            report.Add("fenced silo's exit code", victim.ExitCode);
+            report.Add("rejoined as new member", $"{newRow.Address} (was {victimAddress}), {rejoined.TotalMilliseconds:F0} ms after heal");
             report.Publish(output);
         }
         finally
@@ -259,36 +255,38 @@ public sealed class PartitionTests(ITestOutputHelper output)
         }
     }
 
-    private static ClusterClient NewClient(string clusterId, IMembershipTable? table, List<string> gateways) => new(new ClusterClientOptions
+    /// <summary>When (on <paramref name="clock"/>) the row of <paramref name="address"/> says Dead; null at <paramref name="until"/>.</summary>
+    private static async Task<TimeSpan?> WaitDeclaredDeadAsync(string redis, string clusterId, string address, Stopwatch clock, TimeSpan until)
     {
-        ClusterId = clusterId,
-        ClusterSecret = Secret,
-        Gateways = gateways,
-        GatewayRefreshInterval = TimeSpan.FromMilliseconds(500),
-        ResponseTimeout = TimeSpan.FromSeconds(2),
-    }, new ServiceCollection().BuildServiceProvider(), table, TimeProvider.System, NullLogger<ClusterClient>.Instance);
-
-    /// <summary>The raw stored records (data and ETag) of the counters, by key, straight from Redis.</summary>
-    private static async Task<Dictionary<string, string>> ReadRecordsAsync(string redis, string clusterId, List<string> keys)
-    {
-        _ = clusterId;
-        using var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
-        var server = connection.GetServer(connection.GetEndPoints()[0]);
-        var db = connection.GetDatabase();
-        var result = new Dictionary<string, string>();
-        var wanted = keys.ToHashSet(StringComparer.Ordinal);
-        foreach (var redisKey in server.Keys(pattern: "*/state/counter/counter/*", pageSize: 1000))
+        while (clock.Elapsed < until)
         {
-            var name = redisKey.ToString();
-            var key = Uri.UnescapeDataString(name[(name.LastIndexOf('/') + 1)..]);
-            if (wanted.Contains(key))
+            if ((await SiloClusterClient.ReadMembershipAsync(redis, clusterId)).Any(r => r.Address == address && r.IsDead))
             {
-                var fields = await db.HashGetAllAsync(redisKey);
-                result[key] = string.Join(";", fields.OrderBy(f => f.Name.ToString(), StringComparer.Ordinal).Select(f => $"{f.Name}={Convert.ToBase64String((byte[])f.Value!)}"));
+                return clock.Elapsed;
             }
+
+            await Task.Delay(50);
         }
 
-        Assert.Equal(keys.Count, result.Count);
+        return null;
+    }
+
+    /// <summary>
+    /// The raw stored records (ETag and data) of the counters, by key, straight from Redis (Orleans's Redis grain storage:
+    /// one hash per grain and state, <c>{ServiceId}/state/{GrainId}/{state name}</c>).
+    /// </summary>
+    private static async Task<Dictionary<string, string>> ReadRecordsAsync(string redis, List<string> keys)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        var db = connection.GetDatabase();
+        var result = new Dictionary<string, string>();
+        foreach (var key in keys)
+        {
+            var fields = await db.HashGetAllAsync($"{SiloClusterClient.DefaultServiceId}/state/counter/{key}/counter");
+            Assert.NotEmpty(fields);
+            result[key] = string.Join(";", fields.OrderBy(f => f.Name.ToString(), StringComparer.Ordinal).Select(f => $"{f.Name}={f.Value}"));
+        }
+
         return result;
     }
 }

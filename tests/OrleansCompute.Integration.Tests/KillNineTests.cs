@@ -1,23 +1,19 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using OrleansCompute.Client;
-using OrleansCompute.Clustering.Redis;
-using OrleansCompute.Configuration;
+using Orleans;
+using Orleans.Runtime;
 using OrleansCompute.Grains.Counters;
-using OrleansCompute.Membership;
-using OrleansCompute.Runtime;
 using OrleansCompute.Testing.Servers;
 using Xunit.Abstractions;
 
 namespace OrleansCompute.Integration.Tests;
 
 /// <summary>
-/// Real processes: redis-server, 3 silo processes, a client driving 1,000 persisted counters; one silo
-/// is killed with SIGKILL mid-load. Every grain must answer again within 10 s, no acknowledged
-/// increment may be lost or doubled, the killed silo rejoins after a restart, and a 4th silo takes new work.
+/// Real processes: redis-server, 3 Orleans silo processes (Redis clustering + Redis grain storage, the silo's fast
+/// failure-detection profile), a client driving 1,000 persisted counters; one silo is killed with SIGKILL mid-load.
+/// Every grain must answer again within 6 s (the profile gives ~2 s; Orleans's defaults would take 11–19 s), no
+/// acknowledged increment may be lost or doubled, the killed silo rejoins as a new member after a restart, and a 4th
+/// silo takes new work.
 /// </summary>
 [Collection("integration")]
 public sealed class KillNineTests(ITestOutputHelper output)
@@ -25,30 +21,15 @@ public sealed class KillNineTests(ITestOutputHelper output)
     private const int Grains = 1000;
 
     [Fact]
-    public async Task A_killed_silo_loses_no_acknowledged_increment_and_its_grains_answer_within_10_seconds()
+    public async Task A_killed_silo_loses_no_acknowledged_increment_and_its_grains_answer_within_6_seconds()
     {
         await using var redis = await RedisServer.StartAsync();
         var clusterId = "it-" + Guid.NewGuid().ToString("N")[..6];
-        const string secret = "integration-secret-0123456789";
         var silos = new List<SiloProcess>();
         try
         {
-            silos.AddRange(await Task.WhenAll(Enumerable.Range(1, 3).Select(i =>
-                SiloProcess.StartAsync($"silo{i}", redis.ConnectionString, clusterId, secret))));
-
-            var siloOptions = Options.Create(new SiloOptions { ClusterId = clusterId });
-            await using var table = new RedisMembershipTable(Options.Create(new RedisClusteringOptions { ConnectionString = redis.ConnectionString }),
-                siloOptions);
-            await using var directory = new RedisGrainDirectory(
-                Options.Create(new RedisGrainDirectoryOptions { ConnectionString = redis.ConnectionString }), siloOptions);
-            await using var client = new ClusterClient(new ClusterClientOptions
-            {
-                ClusterId = clusterId,
-                ClusterSecret = secret,
-                GatewayRefreshInterval = TimeSpan.FromMilliseconds(500),
-                ResponseTimeout = TimeSpan.FromSeconds(10),
-            }, new ServiceCollection().BuildServiceProvider(), table, TimeProvider.System, NullLogger<ClusterClient>.Instance);
-            await client.ConnectAsync();
+            silos.AddRange(await Task.WhenAll(Enumerable.Range(1, 3).Select(i => Start($"silo{i}"))));
+            await using var cluster = await SiloClusterClient.ConnectAsync(redis.ConnectionString, clusterId);
 
             var keys = Enumerable.Range(0, Grains).Select(i => $"c{i}").ToArray();
             var acknowledged = new ConcurrentDictionary<string, int>();
@@ -63,11 +44,10 @@ public sealed class KillNineTests(ITestOutputHelper output)
                     i += 32;
                     try
                     {
-                        await client.GetGrain<ICounterGrain>(key).Add(1);
+                        await cluster.GetGrain<ICounterGrain>(key).Add(1);
                         acknowledged.AddOrUpdate(key, 1, (_, n) => n + 1);
                     }
-                    catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException or InvalidOperationException
-                                               or Storage.GrainStorageException or Storage.InconsistentStateException)
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
                     {
                         // Not acknowledged: it may or may not have been applied.
                         uncertain.AddOrUpdate(key, 1, (_, n) => n + 1);
@@ -89,32 +69,30 @@ public sealed class KillNineTests(ITestOutputHelper output)
             var killed = Stopwatch.StartNew();
             output.WriteLine($"killed {victim.Name} (pid {victim.ProcessId}) after {acknowledged.Values.Sum()} acknowledged increments");
 
-            // Every grain answers again within 10 s of the kill.
-            var pending = new HashSet<string>(keys);
-            while (pending.Count > 0 && killed.Elapsed < TimeSpan.FromSeconds(30))
+            // Every grain answers again (a Get through the client, each retried on its own with a 1 s bound per try)
+            // within 6 s of the kill; recovery = when the last one answered.
+            var answered = await Task.WhenAll(keys.Select(async k =>
             {
-                var results = await Task.WhenAll(pending.Select(async k =>
+                while (killed.Elapsed < TimeSpan.FromSeconds(30))
                 {
                     try
                     {
-                        await client.GetGrain<ICounterGrain>(k).Get();
-                        return k;
+                        await cluster.GetGrain<ICounterGrain>(k).Get().WaitAsync(TimeSpan.FromSeconds(1));
+                        return killed.Elapsed;
                     }
-                    catch (Exception ex) when (ex is SiloUnavailableException or TimeoutException)
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
                     {
-                        return null;
+                        await Task.Delay(50);
                     }
-                }));
-                foreach (var k in results.Where(k => k is not null))
-                {
-                    pending.Remove(k!);
                 }
-            }
 
-            var recovered = killed.Elapsed;
+                return (TimeSpan?)null;
+            }));
+            var pending = keys.Where((_, i) => answered[i] is null).ToList();
+            var recovered = answered.Max() ?? killed.Elapsed;
             output.WriteLine($"all {Grains} grains answered {recovered.TotalMilliseconds:F0} ms after the kill");
             Assert.Empty(pending);
-            Assert.True(recovered < TimeSpan.FromSeconds(10), $"recovery took {recovered}");
+            Assert.True(recovered < TimeSpan.FromSeconds(6), $"recovery took {recovered}");
 
             // Keep the load running a little after recovery, then stop and compare with the ledger.
             await Task.Delay(1000);
@@ -124,7 +102,7 @@ public sealed class KillNineTests(ITestOutputHelper output)
             var doubled = 0;
             foreach (var key in keys)
             {
-                var value = await client.GetGrain<ICounterGrain>(key).Get();
+                var value = await cluster.GetGrain<ICounterGrain>(key).Get();
                 var acked = acknowledged.GetValueOrDefault(key);
                 var maybe = uncertain.GetValueOrDefault(key);
                 if (value < acked)
@@ -143,28 +121,32 @@ public sealed class KillNineTests(ITestOutputHelper output)
             Assert.Equal(0, doubled);
 
             // The killed silo restarts and rejoins as a new member; a 4th silo joins; new activations land on it.
-            silos[1] = await SiloProcess.StartAsync("silo2-restarted", redis.ConnectionString, clusterId, secret);
-            var fourth = await SiloProcess.StartAsync("silo4", redis.ConnectionString, clusterId, secret);
+            var oldRow = (await SiloClusterClient.ReadMembershipAsync(redis.ConnectionString, clusterId)).Single(r => r.SiloName == victim.Name);
+            silos[1] = await Start("silo2-restarted");
+            var fourth = await Start("silo4");
             silos.Add(fourth);
-            var data = await table.ReadAll();
-            Assert.Equal(4, data.Members.Count(m => m.Entry.Status == SiloStatus.Active));
-            Assert.Contains(data.Members, m => m.Entry.SiloName == "silo2-restarted" && m.Entry.Status == SiloStatus.Active);
-            var fourthAddress = data.Members.Single(m => m.Entry.SiloName == "silo4").Entry.SiloAddress;
+            var rows = await SiloClusterClient.ReadMembershipAsync(redis.ConnectionString, clusterId);
+            Assert.Equal(4, rows.Count(r => r.IsActive));
+            Assert.Contains(rows, r => r.SiloName == "silo2-restarted" && r.IsActive);
+            Assert.True(rows.Single(r => r.Address == oldRow.Address).IsDead, $"the killed silo's row is not Dead: {oldRow}");
 
-            await Task.Delay(1500); // let every silo's view include the newcomers
+            var management = cluster.Client.GetGrain<IManagementGrain>(0);
+            var fourthAddress = await WaitForAsync(async () =>
+                (await management.GetHosts(onlyActive: true)).Keys.FirstOrDefault(a => a.Endpoint.Port == fourth.SiloPort), TimeSpan.FromSeconds(10));
+            Assert.NotNull(fourthAddress);
             var landed = 0;
-            for (var i = 0; i < 80; i++)
+            for (var round = 0; round < 5 && landed == 0; round++)
             {
-                var key = $"new-{i}";
-                await client.GetGrain<ICounterGrain>(key).Add(1);
-                var entry = await directory.Lookup(new GrainId("counter", key));
-                if (entry?.SiloAddress == fourthAddress)
+                for (var i = 0; i < 80; i++)
                 {
-                    landed++;
+                    await cluster.GetGrain<ICounterGrain>($"new-{round}-{i}").Add(1);
                 }
+
+                var stats = await management.GetSimpleGrainStatistics([fourthAddress]);
+                landed = stats.Where(s => s.GrainType.Contains("Counter", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
             }
 
-            output.WriteLine($"{landed} of 80 new grains landed on the 4th silo");
+            output.WriteLine($"{landed} counter activations on the 4th silo");
             Assert.True(landed > 0, "no new activation landed on the 4th silo");
         }
         finally
@@ -173,6 +155,23 @@ public sealed class KillNineTests(ITestOutputHelper output)
             {
                 await silo.DisposeAsync();
             }
+        }
+
+        Task<SiloProcess> Start(string name) => SiloProcess.StartAsync(new SiloProcessOptions { Name = name, Redis = redis.ConnectionString, ClusterId = clusterId });
+    }
+
+    private static async Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await probe();
+            if (value is not null || clock.Elapsed > limit)
+            {
+                return value;
+            }
+
+            await Task.Delay(100);
         }
     }
 }

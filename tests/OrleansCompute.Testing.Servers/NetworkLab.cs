@@ -133,9 +133,12 @@ public sealed class NetworkLab : IDisposable
 
     /// <summary>
     /// Adds a point-to-point link between this process and <paramref name="host"/> that <see cref="Cut"/> leaves up;
-    /// returns (address on this side, address on the host's side): a /30 in a second 10.213.x.0/24 network.
+    /// returns (address on this side, address on the host's side): a /30 in a second 10.213.x.0/24 network. With
+    /// <paramref name="routeHostAddress"/>, this process also reaches the host's bridge address over the side link (a /32
+    /// route), so a client here can use the address the host advertises (an Orleans client must reach a gateway at the
+    /// address the silo advertises) while the host stays cut off from everything else.
     /// </summary>
-    public (string Local, string Remote) AddSideLink(string host)
+    public (string Local, string Remote) AddSideLink(string host, bool routeHostAddress = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var index = _sideLinks++;
@@ -149,6 +152,11 @@ public sealed class NetworkLab : IDisposable
         Must("ip", "link", "set", outside, "up");
         Must("ip", "netns", "exec", Namespace(host), "ip", "addr", "add", $"{remote}/30", "dev", "side0");
         Must("ip", "netns", "exec", Namespace(host), "ip", "link", "set", "side0", "up");
+        if (routeHostAddress)
+        {
+            Must("ip", "route", "add", $"{Address(_hosts[host])}/32", "dev", outside, "src", local);
+        }
+
         return (local, remote);
     }
 

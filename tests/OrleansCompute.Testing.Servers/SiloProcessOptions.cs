@@ -10,18 +10,19 @@ public sealed class SiloProcessOptions
 
     public required string ClusterId { get; init; }
 
-    public required string Secret { get; init; }
-
     /// <summary>Address peers and clients use (also the bind address unless <see cref="ListenAddress"/> is set).</summary>
     public string AdvertisedAddress { get; init; } = "127.0.0.1";
 
     /// <summary>Bind address, e.g. <c>0.0.0.0</c> to accept on every interface of a namespace.</summary>
     public string? ListenAddress { get; init; }
 
-    /// <summary>0 picks a free port.</summary>
+    /// <summary>
+    /// Silo-to-silo port. 0 (default) allocates a free one: Orleans advertises the configured port, so each silo process
+    /// gets an explicit free port (inside a <see cref="NetworkNamespace"/>: 11111, the namespace has its own ports).
+    /// </summary>
     public int SiloPort { get; init; }
 
-    /// <summary>0 picks a free port; -1 disables the gateway.</summary>
+    /// <summary>Gateway (client) port: 0 (default) allocates a free one (30000 inside a namespace); -1 disables the gateway.</summary>
     public int GatewayPort { get; init; }
 
     /// <summary>Run inside this Linux network namespace (<c>ip netns exec</c>; needs root).</summary>
@@ -29,13 +30,13 @@ public sealed class SiloProcessOptions
 
     /// <summary>
     /// Port of the co-hosted HTTP API on <see cref="ApiAddress"/>; null (default) turns the API off
-    /// (<c>OrleansCompute:Api:Enabled=false</c>), so several silos on one machine do not compete for its default port.
+    /// (<c>OrleansCompute:Api:Enabled=false</c>), 0 allocates a free loopback port.
     /// </summary>
     public int? ApiPort { get; init; }
 
     /// <summary>Address the API listens on (default <c>127.0.0.1</c>; a non-loopback address needs an API key).</summary>
     public string ApiAddress { get; init; } = "127.0.0.1";
 
-    /// <summary>More <c>--Key=Value</c> configuration arguments.</summary>
+    /// <summary>More <c>--Key=Value</c> configuration arguments (they come last, so they override).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }

@@ -27,4 +27,22 @@ public sealed class OrleansComputeOptions
     /// resume without a client call. Default true.
     /// </summary>
     public bool ResumeJobsOnStart { get; set; } = true;
+
+    /// <summary>
+    /// Isolation fence (<see cref="IsolationWatchdog"/>): a clustered silo that, for this long, can neither read the
+    /// membership table nor reach a majority of the active silos stops serving (its process exits with
+    /// <see cref="IsolationWatchdog.ExitCode"/>, so a supervisor restarts it as a new member). Orleans alone stops a silo
+    /// only once it reads that it was declared dead, which a silo cut off from the table never reads. Default 3 s;
+    /// <see cref="TimeSpan.Zero"/> turns the watchdog off. Runs only in clustered silos (a membership table outside the
+    /// silo, e.g. <c>UseRedisClustering</c>); never with Orleans's development (localhost, TestCluster) clustering.
+    /// </summary>
+    public TimeSpan IsolationFenceTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Claim on activation (a fencing token): when a grain with <c>[PersistentState]</c> activates and finds a stored
+    /// record, it writes the record back before the grain runs, which rotates the record's ETag, so a late write from an
+    /// earlier activation on a silo that was cut off can no longer land. One extra write per activation of a grain with
+    /// state. Null (default): on in clustered silos only (as <see cref="IsolationFenceTimeout"/>); true/false force it.
+    /// </summary>
+    public bool? ClaimStateOnActivation { get; set; }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Hosting;
 using Orleans.Runtime;
@@ -20,6 +21,9 @@ public static class OrleansComputeSiloBuilderExtensions
     /// add one with Orleans as usual (<c>AddRedisGrainStorageAsDefault</c>, <c>AddAzureBlobGrainStorageAsDefault</c>,
     /// <c>AddMemoryGrainStorageAsDefault</c> for tests) or ours (<c>AddSqliteGrainStorageAsDefault</c>, which also
     /// gives streaming partitions an append log with group commit); the silo refuses to start without one.
+    /// In clustered silos it also adds the isolation fence (<see cref="IsolationWatchdog"/>) and the claim on activation
+    /// of grains with persistent state (<see cref="OrleansComputeOptions.ClaimStateOnActivation"/>; it replaces Orleans's
+    /// <see cref="IPersistentStateFactory"/> with one that wraps Orleans's own).
     /// </summary>
     public static ISiloBuilder AddOrleansCompute(this ISiloBuilder builder, Action<OrleansComputeOptions>? configure = null)
     {
@@ -43,6 +47,15 @@ public static class OrleansComputeSiloBuilderExtensions
         }
 
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new DefaultStorageCheck(sp));
+
+        // Fencing (clustered silos): the isolation watchdog, and the claim on activation of grains with persistent state.
+        var fencing = new FencingSettings(options.IsolationFenceTimeout, options.ClaimStateOnActivation);
+        services.AddSingleton(fencing);
+        services.AddSingleton<IPersistentStateFactory, ClaimingPersistentStateFactory>();
+        builder.AddGrainService<IsolationPingService>();
+        services.AddSingleton<IsolationPingClient>();
+        services.AddSingleton(sp => new IsolationWatchdog(sp, sp.GetRequiredService<FencingSettings>(), sp.GetRequiredService<ILogger<IsolationWatchdog>>()));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IsolationWatchdog>());
         if (options.ResumeJobsOnStart)
         {
             services.AddSingleton<JobResumer>();

@@ -11,14 +11,31 @@ namespace OrleansCompute.Grains.Streaming;
 /// every append rewrites the records since the last snapshot (bounded by the snapshot policy). Correct on any
 /// provider; fast only on those that implement <see cref="IGrainLogStorage"/> themselves.
 /// One instance per activation (it holds the record's ETag); not thread-safe.
+/// With <paramref name="claimOnRead"/> (clustered silos), reading an existing log claims it: the record is written back
+/// as read, which rotates its ETag, so no late append of an earlier activation on a cut-off silo can land after it
+/// (the claim on activation, as <c>ClaimingPersistentStateFactory</c> does for <c>[PersistentState]</c>).
 /// </summary>
-public sealed class StateBackedGrainLog(IGrainStorage storage) : IGrainLogStorage
+public sealed class StateBackedGrainLog(IGrainStorage storage, bool claimOnRead = false) : IGrainLogStorage
 {
     private readonly GrainState<StoredGrainLog> _state = new(new StoredGrainLog());
 
     public async Task<GrainLog> ReadLogAsync(string stateName, GrainId grainId, CancellationToken cancellationToken = default)
     {
         await storage.ReadStateAsync(stateName, grainId, _state, cancellationToken);
+        for (var attempt = 1; claimOnRead && _state.RecordExists; attempt++)
+        {
+            try
+            {
+                await storage.WriteStateAsync(stateName, grainId, _state, cancellationToken);
+                break;
+            }
+            catch (InconsistentStateException) when (attempt < 4)
+            {
+                // A late append of the previous owner landed between our read and our claim: read it and claim again.
+                await storage.ReadStateAsync(stateName, grainId, _state, cancellationToken);
+            }
+        }
+
         _state.State ??= new StoredGrainLog();
         var stored = _state.State!;
         var records = stored.Records.Select((r, i) => new GrainLogRecord(stored.SnapshotSequence + 1 + i, r)).ToList();

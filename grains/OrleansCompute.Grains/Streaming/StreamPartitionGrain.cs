@@ -147,7 +147,8 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
 
         var storage = services.GetKeyedService<IGrainStorage>(name) ?? throw new InvalidOperationException(
             $"Streaming partitions need grain storage '{name}', but none is registered. Add one when configuring the silo, e.g. silo.AddSqliteGrainStorageAsDefault(...).");
-        return storage as IGrainLogStorage ?? new StateBackedGrainLog(storage);
+        return storage as IGrainLogStorage
+            ?? new StateBackedGrainLog(storage, services.GetService<OrleansCompute.Hosting.FencingSettings>()?.ShouldClaim(services) == true);
     }
 
     private async Task CommitLoopAsync()
