@@ -229,7 +229,9 @@ public static class SiloConfiguration
                 serviceId: section["Silo:ServiceId"] ?? "orleanscompute", clusterId: section["Silo:ClusterId"] ?? "dev");
         }
 
-        ConfigureLiveness(silo, section.GetSection("Membership"));
+        // Failure detection: the product's profile (~2 s from a death to the grains answering elsewhere), then any
+        // Orleans ClusterMembershipOptions value set under OrleansCompute:Membership.
+        silo.UseFastFailureDetection(section.GetSection("Membership").Bind);
         silo.Configure<SiloMessagingOptions>(section.GetSection("Messaging"));
         silo.Configure<GrainCollectionOptions>(section.GetSection("GrainCollection"));
         ConfigureStorage(silo, Storage(configuration), clustering);
@@ -268,28 +270,6 @@ public static class SiloConfiguration
             {
                 o.ClaimStateOnActivation = membership.GetValue<bool>("ClaimStateOnActivation");
             }
-        });
-    }
-
-    /// <summary>
-    /// Failure detection: Orleans's defaults take ~11 s (up to 19 s) from a silo's death to its grains answering
-    /// elsewhere. The product's profile (measured in bench/README.md) declares a dead silo in ~2 s; every value can be
-    /// overridden under <c>OrleansCompute:Membership</c> with Orleans's <see cref="ClusterMembershipOptions"/> names.
-    /// <c>MinProbeTimeout</c> is a floor under the adaptive probe timeout, so it moves with <c>ProbeTimeout</c>.
-    /// </summary>
-    public static void ConfigureLiveness(ISiloBuilder silo, IConfiguration membership)
-    {
-        ArgumentNullException.ThrowIfNull(silo);
-        ArgumentNullException.ThrowIfNull(membership);
-        silo.Configure<ClusterMembershipOptions>(o =>
-        {
-            o.ProbeTimeout = TimeSpan.FromSeconds(1);
-            o.MinProbeTimeout = TimeSpan.FromSeconds(1);
-            o.NumMissedProbesLimit = 2;
-            o.NumVotesForDeathDeclaration = 2;
-            o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
-            membership.Bind(o);
         });
     }
 

@@ -16,7 +16,7 @@ namespace OrleansCompute.Cluster.Tests;
 /// TestCluster's <c>KillSiloAsync</c> stops the silo host with a cancelled token: no grain code runs, connections reset,
 /// but Orleans's membership agent still writes the silo's own row Dead on the way out. So these tests do not wait on
 /// failure detection at all; detection after a real kill -9 (probes and votes, the tuned profile) is measured on silo
-/// processes (bench macro, chaos suite). The silos still carry the tuned profile (<see cref="FastFailureDetection"/>).
+/// processes (bench macro, chaos suite). The silos still carry the tuned profile (<c>UseFastFailureDetection</c>).
 /// </remarks>
 [Collection(RedisServerFixture.CollectionName)]
 public sealed class FailoverTests(RedisServerFixture redis, ITestOutputHelper output)
