@@ -3,6 +3,11 @@ using Orleans;
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>Everything known about one key: event count and per-value statistics.</summary>
+/// <remarks>
+/// <c>[Immutable]</c> by contract, not by shape: Orleans passes it by reference in local calls, so sending one hands it
+/// over. A partition never touches an increment or a full-delta copy (<see cref="Clone"/>) once it is in a
+/// <see cref="StreamDelta"/>, so the aggregator that receives it may keep and merge into it; query answers are clones.
+/// </remarks>
 [GenerateSerializer, Immutable]
 public sealed class KeyTotals
 {
