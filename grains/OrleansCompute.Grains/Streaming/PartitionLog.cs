@@ -9,15 +9,13 @@ public sealed record ProducerSequence([property: Id(0)] string ProducerId, [prop
 /// <summary>
 /// One record of a partition's log: the batches accepted by one group commit and, per aggregator shard,
 /// the per-key increments they add. Replaying the records in order over the snapshot rebuilds the state.
+/// Serialized packed, through <see cref="PartitionLogRecordConverter"/>.
 /// </summary>
-[GenerateSerializer]
 public sealed class PartitionLogRecord
 {
-    [Id(0)]
     public List<ProducerSequence> Batches { get; set; } = [];
 
     /// <summary>Index = aggregator shard; each holds per-key increments.</summary>
-    [Id(1)]
     public List<Dictionary<string, KeyTotals>> Shards { get; set; } = [];
 }
 
