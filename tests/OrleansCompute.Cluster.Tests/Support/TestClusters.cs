@@ -7,7 +7,6 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Storage;
 using Orleans.TestingHost;
-using Orleans.TestingHost.Logging;
 using OrleansCompute.Grains.Streaming;
 using OrleansCompute.Hosting;
 using OrleansCompute.Storage;
@@ -82,19 +81,9 @@ public static class TestClusters
 
     public sealed class SiloConfigurator : ISiloConfigurator
     {
-        private static int s_silos;
-
         public void Configure(ISiloBuilder siloBuilder)
         {
-            // ./test.sh sets OCX_TEST_LOG_DIR (.ci/out/silo-logs): each test silo writes its warnings (Orleans) and our own
-            // information there, one file per silo, so a failure in CI can be read afterwards.
-            if (Environment.GetEnvironmentVariable("OCX_TEST_LOG_DIR") is { Length: > 0 } logs)
-            {
-                Directory.CreateDirectory(logs);
-                var file = Path.Combine(logs, $"ClusterTests-{Environment.ProcessId}-{Interlocked.Increment(ref s_silos)}.log");
-                siloBuilder.Services.AddLogging(l => l.AddFile(file).AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning));
-            }
-
+            TestSiloLogs.AddTo(siloBuilder.Services, "ClusterTests");
             var config = siloBuilder.Configuration.GetSection(Section);
             siloBuilder.AddOrleansCompute();
             if (config["Redis"] is { Length: > 0 } redis)

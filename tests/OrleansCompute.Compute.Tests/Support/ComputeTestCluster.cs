@@ -8,12 +8,12 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Storage;
 using Orleans.TestingHost;
-using Orleans.TestingHost.Logging;
 using OrleansCompute.Compute.Tests.Jobs;
 using OrleansCompute.Examples.RouteStats;
 using OrleansCompute.Grains.Compute.Jobs;
 using OrleansCompute.Grains.Jobs;
 using OrleansCompute.Hosting;
+using OrleansCompute.Testing.Servers;
 
 namespace OrleansCompute.Compute.Tests.Support;
 
@@ -75,19 +75,9 @@ public static class ComputeTestCluster
     /// <summary>Each test silo: the compute grains over the data root, the storage the test asked for, fast failure detection.</summary>
     public sealed class SiloConfigurator : ISiloConfigurator
     {
-        private static int s_silos;
-
         public void Configure(ISiloBuilder siloBuilder)
         {
-            // ./test.sh sets OCX_TEST_LOG_DIR (.ci/out/silo-logs): each test silo writes its warnings (Orleans) and our own
-            // information there, one file per silo, so a failure in CI can be read afterwards.
-            if (Environment.GetEnvironmentVariable("OCX_TEST_LOG_DIR") is { Length: > 0 } logs)
-            {
-                Directory.CreateDirectory(logs);
-                var file = Path.Combine(logs, $"ComputeTests-{Environment.ProcessId}-{Interlocked.Increment(ref s_silos)}.log");
-                siloBuilder.Services.AddLogging(l => l.AddFile(file).AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning));
-            }
-
+            TestSiloLogs.AddTo(siloBuilder.Services, "ComputeTests");
             var config = siloBuilder.Configuration.GetSection(Section);
             var dataRoot = config["DataRoot"] ?? throw new InvalidOperationException("ComputeTests:DataRoot is not set");
             var maxInFlight = int.Parse(config["MaxSplitsInFlight"] ?? "4", CultureInfo.InvariantCulture);
