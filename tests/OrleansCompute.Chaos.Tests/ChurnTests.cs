@@ -39,7 +39,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
         Directory.CreateDirectory(dataRoot);
         try
         {
-            var (inputFile, reference) = WriteWordFile(dataRoot, new Random(seed));
+            var (inputFile, reference) = WordCountJobs.WriteWordFile(dataRoot, new Random(seed), lines: 40_000);
             var report = new ChaosReport($"churn ({duration.TotalMinutes:F1} min, kill -9 every ~{killEvery.TotalSeconds:F0} s, seed {seed})");
             await using var cluster = await ChaosCluster.StartAsync(3,
             [
@@ -63,8 +63,8 @@ public sealed class ChurnTests(ITestOutputHelper output)
             var clock = Stopwatch.StartNew();
             using var stop = new CancellationTokenSource();
             var ingest = producers.Select(p => Task.Run(() => p.RunAsync(clock, 1_000_000, TimeSpan.FromSeconds(90), TimeSpan.Zero, stop.Token))).ToArray();
-            var jobs = new ConcurrentQueue<JobOutcome>();
-            var jobRunner = Task.Run(() => RunJobsAsync(client, inputFile, reference, jobs, stop.Token));
+            var jobs = new ConcurrentQueue<WordCountJobs.Outcome>();
+            var jobRunner = Task.Run(() => WordCountJobs.RunAsync(client, "churn-job", inputFile, reference, jobs, stop.Token));
 
             var kills = 0;
             var detections = new List<TimeSpan>();
@@ -179,138 +179,6 @@ public sealed class ChurnTests(ITestOutputHelper output)
             {
             }
         }
-    }
-
-    private sealed record JobOutcome(string Id, bool Exact, string Problem);
-
-    /// <summary>Submits word-count jobs one after another until <paramref name="stop"/>; each is followed to its end.</summary>
-    private static async Task RunJobsAsync(IClusterClient client, string inputFile, Dictionary<string, long> reference,
-        ConcurrentQueue<JobOutcome> outcomes, CancellationToken stop)
-    {
-        for (var n = 0; n < 1000 && !stop.IsCancellationRequested; n++)
-        {
-            var id = $"churn-job-{Guid.NewGuid():N}"[..24];
-            var spec = new ComputeJobSpec
-            {
-                JobId = id,
-                Kind = "word-count",
-                Input = new InputSpec { Path = inputFile, Format = InputFormat.Text, TargetSplitBytes = 64 * 1024 },
-                WordCount = new WordCountOptions(),
-            };
-            var job = client.GetGrain<IJobGrain>(id);
-            var clock = Stopwatch.StartNew();
-            JobStatus? status = null;
-            var submitted = false;
-            // A job is followed for at most 4 minutes, whatever the stop signal says: a submitted job must finish.
-            while (clock.Elapsed < TimeSpan.FromMinutes(4))
-            {
-                try
-                {
-                    if (!submitted)
-                    {
-                        await job.Submit(spec).WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None);
-                        submitted = true;
-                    }
-
-                    status = await job.GetStatus().WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None);
-                    if (status.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
-                    {
-                        break;
-                    }
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // A silo died under the call: ask again (Submit is idempotent for the same spec).
-                }
-
-                await Task.Delay(300, CancellationToken.None);
-            }
-
-            if (!submitted)
-            {
-                // Never accepted (the submit never got an answer): not a submitted job. Stop trying if asked to.
-                continue;
-            }
-
-            if (status?.State != JobState.Completed)
-            {
-                outcomes.Enqueue(new JobOutcome(id, false, $"ended {status?.State.ToString() ?? "unknown"} after {clock.Elapsed}: {status?.Error}"));
-                continue;
-            }
-
-            ComputeJobResult? result = null;
-            for (var attempt = 0; attempt < 20 && result is null; attempt++)
-            {
-                try
-                {
-                    result = await job.GetResult().WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    await Task.Delay(500, CancellationToken.None);
-                }
-            }
-
-            outcomes.Enqueue(Compare(id, result?.Value as WordCountResult, reference));
-        }
-    }
-
-    private static JobOutcome Compare(string id, WordCountResult? result, Dictionary<string, long> reference)
-    {
-        if (result is null)
-        {
-            return new JobOutcome(id, false, "no word-count result");
-        }
-
-        var total = reference.Values.Sum();
-        if (result.TotalWords != total || result.DistinctWords != reference.Count || result.Words.Count != reference.Count)
-        {
-            return new JobOutcome(id, false, $"total {result.TotalWords} (want {total}), distinct {result.DistinctWords}/{result.Words.Count} (want {reference.Count})");
-        }
-
-        foreach (var word in result.Words)
-        {
-            if (reference.GetValueOrDefault(word.Word) != word.Count)
-            {
-                return new JobOutcome(id, false, $"'{word.Word}': {word.Count}, want {reference.GetValueOrDefault(word.Word)}");
-            }
-        }
-
-        return new JobOutcome(id, true, "");
-    }
-
-    /// <summary>A file of lowercase ASCII words (spaces and newlines only) and its reference count.</summary>
-    private static (string Path, Dictionary<string, long> Counts) WriteWordFile(string root, Random random)
-    {
-        var vocabulary = Enumerable.Range(0, 400).Select(i => Word(random, i)).Distinct(StringComparer.Ordinal).ToArray();
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var text = new StringBuilder();
-        for (var line = 0; line < 40_000; line++)
-        {
-            var words = random.Next(3, 15);
-            for (var w = 0; w < words; w++)
-            {
-                // Skewed: low indexes are frequent, like real text.
-                var word = vocabulary[(int)(vocabulary.Length * Math.Pow(random.NextDouble(), 2))];
-                counts[word] = counts.GetValueOrDefault(word) + 1;
-                text.Append(word).Append(w + 1 < words ? ' ' : '\n');
-            }
-        }
-
-        var path = Path.Combine(root, "words.txt");
-        File.WriteAllText(path, text.ToString());
-        return (path, counts);
-    }
-
-    private static string Word(Random random, int index)
-    {
-        var letters = new char[random.Next(3, 9)];
-        for (var i = 0; i < letters.Length; i++)
-        {
-            letters[i] = (char)('a' + random.Next(26));
-        }
-
-        return new string(letters) + ((char)('a' + (index % 26))).ToString();
     }
 
     /// <summary>

@@ -117,9 +117,15 @@ public sealed class SiloClusterClient : IAsyncDisposable
     }
 }
 
-/// <summary>One silo's membership row: its address (<c>ip:port@generation</c>), name and status.</summary>
+/// <summary>
+/// One silo's membership row: its address (<c>ip:port@generation</c>), name and status, and the suspicions other silos
+/// wrote into it (Orleans's <c>SuspectTimes</c>: suspecting silo and time; kept until they expire).
+/// </summary>
 public sealed record MembershipRow(string Address, string Endpoint, int Generation, string SiloName, string Status)
 {
+    /// <summary>The row's suspicions as "suspecter@time" strings.</summary>
+    public IReadOnlyList<string> Suspicions { get; init; } = [];
+
     public bool IsActive => Status == "Active";
 
     public bool IsDead => Status == "Dead";
@@ -135,7 +141,21 @@ public sealed record MembershipRow(string Address, string Endpoint, int Generati
         var generation = at < 0 ? 0 : int.Parse(address[(at + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture);
         var status = root.GetProperty(nameof(Status));
         var name = status.ValueKind == JsonValueKind.Number ? StatusName(status.GetInt32()) : status.GetString() ?? "";
-        return new MembershipRow(address, endpoint, generation, root.TryGetProperty(nameof(SiloName), out var n) ? n.GetString() ?? "" : "", name);
+        var suspicions = new List<string>();
+        if (root.TryGetProperty("SuspectTimes", out var suspects) && suspects.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var suspect in suspects.EnumerateArray())
+            {
+                suspicions.Add(suspect.ValueKind == JsonValueKind.Object && suspect.TryGetProperty("Item1", out var by) && suspect.TryGetProperty("Item2", out var when)
+                    ? $"{(by.ValueKind == JsonValueKind.String ? by.GetString() : by.ToString())}@{when}"
+                    : suspect.ToString());
+            }
+        }
+
+        return new MembershipRow(address, endpoint, generation, root.TryGetProperty(nameof(SiloName), out var n) ? n.GetString() ?? "" : "", name)
+        {
+            Suspicions = suspicions,
+        };
     }
 
     private static string StatusName(int status) => status switch
