@@ -4,8 +4,8 @@
 # servers bind loopback only and are stopped on exit.
 #   ./test.sh                 all tests
 #   ./test.sh --filter EXPR   passes EXPR to dotnet test --filter
-#   ./test.sh --chaos [MIN]   only the chaos suite, full form: churn for MIN minutes (default 10); the normal
-#                             run includes its CI form (2-minute churn). Report: .ci/out/chaos-report.txt
+#   ./test.sh --chaos [MIN]   only the chaos suite, full form: churn and load for MIN minutes each (default 10); the normal
+#                             run includes its CI form (2-minute churn, 1 minute under load). Report: .ci/out/chaos-report.txt
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
