@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using OrleansCompute.Security;
 using StackExchange.Redis;
 
 namespace OrleansCompute.ApiHost;
@@ -31,7 +32,12 @@ internal static class ClientConfiguration
         if (!string.IsNullOrEmpty(configuration["OrleansCompute:Silo:ClusterSecret"]))
         {
             return "OrleansCompute:Silo:ClusterSecret is no longer supported: the cluster runs on Microsoft Orleans, whose nodes and clients are "
-                + "authenticated with mutual TLS instead. Remove the setting (and run the cluster on a trusted network until TLS is configured).";
+                + "authenticated with mutual TLS instead. Remove the setting and configure OrleansCompute:Tls (see the README's Security section).";
+        }
+
+        if (ClusterTls.Validate(configuration) is { } tls)
+        {
+            return tls;
         }
 
         var provider = Provider(configuration);
@@ -80,6 +86,11 @@ internal static class ClientConfiguration
             o.ClusterId = clusterId;
             o.ServiceId = serviceId;
         });
+        if (ClusterTls.Read(configuration) is { } tls)
+        {
+            client.UseClusterTls(tls); // mutual TLS to the gateways (OrleansCompute:Tls), as the silos require when it is on
+        }
+
         if (IsRedis(Provider(configuration)))
         {
             var redis = ParseRedis(configuration["OrleansCompute:Clustering:ConnectionString"]!);

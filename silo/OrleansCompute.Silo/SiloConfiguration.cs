@@ -11,6 +11,7 @@ using Orleans.Hosting;
 using OrleansCompute.Grains.Compute.Inputs.Blob;
 using OrleansCompute.Grains.Jobs;
 using OrleansCompute.Hosting;
+using OrleansCompute.Security;
 using StackExchange.Redis;
 
 namespace OrleansCompute.Silo;
@@ -33,7 +34,12 @@ public static class SiloConfiguration
         if (!string.IsNullOrEmpty(configuration["OrleansCompute:Silo:ClusterSecret"]))
         {
             return "OrleansCompute:Silo:ClusterSecret is no longer supported: the silo runs on Microsoft Orleans, whose nodes are "
-                + "authenticated with mutual TLS instead. Remove the setting (and run the cluster on a trusted network until TLS is configured).";
+                + "authenticated with mutual TLS instead. Remove the setting and configure OrleansCompute:Tls (see the README's Security section).";
+        }
+
+        if (ClusterTls.Validate(configuration) is { } tls)
+        {
+            return tls;
         }
 
         if (!ClusteringSettings.Providers.Contains(clustering.Provider, StringComparer.OrdinalIgnoreCase))
@@ -227,6 +233,12 @@ public static class SiloConfiguration
             // One embedded silo: Orleans's localhost clustering (in-memory membership), listening on loopback only.
             silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort,
                 serviceId: section["Silo:ServiceId"] ?? "orleanscompute", clusterId: section["Silo:ClusterId"] ?? "dev");
+        }
+
+        // Mutual TLS between silos and on the gateway (OrleansCompute:Tls): Orleans's UseTls with the cluster's own trust.
+        if (ClusterTls.Read(configuration) is { } tls)
+        {
+            silo.UseClusterTls(tls);
         }
 
         // Failure detection: the product's profile (~2 s from a death to the grains answering elsewhere), then any

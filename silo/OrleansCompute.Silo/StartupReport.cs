@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Counters;
+using OrleansCompute.Security;
 
 namespace OrleansCompute.Silo;
 
@@ -24,6 +25,16 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
             _ => SiloConfiguration.DatabasePath(storage),
         });
         LogDataRoots(logger, string.Join(", ", dataRoots.Roots));
+        if (ClusterTls.Read(configuration) is { } tls)
+        {
+            var (certificate, _) = ClusterTls.Load(tls);
+            LogTls(logger, certificate.Subject, ClusterTrust.Fingerprint(certificate),
+                string.Join(" and ", new[] { tls.CaPath is { Length: > 0 } ca ? $"CA file {ca}" : null, tls.PinnedCertificates.Count > 0 ? $"{tls.PinnedCertificates.Count} pinned certificate(s)" : null }.OfType<string>()));
+        }
+        else
+        {
+            LogPlainTcp(logger);
+        }
         if (string.Equals(clustering.Provider, "redis", StringComparison.OrdinalIgnoreCase))
         {
             LogClustered(logger, silo.SiloAddress.ToParsableString(), silo.ClusterId, SiloConfiguration.RedactRedis(clustering.ConnectionString ?? "?"));
@@ -50,6 +61,12 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
             }
         }
     }
+
+    [LoggerMessage(7, LogLevel.Information, "Silo and gateway connections: mutual TLS as '{Subject}' (SHA-256 {Fingerprint}), trusting {Trust}")]
+    private static partial void LogTls(ILogger logger, string subject, string fingerprint, string trust);
+
+    [LoggerMessage(8, LogLevel.Information, "Silo and gateway connections: plain TCP (OrleansCompute:Tls:Enabled=false): for one machine or a trusted network only")]
+    private static partial void LogPlainTcp(ILogger logger);
 
     [LoggerMessage(6, LogLevel.Information, "Job inputs are read under: {Roots} (OrleansCompute:Compute:DataRoots; default: the working directory)")]
     private static partial void LogDataRoots(ILogger logger, string roots);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using OrleansCompute.Security;
 using StackExchange.Redis;
 
 namespace OrleansCompute.Testing.Servers;
@@ -31,22 +32,35 @@ public sealed class SiloClusterClient : IAsyncDisposable
     public IClusterClient Client { get; }
 
     /// <summary>Connects through the gateways listed in the Redis membership table of <paramref name="clusterId"/>.</summary>
-    public static Task<SiloClusterClient> ConnectAsync(string redis, string clusterId, TimeSpan? responseTimeout = null, string serviceId = DefaultServiceId) =>
-        ConnectAsync(clusterId, serviceId, responseTimeout, client => client.UseRedisClustering(o =>
+    /// <remarks>
+    /// <paramref name="tls"/>: the product's mutual TLS settings (<c>OrleansCompute:Tls</c>) for a cluster that requires
+    /// it; <paramref name="connectTimeout"/> bounds the wait for a gateway (default 30 s).
+    /// </remarks>
+    public static Task<SiloClusterClient> ConnectAsync(string redis, string clusterId, TimeSpan? responseTimeout = null, string serviceId = DefaultServiceId,
+        ClusterTlsOptions? tls = null, TimeSpan? connectTimeout = null) =>
+        ConnectAsync(clusterId, serviceId, responseTimeout, client =>
         {
-            o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
-            o.ConfigurationOptions.AbortOnConnectFail = false;
-        }));
+            client.UseRedisClustering(o =>
+            {
+                o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
+                o.ConfigurationOptions.AbortOnConnectFail = false;
+            });
+            if (tls is not null)
+            {
+                client.UseClusterTls(tls);
+            }
+        }, connectTimeout);
 
     /// <summary>Connects through fixed gateways (<c>address:port</c>), e.g. to reach a silo over a side link.</summary>
     public static Task<SiloClusterClient> ConnectToGatewaysAsync(IEnumerable<string> gateways, string clusterId, TimeSpan? responseTimeout = null,
         string serviceId = DefaultServiceId)
     {
         var endpoints = gateways.Select(IPEndPoint.Parse).ToArray();
-        return ConnectAsync(clusterId, serviceId, responseTimeout, client => client.UseStaticClustering(endpoints));
+        return ConnectAsync(clusterId, serviceId, responseTimeout, client => client.UseStaticClustering(endpoints), null);
     }
 
-    private static async Task<SiloClusterClient> ConnectAsync(string clusterId, string serviceId, TimeSpan? responseTimeout, Action<IClientBuilder> clustering)
+    private static async Task<SiloClusterClient> ConnectAsync(string clusterId, string serviceId, TimeSpan? responseTimeout, Action<IClientBuilder> clustering,
+        TimeSpan? connectTimeout)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -64,7 +78,7 @@ public sealed class SiloClusterClient : IAsyncDisposable
         var host = builder.Build();
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(connectTimeout ?? TimeSpan.FromSeconds(30));
             await host.StartAsync(timeout.Token).ConfigureAwait(false);
             return new SiloClusterClient(host);
         }
@@ -147,7 +161,7 @@ public sealed record MembershipRow(string Address, string Endpoint, int Generati
             foreach (var suspect in suspects.EnumerateArray())
             {
                 suspicions.Add(suspect.ValueKind == JsonValueKind.Object && suspect.TryGetProperty("Item1", out var by) && suspect.TryGetProperty("Item2", out var when)
-                    ? $"{(by.ValueKind == JsonValueKind.String ? by.GetString() : by.ToString())}@{when}"
+                    ? $"{(by.ValueKind == JsonValueKind.String ? by.GetString() : by.ValueKind == JsonValueKind.Object && by.TryGetProperty("SiloAddress", out var a) ? a.ToString() : by.ToString())}@{when}"
                     : suspect.ToString());
             }
         }
