@@ -35,9 +35,9 @@ internal static class ClientConfiguration
                 + "authenticated with mutual TLS instead. Remove the setting and configure OrleansCompute:Tls (see the README's Security section).";
         }
 
-        if (ClusterTls.Validate(configuration) is { } tls)
+        if ((ClusterTls.Validate(configuration) ?? RedisConnections.Validate(configuration)) is { } security)
         {
-            return tls;
+            return security;
         }
 
         var provider = Provider(configuration);
@@ -54,7 +54,7 @@ internal static class ClientConfiguration
                 return "OrleansCompute:Clustering:ConnectionString must name the Redis server of the silos' membership table (e.g. 127.0.0.1:6379) when the clustering provider is redis.";
             }
 
-            if (ParseRedis(redis) is null)
+            if (RedisConnections.Parse(redis) is null)
             {
                 return "OrleansCompute:Clustering:ConnectionString is not a valid StackExchange.Redis configuration (e.g. 127.0.0.1:6379,password=…).";
             }
@@ -93,7 +93,7 @@ internal static class ClientConfiguration
 
         if (IsRedis(Provider(configuration)))
         {
-            var redis = ParseRedis(configuration["OrleansCompute:Clustering:ConnectionString"]!);
+            var redis = RedisConnections.Parse(configuration["OrleansCompute:Clustering:ConnectionString"]!, configuration);
             client.UseRedisClustering(o => o.ConfigurationOptions = redis);
         }
         else if (Gateways(configuration) is { Count: > 0 } gateways)
@@ -133,18 +133,4 @@ internal static class ClientConfiguration
 
     private static bool IsRedis(string provider) => string.Equals(provider, "redis", StringComparison.OrdinalIgnoreCase);
 
-    private static ConfigurationOptions? ParseRedis(string connectionString)
-    {
-        try
-        {
-            var options = ConfigurationOptions.Parse(connectionString);
-            // Start (and keep retrying in the background) while Redis is briefly away.
-            options.AbortOnConnectFail = false;
-            return options;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
 }

@@ -37,9 +37,9 @@ public static class SiloConfiguration
                 + "authenticated with mutual TLS instead. Remove the setting and configure OrleansCompute:Tls (see the README's Security section).";
         }
 
-        if (ClusterTls.Validate(configuration) is { } tls)
+        if ((ClusterTls.Validate(configuration) ?? RedisConnections.Validate(configuration)) is { } security)
         {
-            return tls;
+            return security;
         }
 
         if (!ClusteringSettings.Providers.Contains(clustering.Provider, StringComparer.OrdinalIgnoreCase))
@@ -52,7 +52,7 @@ public static class SiloConfiguration
             return "OrleansCompute:Clustering:ConnectionString must name the Redis server (e.g. 127.0.0.1:6379) when the clustering provider is redis.";
         }
 
-        if (IsRedis(clustering.Provider) && ParseRedis(clustering.ConnectionString!) is null)
+        if (IsRedis(clustering.Provider) && RedisConnections.Parse(clustering.ConnectionString!) is null)
         {
             return "OrleansCompute:Clustering:ConnectionString is not a valid StackExchange.Redis configuration (e.g. 127.0.0.1:6379,password=…).";
         }
@@ -99,7 +99,7 @@ public static class SiloConfiguration
                 return "OrleansCompute:Storage:ConnectionString must name the Redis server when the storage provider is redis.";
             }
 
-            if (ParseRedis(redis) is null)
+            if (RedisConnections.Parse(redis) is null)
             {
                 return "OrleansCompute:Storage:ConnectionString is not a valid StackExchange.Redis configuration (e.g. 127.0.0.1:6379,password=…).";
             }
@@ -216,7 +216,7 @@ public static class SiloConfiguration
 
         if (IsRedis(clustering.Provider))
         {
-            silo.UseRedisClustering(o => o.ConfigurationOptions = ParseRedis(clustering.ConnectionString!));
+            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConnections.Parse(clustering.ConnectionString!, configuration));
             var advertised = IPAddress.Parse(endpoints.AdvertisedAddress);
             var listen = endpoints.ListenAddress is { Length: > 0 } l ? IPAddress.Parse(l) : advertised;
             silo.Configure<EndpointOptions>(o =>
@@ -246,7 +246,7 @@ public static class SiloConfiguration
         silo.UseFastFailureDetection(section.GetSection("Membership").Bind);
         silo.Configure<SiloMessagingOptions>(section.GetSection("Messaging"));
         silo.Configure<GrainCollectionOptions>(section.GetSection("GrainCollection"));
-        ConfigureStorage(silo, Storage(configuration), clustering);
+        ConfigureStorage(silo, Storage(configuration), clustering, configuration);
 
         // Grain state is written in Orleans's binary format (the one its messages use: version-tolerant through [Id],
         // compact, no reflection per call) rather than its providers' default Newtonsoft.Json: the compute grains' states
@@ -285,7 +285,7 @@ public static class SiloConfiguration
         });
     }
 
-    public static void ConfigureStorage(ISiloBuilder silo, StorageSettings settings, ClusteringSettings clustering)
+    public static void ConfigureStorage(ISiloBuilder silo, StorageSettings settings, ClusteringSettings clustering, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(settings);
@@ -298,7 +298,7 @@ public static class SiloConfiguration
 
         if (IsRedis(settings.Provider))
         {
-            var redis = ParseRedis(settings.ConnectionString ?? clustering.ConnectionString!);
+            var redis = RedisConnections.Parse(settings.ConnectionString ?? clustering.ConnectionString!, configuration);
             silo.AddRedisGrainStorageAsDefault(o => o.ConfigurationOptions = redis);
             return;
         }
@@ -317,20 +317,6 @@ public static class SiloConfiguration
         silo.AddSqliteGrainStorageAsDefault(o => o.DatabasePath = path);
     }
 
-    private static ConfigurationOptions? ParseRedis(string connectionString)
-    {
-        try
-        {
-            var options = ConfigurationOptions.Parse(connectionString);
-            // A silo must start (and keep serving from caches) while Redis is briefly away: keep retrying in the background.
-            options.AbortOnConnectFail = false;
-            return options;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
 
     private static bool IsRedis(string provider) => string.Equals(provider, "redis", StringComparison.OrdinalIgnoreCase);
 

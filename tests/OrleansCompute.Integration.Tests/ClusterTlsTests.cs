@@ -208,3 +208,54 @@ public sealed class ClusterTlsTests(ITestOutputHelper output)
 
     private static string Tail(string text) => text.Length <= 3000 ? text : text[^3000..];
 }
+
+/// <summary>
+/// Redis is a trust boundary (it holds the membership table): silos and clients reach a password-protected, TLS-only
+/// redis-server with StackExchange.Redis's own options (<c>password=…,ssl=true</c>) and <c>OrleansCompute:Redis:CaPath</c>.
+/// </summary>
+[Collection("integration")]
+public sealed class RedisSecurityTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Silos_form_a_cluster_on_a_password_protected_TLS_only_redis_server_and_a_wrong_password_is_refused()
+    {
+        using var ca = TestCertificates.Create("redis");
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        await using var redis = await RedisServer.StartAsync(new RedisServerOptions
+        {
+            Password = password,
+            TlsCertificate = ca.Issue("redis"),
+            TlsCaPath = ca.CaPath,
+        });
+        Assert.Contains(",ssl=true", redis.ConnectionString, StringComparison.Ordinal);
+        var clusterId = "rs-" + Guid.NewGuid().ToString("N")[..6];
+        string[] trustRedis = [$"--OrleansCompute:Redis:CaPath={ca.CaPath}"];
+        await using var silo1 = await Start("silo1", redis.ConnectionString, clusterId, trustRedis);
+        await using var silo2 = await Start("silo2", redis.ConnectionString, clusterId, trustRedis);
+        await using (var client = await SiloClusterClient.ConnectAsync(redis.ConnectionString, clusterId, redisCaPath: ca.CaPath))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(3, await client.GetGrain<ICounterGrain>($"secure-{i}").Add(3));
+            }
+        }
+
+        var rows = await SiloClusterClient.ReadMembershipAsync(redis.ConnectionString, clusterId, redisCaPath: ca.CaPath);
+        Assert.Equal(2, rows.Count(r => r.IsActive));
+        Assert.DoesNotContain(password, silo1.Output + silo2.Output, StringComparison.Ordinal);
+
+        // The wrong password, and the right one without trusting the server's CA: the silo does not start, and says why.
+        var wrongPassword = redis.ConnectionString.Replace(password, "not-the-password", StringComparison.Ordinal);
+        foreach (var (what, connection, arguments) in new[] { ("wrong password", wrongPassword, trustRedis), ("untrusted server certificate", redis.ConnectionString, []) })
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Start("refused", connection, clusterId, arguments));
+            output.WriteLine($"{what}: {string.Join(" | ", refused.Message.Split('\n').Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase)).Take(3))}");
+            Assert.DoesNotContain(password, refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(2, (await SiloClusterClient.ReadMembershipAsync(redis.ConnectionString, clusterId, redisCaPath: ca.CaPath)).Count(r => r.IsActive));
+    }
+
+    private static Task<SiloProcess> Start(string name, string redis, string clusterId, IEnumerable<string> arguments) =>
+        SiloProcess.StartAsync(new SiloProcessOptions { Name = name, Redis = redis, ClusterId = clusterId, ExtraArguments = [.. arguments] });
+}

@@ -40,8 +40,12 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
     /// <summary>The address the server binds (<c>127.0.0.1</c> unless <see cref="RedisServerOptions.BindAddress"/> says otherwise).</summary>
     public string BindAddress => _options.BindAddress;
 
-    /// <summary><c>address:port</c>: a StackExchange.Redis connection string.</summary>
-    public string ConnectionString => string.Create(CultureInfo.InvariantCulture, $"{BindAddress}:{Port}");
+    /// <summary>
+    /// <c>address:port</c>: a StackExchange.Redis connection string (with <c>password=…</c> and <c>ssl=true</c> when the
+    /// server requires them).
+    /// </summary>
+    public string ConnectionString => string.Create(CultureInfo.InvariantCulture,
+        $"{BindAddress}:{Port}{(_options.Password is { } password ? ",password=" + password : "")}{(_options.TlsCertificate is null ? "" : ",ssl=true")}");
 
     /// <summary>The process id while running (e.g. to <c>kill -9</c> it from outside).</summary>
     public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
@@ -106,9 +110,25 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
             }
         }
 
+        var security = new List<string>();
+        if (_options.Password is { } requirePass)
+        {
+            security.AddRange(["--requirepass", requirePass]);
+        }
+
+        if (_options.TlsCertificate is { } tls)
+        {
+            security.AddRange(["--tls-port", Port.ToString(CultureInfo.InvariantCulture), "--tls-cert-file", tls.CertificatePath,
+                "--tls-key-file", tls.KeyPath, "--tls-auth-clients", "no"]);
+            if (_options.TlsCaPath is { } ca)
+            {
+                security.AddRange(["--tls-ca-cert-file", ca]);
+            }
+        }
+
         foreach (var argument in new[]
         {
-            "--port", Port.ToString(CultureInfo.InvariantCulture),
+            "--port", _options.TlsCertificate is null ? Port.ToString(CultureInfo.InvariantCulture) : "0",
             "--bind", BindAddress,
             "--dir", DataDirectory,
             "--logfile", Path.Combine(DataDirectory, "redis.log"),
@@ -120,6 +140,11 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
             // used inside a private network a test made (NetworkLab), so it is turned off there.
             "--protected-mode", IPAddress.IsLoopback(IPAddress.Parse(BindAddress)) ? "yes" : "no",
         })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in security)
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -286,15 +311,39 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         try
         {
             await client.ConnectAsync(IPAddress.Parse(BindAddress), Port, timeout.Token).ConfigureAwait(false);
-            var stream = client.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), timeout.Token).ConfigureAwait(false);
-            var buffer = new byte[256];
-            var read = await stream.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
-            return Encoding.ASCII.GetString(buffer, 0, read);
+            Stream stream = client.GetStream();
+            if (_options.TlsCertificate is not null)
+            {
+                // The probe pins the certificate it gave the server; the clients under test check it against the CA.
+                var pinned = _options.TlsCertificate.Sha256;
+                var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, _) =>
+                    certificate is not null && Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.GetRawCertData())) == pinned);
+                await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions { TargetHost = "redis" }, timeout.Token)
+                    .ConfigureAwait(false);
+                stream = tls;
+            }
+
+            await using (stream.ConfigureAwait(false))
+            {
+                var buffer = new byte[256];
+                if (_options.Password is { } password)
+                {
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes($"AUTH {password}\r\n"), timeout.Token).ConfigureAwait(false);
+                    _ = await stream.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
+                }
+
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), timeout.Token).ConfigureAwait(false);
+                var read = await stream.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
+                return Encoding.ASCII.GetString(buffer, 0, read);
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new IOException($"redis-server on port {Port} did not answer {command} in time.");
+        }
+        catch (System.Security.Authentication.AuthenticationException ex)
+        {
+            throw new IOException($"redis-server on port {Port}: TLS handshake failed ({ex.Message}).", ex);
         }
     }
 

@@ -17,4 +17,16 @@ public sealed class RedisServerOptions
     /// or <c>everysec</c> (up to a second of acknowledged writes can be lost on a crash).
     /// </summary>
     public string AppendFsync { get; init; } = "always";
+
+    /// <summary><c>requirepass</c>: clients must AUTH with this password (it goes into <see cref="RedisServer.ConnectionString"/>).</summary>
+    public string? Password { get; init; }
+
+    /// <summary>
+    /// Serve TLS only (<c>--port 0 --tls-port …</c>) with this certificate; clients need not present one. The connection
+    /// string gets <c>ssl=true</c>; clients must trust <see cref="TlsCaPath"/>.
+    /// </summary>
+    public NodeCertificate? TlsCertificate { get; init; }
+
+    /// <summary>The PEM of the CA that issued <see cref="TlsCertificate"/>.</summary>
+    public string? TlsCaPath { get; init; }
 }

@@ -37,13 +37,17 @@ public sealed class SiloClusterClient : IAsyncDisposable
     /// it; <paramref name="connectTimeout"/> bounds the wait for a gateway (default 30 s).
     /// </remarks>
     public static Task<SiloClusterClient> ConnectAsync(string redis, string clusterId, TimeSpan? responseTimeout = null, string serviceId = DefaultServiceId,
-        ClusterTlsOptions? tls = null, TimeSpan? connectTimeout = null) =>
+        ClusterTlsOptions? tls = null, TimeSpan? connectTimeout = null, string? redisCaPath = null) =>
         ConnectAsync(clusterId, serviceId, responseTimeout, client =>
         {
             client.UseRedisClustering(o =>
             {
                 o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
                 o.ConfigurationOptions.AbortOnConnectFail = false;
+                if (redisCaPath is not null)
+                {
+                    o.ConfigurationOptions.TrustIssuer(redisCaPath);
+                }
             });
             if (tls is not null)
             {
@@ -109,9 +113,15 @@ public sealed class SiloClusterClient : IAsyncDisposable
     public TGrain GetGrain<TGrain>(long key) where TGrain : IGrainWithIntegerKey => Client.GetGrain<TGrain>(key);
 
     /// <summary>The membership rows of <paramref name="clusterId"/>, read from the Redis hash Orleans's Redis clustering keeps.</summary>
-    public static async Task<IReadOnlyList<MembershipRow>> ReadMembershipAsync(string redis, string clusterId, string serviceId = DefaultServiceId)
+    public static async Task<IReadOnlyList<MembershipRow>> ReadMembershipAsync(string redis, string clusterId, string serviceId = DefaultServiceId,
+        string? redisCaPath = null)
     {
         var options = ConfigurationOptions.Parse(redis);
+        if (redisCaPath is not null)
+        {
+            options.TrustIssuer(redisCaPath);
+        }
+
         options.ConnectTimeout = 2000;
         options.AsyncTimeout = 2000;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
