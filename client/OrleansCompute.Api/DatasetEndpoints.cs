@@ -12,7 +12,7 @@ namespace OrleansCompute.Api;
 /// <summary>Exactly-once ingest into datasets and queries over their totals.</summary>
 internal static class DatasetEndpoints
 {
-    public const int MaxTopK = 1000;
+    public const int MaxTopK = ApiLimits.MaxDatasetTopK;
     private static readonly string[] s_aggregates = ["count", "sum", "min", "max", "mean"];
 
     public static void Map(IEndpointRouteBuilder api)

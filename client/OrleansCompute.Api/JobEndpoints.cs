@@ -30,8 +30,9 @@ internal static partial class JobEndpoints
     }
 
     private static async Task<IResult> Submit(HttpContext context, IGrainFactory grains, KindCatalog kinds, IOptions<ApiOptions> options,
-        ILogger<ApiExceptionHandler> logger)
+        ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(LogCategory);
         RequestBodies.RequireJson(context.Request);
         var submission = await RequestBodies.ReadJsonAsync(context, ApiJsonContext.Default.JobSubmission, options.Value.MaxRequestBodyBytes)
             ?? throw Problems.Invalid("body", "The body must be a JSON object describing the job, not null.");
@@ -119,6 +120,9 @@ internal static partial class JobEndpoints
         var status = await grains.GetGrain<IJobGrain>(id).GetStatus();
         return status.Spec is null ? throw Problems.NotFound($"No job '{id}' was submitted.") : status;
     }
+
+    /// <summary>The category of the job routes' log lines (a static class cannot be an <c>ILogger&lt;T&gt;</c>).</summary>
+    public const string LogCategory = "OrleansCompute.Api.Jobs";
 
     [LoggerMessage(10, LogLevel.Information, "Job {JobId} submitted: {Kind} over {Input}")]
     private static partial void LogSubmitted(ILogger logger, string jobId, string kind, string input);

@@ -32,9 +32,9 @@ public static class OcxApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
-            foreach (var error in parse.Errors)
+            foreach (var message in Messages(parse.Errors))
             {
-                Terminal.Error(error.Message);
+                Terminal.Error(message);
             }
 
             var path = string.Join(' ', Ancestry(parse.CommandResult.Command));
@@ -43,6 +43,47 @@ public static class OcxApp
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = true });
+    }
+
+    /// <summary>
+    /// The parse errors as a user should read them: no .NET type names ("--top expects a whole number, not 'abc'."), and
+    /// an unknown command reported once (not also as "Required command was not provided").
+    /// </summary>
+    public static IEnumerable<string> Messages(IReadOnlyList<System.CommandLine.Parsing.ParseError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var unknown = errors.Any(e => e.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal));
+        foreach (var error in errors)
+        {
+            if (unknown && error.Message.StartsWith("Required command was not provided", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var typed = s_cannotParse.Match(error.Message);
+            yield return typed.Success
+                ? $"{typed.Groups["option"].Value} expects {Expected(typed.Groups["type"].Value)}, not '{typed.Groups["value"].Value}'."
+                : error.Message;
+        }
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex s_cannotParse = new(
+        @"^Cannot parse argument '(?<value>.*)' for (option|argument) '(?<option>[^']*)' as expected type '(?<type>[^']*)'",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static string Expected(string type)
+    {
+        var name = type.Contains("System.Nullable", StringComparison.Ordinal) && type.IndexOf('[', StringComparison.Ordinal) is var open and > 0
+            ? type[(open + 1)..type.LastIndexOf(']')]
+            : type;
+        return name switch
+        {
+            "System.Int32" or "System.Int64" or "System.Int16" => "a whole number",
+            "System.Double" or "System.Single" or "System.Decimal" => "a number",
+            "System.Boolean" => "true or false",
+            "System.TimeSpan" => "a duration such as 00:00:30",
+            _ => "a value of another form (see --help)",
+        };
     }
 
     private static Stack<string> Ancestry(Command command)

@@ -74,6 +74,29 @@ public sealed class CliLiveTests(LiveSilo silo)
     }
 
     [Fact]
+    public async Task The_silo_logs_a_job_submission_under_the_job_routes_and_its_end_without_a_null_placeholder()
+    {
+        var input = KnownWords("known-log.txt");
+        var id = "log-" + Guid.NewGuid().ToString("N")[..8];
+
+        var run = await Ocx("job", "run", "wordcount", input, "--id", id, "--watch", "--json");
+        Assert.Equal(0, run.ExitCode);
+
+        // The silo's console lines (simple console format: "HH:mm:ss level: Category[EventId] message").
+        string[] lines = [];
+        for (var attempt = 0; attempt < 50 && !lines.Any(l => l.Contains($"Job {id} ended", StringComparison.Ordinal)); attempt++)
+        {
+            await Task.Delay(100);
+            lines = silo.Output.Split('\n').Where(l => l.Contains(id, StringComparison.Ordinal)).ToArray();
+        }
+
+        Assert.Contains(lines, l => l.Contains("OrleansCompute.Api.Jobs[", StringComparison.Ordinal) && l.Contains($"Job {id} submitted", StringComparison.Ordinal));
+        var end = Assert.Single(lines, l => l.Contains($"Job {id} ended", StringComparison.Ordinal));
+        Assert.EndsWith("splits)", end.TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, l => l.Contains("(null)", StringComparison.Ordinal) || l.Contains("ApiExceptionHandler", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Job_run_watch_prints_progress_lines_and_a_plain_table_when_redirected()
     {
         var input = KnownWords("known-table.txt");
@@ -292,6 +315,22 @@ public sealed class CliLiveTests(LiveSilo silo)
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.StartsWith("ocx: ", result.StandardError, StringComparison.Ordinal);
         Assert.Empty(result.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("ocx: --top expects a whole number, not 'abc'.", "job", "run", "topk", "x.csv", "--format", "csv", "--key", "a", "--top", "abc")]
+    [InlineData("ocx: --k expects a whole number, not 'ten'.", "top", "d", "--k", "ten")]
+    [InlineData("ocx: Unrecognized command or argument 'bogus'.", "bogus")]
+    [InlineData("ocx: --k must be between 1 and 1000 (the API's limit; was 5000).", "top", "d", "--k", "5000")]
+    public async Task Usage_errors_say_what_is_wrong_once_without_dotnet_type_names(string expected, params string[] args)
+    {
+        var result = await Ocx(args);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        var errors = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.StartsWith("ocx: ", StringComparison.Ordinal));
+        Assert.Equal([expected], errors);
+        Assert.DoesNotContain("System.", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

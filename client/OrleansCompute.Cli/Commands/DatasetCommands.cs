@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OrleansCompute.Client.Contracts;
 
 namespace OrleansCompute.Cli.Commands;
 
@@ -14,9 +15,9 @@ public static class DatasetCommands
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var count = context.Get(k);
-            if (count is < 1 or > 10_000)
+            if (count is < 1 or > ApiLimits.MaxDatasetTopK)
             {
-                throw new UsageException("--k must be between 1 and 10000.");
+                throw new UsageException($"--k must be between 1 and {ApiLimits.MaxDatasetTopK} (the API's limit; was {count}).");
             }
 
             var top = await context.Client.GetTopAsync(context.Get(dataset), count, context.Get(metric) ?? "events", cancellationToken);

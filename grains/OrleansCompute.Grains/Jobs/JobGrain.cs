@@ -205,7 +205,7 @@ public sealed partial class JobGrain(
 
         S.FinishedAt = DateTimeOffset.UtcNow;
         await PersistFinal(JobState.Cancelled);
-        LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
+        LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);
         await Unregister();
     }
 
@@ -421,7 +421,7 @@ public sealed partial class JobGrain(
         S.MergeTime += watch.Elapsed;
         S.FinishedAt = DateTimeOffset.UtcNow;
         await PersistFinal(JobState.Completed); // the result is durable before it is reported and before the aggregators' shards are dropped
-        LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
+        LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);
         await Unregister();
         await ClearAggregators();
     }
@@ -450,7 +450,7 @@ public sealed partial class JobGrain(
         S.MergeTime += watch.Elapsed;
         S.FinishedAt = DateTimeOffset.UtcNow;
         await PersistFinal(JobState.Completed);
-        LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, null);
+        LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);
         await Unregister();
     }
 
@@ -484,7 +484,7 @@ public sealed partial class JobGrain(
         try
         {
             await PersistFinal(JobState.Failed);
-            LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal, error);
+            LogFailed(logger, JobId, S.DoneSplits.Count, S.SplitsTotal, error);
             await Unregister();
         }
 #pragma warning disable CA1031 // the next activation re-reads the state and tries again
@@ -602,8 +602,11 @@ public sealed partial class JobGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} resumes from persisted progress ({State}, {Done}/{Total} splits done)")]
     private static partial void LogResuming(ILogger logger, string jobId, JobState state, int done, int total);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ended {State} ({Done}/{Total} splits) {Error}")]
-    private static partial void LogFinished(ILogger logger, string jobId, JobState state, int done, int total, string? error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ended {State} ({Done}/{Total} splits)")]
+    private static partial void LogFinished(ILogger logger, string jobId, JobState state, int done, int total);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} failed ({Done}/{Total} splits done): {Error}")]
+    private static partial void LogFailed(ILogger logger, string jobId, int done, int total, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: split {SplitId} failed (attempt {Attempt}); retrying")]
     private static partial void LogSplitRetry(ILogger logger, string jobId, int splitId, int attempt, Exception exception);
