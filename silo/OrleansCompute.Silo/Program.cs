@@ -13,6 +13,11 @@ using OrleansCompute.Silo;
 // variables (OrleansCompute__Storage__DataDirectory=...) < command line (--OrleansCompute:Storage:DataDirectory=...).
 // The shipped file is read wherever the silo is started from (`dotnet run -c Release --project silo/…` runs it from the
 // repository root, where there is none): without it every HTTP request would log five lines.
+if (args is ["probe", ..])
+{
+    return await HealthProbe.RunAsync(args.Length > 1 ? args[1] : HealthProbe.DefaultUrl); // container health checks
+}
+
 var shipped = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true).Build();
 var configuration = new ConfigurationBuilder()
     .AddConfiguration(shipped)

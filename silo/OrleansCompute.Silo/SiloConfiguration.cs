@@ -235,6 +235,14 @@ public static class SiloConfiguration
                 serviceId: section["Silo:ServiceId"] ?? "orleanscompute", clusterId: section["Silo:ClusterId"] ?? "dev");
         }
 
+        // In Kubernetes (OrleansCompute:Hosting:Kubernetes=true): Orleans's Kubernetes hosting names the silo after its pod,
+        // takes ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID from the pod's labels (through the environment) and watches pods:
+        // a silo whose pod is deleted stops. Membership stays in Redis. The manifests are in silo/deploy/kubernetes.
+        if (configuration.GetValue<bool>("OrleansCompute:Hosting:Kubernetes"))
+        {
+            silo.UseKubernetesHosting();
+        }
+
         // Mutual TLS between silos and on the gateway (OrleansCompute:Tls): Orleans's UseTls with the cluster's own trust.
         if (ClusterTls.Read(configuration) is { } tls)
         {
