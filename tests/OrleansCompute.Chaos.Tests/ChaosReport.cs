@@ -63,14 +63,5 @@ internal sealed class ChaosReport(string title)
         return text;
     }
 
-    public static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrleansCompute.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
+    public static string RepositoryRoot() => Testing.Servers.RepositoryPaths.Root;
 }

@@ -7,7 +7,7 @@ namespace OrleansCompute.Deployment.Tests;
 /// <summary>The files under <c>silo/deploy</c>, read the way their tools read them.</summary>
 internal static partial class DeploymentFiles
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => Testing.Servers.RepositoryPaths.Root;
 
     public static string Deploy => Path.Combine(Root, "silo", "deploy");
 
@@ -54,17 +54,6 @@ internal static partial class DeploymentFiles
         }
 
         return resolved;
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrleansCompute.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
     [GeneratedRegex(@"\\\r?\n\s*")]

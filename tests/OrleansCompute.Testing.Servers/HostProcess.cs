@@ -152,17 +152,7 @@ public sealed class HostProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    private static string Built(string folder, string project, string dll)
-    {
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrleansCompute.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), folder, project, "bin", configuration, "net10.0", dll);
-    }
+    private static string Built(string folder, string project, string dll) => RepositoryPaths.Built(folder, project, dll);
 
     private void Append(string? line)
     {

@@ -106,16 +106,7 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         get
         {
-            var here = AppContext.BaseDirectory;
-            var configuration = here.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            var dir = new DirectoryInfo(here);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrleansCompute.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            var path = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"),
-                "silo", "OrleansCompute.Silo", "bin", configuration, "net10.0", "OrleansCompute.Silo.dll");
+            var path = RepositoryPaths.Built("silo", "OrleansCompute.Silo", "OrleansCompute.Silo.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first.", path);
         }
     }
