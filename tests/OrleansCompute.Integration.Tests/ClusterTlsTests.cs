@@ -162,7 +162,7 @@ public sealed class ClusterTlsTests(ITestOutputHelper output)
         SiloClusterClient client;
         try
         {
-            client = await SiloClusterClient.ConnectAsync(redis, clusterId, TimeSpan.FromSeconds(5), tls: tls, connectTimeout: TimeSpan.FromSeconds(10));
+            client = await SiloClusterClient.ConnectAsync(redis, clusterId, TimeSpan.FromSeconds(5), tls: tls, connectTimeout: TimeSpan.FromSeconds(6));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
