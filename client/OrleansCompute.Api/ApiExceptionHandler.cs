@@ -10,7 +10,8 @@ namespace OrleansCompute.Api;
 /// <summary>
 /// Turns every exception that leaves an endpoint into a problem: the API's own refusals keep their status,
 /// a malformed body or binding failure is a 400, a body over the server's limit a 413, a grain's
-/// <see cref="ArgumentException"/> (bad argument it refused) a 400, an unreachable or overloaded cluster (Orleans's
+/// <see cref="ArgumentException"/> (bad argument it refused) a 400 — except Orleans's "no silo implements this grain
+/// interface", which is the cluster's state (503) — an unreachable or overloaded cluster (Orleans's
 /// connection and rejection exceptions, also as inner exceptions) a 503, a timeout a 504; anything else a 500 that names only the trace id (details go to the log).
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
@@ -40,6 +41,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             "The request body is larger than the server's limit (OrleansCompute:Api:MaxRequestBodyBytes).", null),
         BadHttpRequestException b => (b.StatusCode, "Bad request", b.Message, null),
         JsonException j => (400, "Malformed JSON", JsonMessage(j), j.Path),
+        ArgumentException when NoGrainClass(exception) => (503, "Cluster unavailable",
+            $"No silo of the cluster serves this request ({exception.Message}): the silos may still be starting or be gone, or they are not OrleansCompute silos; retry later (/health/ready says when it is back).", null),
         ArgumentException a => (400, "Invalid request", StripParameter(a.Message), a.ParamName),
         _ when Unavailable(exception) is { } cause => (503, "Cluster unavailable",
             $"The cluster cannot be reached or refused the call: {cause.Message} (retry later; /health/ready says when it is back).", null),
@@ -73,6 +76,15 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 
         return null;
     }
+
+    /// <summary>
+    /// Orleans's client resolving a grain interface against a cluster manifest without any silo that implements it
+    /// (<c>GrainInterfaceTypeToGrainTypeResolver</c>: "Could not find an implementation for interface …"): the state of the
+    /// cluster, not a bad request, even though Orleans throws it as an <see cref="ArgumentException"/>.
+    /// </summary>
+    internal static bool NoGrainClass(Exception exception) =>
+        exception.TargetSite?.DeclaringType?.Namespace is { } ns && (ns == "Orleans" || ns.StartsWith("Orleans.", StringComparison.Ordinal))
+        && exception.Message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal);
 
     internal static string JsonMessage(JsonException exception) =>
         exception.Path is { Length: > 0 } path

@@ -20,7 +20,7 @@ internal static class DatasetEndpoints
         api.MapPost(ApiRoutes.DatasetEvents, Ingest).WithName("IngestEvents").WithTags("datasets")
             .Accepts<List<EventView>>(RequestBodies.Json, RequestBodies.NdJson)
             .Produces<IngestResultView>()
-            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         api.MapGet(ApiRoutes.Datasets, List).WithName("ListDatasets").WithTags("datasets").Produces<DatasetListView>();
         api.MapGet(ApiRoutes.DatasetKey, Key).WithName("GetKeyTotals").WithTags("datasets").Produces<KeyTotalsView>().ProducesProblem(404);
         api.MapGet(ApiRoutes.DatasetTop, Top).WithName("GetTopKeys").WithTags("datasets").Produces<TopKeysView>().ProducesProblem(400);
@@ -52,7 +52,17 @@ internal static class DatasetEndpoints
             context.Request.BodyReader.AdvanceTo(body.Buffer.End);
         }
 
-        var ack = await grains.GetGrain<IStreamIngestGrain>(dataset).Ingest(new IngestBatch { ProducerId = producer, Sequence = sequence, Events = events });
+        IngestAck ack;
+        try
+        {
+            ack = await grains.GetGrain<IStreamIngestGrain>(dataset).Ingest(new IngestBatch { ProducerId = producer, Sequence = sequence, Events = events });
+        }
+        catch (IngestConflictException ex)
+        {
+            catalog.Add(dataset, ex.AppliedEvents, DateTimeOffset.UtcNow);
+            throw Problems.Conflict(ex.Message, "sequence");
+        }
+
         catalog.Add(dataset, ack.Applied, DateTimeOffset.UtcNow);
         ApiInstrumentation.Ingested(ack.Applied, ack.Duplicates, started);
         return TypedResults.Json(new IngestResultView
@@ -125,6 +135,11 @@ internal static class DatasetEndpoints
         }
     }
 
+    /// <remarks>
+    /// Values are bounded at ingest so sums stay finite, but a dataset written before that may hold a sum that overflowed
+    /// (±∞, or NaN once both signs overflowed): JSON has no number for it, so it is shown as <c>sum: null</c> (and
+    /// <c>mean: null</c>) with <c>sumOverflowed: true</c> rather than failing the read.
+    /// </remarks>
     internal static KeyTotalsView ToView(string key, KeyTotals totals) => new()
     {
         Key = key,
@@ -132,10 +147,13 @@ internal static class DatasetEndpoints
         Values = totals.Values.ToDictionary(v => v.Key, v => new MetricView
         {
             Count = v.Value.Count,
-            Sum = v.Value.Sum,
-            Min = v.Value.Count == 0 ? null : v.Value.Min,
-            Max = v.Value.Count == 0 ? null : v.Value.Max,
-            Mean = v.Value.Count == 0 ? null : v.Value.Sum / v.Value.Count,
+            Sum = Finite(v.Value.Sum),
+            SumOverflowed = !double.IsFinite(v.Value.Sum),
+            Min = v.Value.Count == 0 ? null : Finite(v.Value.Min),
+            Max = v.Value.Count == 0 ? null : Finite(v.Value.Max),
+            Mean = v.Value.Count == 0 ? null : Finite(v.Value.Sum / v.Value.Count),
         }, StringComparer.Ordinal),
     };
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }

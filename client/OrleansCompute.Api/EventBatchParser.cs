@@ -9,7 +9,8 @@ namespace OrleansCompute.Api;
 /// <see cref="Utf8JsonReader"/> straight over the request body's buffered segments: no intermediate string,
 /// no reflection, value names shared between events. An event is <c>{"key": "…", "values": {"name": number, …},
 /// "timestamp": "ISO 8601"}</c>; <c>values</c> and <c>timestamp</c> are optional; unknown fields, non-finite or
-/// non-numeric values, an empty key and an empty batch are refused with a message naming the event and field.
+/// non-numeric values, values beyond ±<see cref="IngestEvent.MaxAbsValue"/>, an empty key and an empty batch are refused
+/// with a message naming the event and field.
 /// </summary>
 public static class EventBatchParser
 {
@@ -165,6 +166,13 @@ public static class EventBatchParser
             if (!reader.TryGetDouble(out var value) || !double.IsFinite(value))
             {
                 throw Problems.Invalid($"[{index}].values.{name}", $"Event {index}: value '{name}' is not a finite number.");
+            }
+
+            if (Math.Abs(value) > IngestEvent.MaxAbsValue)
+            {
+                // Bounded so that no sum can overflow (IngestEvent.MaxAbsValue): refused here, before anything is applied.
+                throw Problems.Invalid($"[{index}].values.{name}", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Event {index}: value '{name}' is {value:R}, beyond ±1e288: values are limited to that so that a key's sum cannot overflow."));
             }
 
             if (!values.TryAdd(name, value))

@@ -46,7 +46,7 @@ public static class Problems
 
     public static ApiProblemException NotFound(string detail) => new(StatusCodes.Status404NotFound, "Not found", detail);
 
-    public static ApiProblemException Conflict(string detail) => new(StatusCodes.Status409Conflict, "Conflict", detail);
+    public static ApiProblemException Conflict(string detail, string? field = null) => new(StatusCodes.Status409Conflict, "Conflict", detail, field);
 
     public static ApiProblemException TooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, "Request body too large",

@@ -12,6 +12,7 @@ using OrleansCompute.ApiHost;
 // (OrleansCompute:Silo:ClusterId/ServiceId, OrleansCompute:Clustering:Provider none|redis + ConnectionString, or fixed
 // gateways OrleansCompute:Client:Gateways:0=ip:port, or the embedded silo's gateway on 127.0.0.1:OrleansCompute:Endpoints:GatewayPort)
 // and connects in the background: /health/ready and /api/* answer 503 until a gateway is reached. See README.md.
+using var signals = new ShutdownSignals(); // first: a SIGTERM from here on stops the host cleanly, even mid start-up
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // no line per request
@@ -32,6 +33,7 @@ if (problem is not null)
 ClusterConnection.AddClusterClient(builder, client => ClientConfiguration.Configure(client, builder.Configuration),
     ClientConfiguration.Describe(builder.Configuration));
 builder.Services.AddOrleansComputeApi(builder.Configuration);
+builder.Services.AddSingleton<IHostLifetime>(sp => signals.Attach(sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<ShutdownSignals>>()));
 builder.WebHost.UseUrls([.. api.EffectiveUrls]);
 
 var app = builder.Build();

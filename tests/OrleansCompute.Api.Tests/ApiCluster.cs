@@ -50,6 +50,9 @@ public sealed class ApiCluster : IAsyncLifetime
     /// <summary>A folder outside the data root (targets of escaping symlinks).</summary>
     public string Outside { get; } = Directory.CreateTempSubdirectory("ocx-api-outside-").FullName;
 
+    /// <summary>The first silo's grain factory (to set up grain state the API cannot write, or call Orleans directly).</summary>
+    public IGrainFactory Grains => _silos[0].Services.GetRequiredService<IGrainFactory>();
+
     /// <summary>The API co-hosted by the first silo, without keys or rate limits.</summary>
     public HttpClient Http { get; private set; } = null!;
 

@@ -112,6 +112,80 @@ public sealed class SiloProcessTests
     }
 
     [Fact]
+    public async Task Api_host_on_a_redis_without_silos_answers_503_on_every_grain_backed_route_and_exits_0_on_sigterm()
+    {
+        await using var redis = await RedisServer.StartAsync(); // the membership table: empty, no silo ever joined
+        var port = LoopbackPorts.Allocate();
+        await using var host = HostProcess.Start("api host", HostProcess.ApiHostDll, Path.GetTempPath(),
+            $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{port}", "--OrleansCompute:Clustering:Provider=redis",
+            $"--OrleansCompute:Clustering:ConnectionString={redis.ConnectionString}", "--OrleansCompute:Silo:ClusterId=no-silos");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        await ApiCluster.WaitAsync(async () =>
+        {
+            Assert.False(host.HasExited, host.Output);
+            try
+            {
+                using var ready = await http.GetAsync("/health/ready");
+                return ready.StatusCode == HttpStatusCode.ServiceUnavailable;
+            }
+            catch (HttpRequestException)
+            {
+                return false; // not listening yet
+            }
+        }, s_startTimeout, "the API host to listen");
+
+        foreach (var request in new[]
+        {
+            new HttpRequestMessage(HttpMethod.Get, "/api/jobs"),
+            new HttpRequestMessage(HttpMethod.Get, "/api/jobs?limit=5"),
+            new HttpRequestMessage(HttpMethod.Post, "/api/jobs") { Content = ApiCluster.Json("""{"kind":"word-count","input":{"path":"a.txt"}}""") },
+            new HttpRequestMessage(HttpMethod.Get, "/api/jobs/x"),
+            new HttpRequestMessage(HttpMethod.Get, "/api/jobs/x/result"),
+            new HttpRequestMessage(HttpMethod.Post, "/api/jobs/x/cancel"),
+            new HttpRequestMessage(HttpMethod.Post, "/api/datasets/d/events?producer=p&sequence=1") { Content = ApiCluster.Json("""[{"key":"k"}]""") },
+            new HttpRequestMessage(HttpMethod.Get, "/api/datasets"),
+            new HttpRequestMessage(HttpMethod.Get, "/api/datasets/d/keys/k"),
+            new HttpRequestMessage(HttpMethod.Get, "/api/datasets/d/top?k=3&metric=events"),
+            new HttpRequestMessage(HttpMethod.Get, "/api/cluster"),
+        })
+        {
+            using var response = await http.SendAsync(request);
+            var problem = await ApiCluster.AssertProblem(response, HttpStatusCode.ServiceUnavailable, "not connected to the cluster");
+            Assert.Equal("Cluster unavailable", problem.GetProperty("title").GetString());
+            Assert.True(response.Headers.RetryAfter is not null, request.RequestUri!.ToString());
+        }
+
+        Assert.Equal(0, await host.TerminateAsync(s_startTimeout));
+        Assert.DoesNotContain("Unhandled exception", host.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("fail:", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Api_host_exits_0_without_an_error_when_sigterm_arrives_while_it_is_still_starting()
+    {
+        // SIGTERM as soon as start-up is under way (the Orleans client is being built; Kestrel has not bound yet): the
+        // console lifetime cancelled start-up there, and the process died of the unhandled TaskCanceledException (exit 134).
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var ports = LoopbackPorts.Allocate(2); // the API, and a gateway port nothing listens on
+            await using var host = HostProcess.Start("api host", HostProcess.ApiHostDll, Path.GetTempPath(),
+                $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{ports[0]}", $"--OrleansCompute:Endpoints:GatewayPort={ports[1]}");
+            var watch = Stopwatch.StartNew();
+            while (!host.HasExited && !host.Output.Contains("Starting Orleans client", StringComparison.Ordinal))
+            {
+                Assert.True(watch.Elapsed < s_startTimeout, $"the API host did not start its cluster client:\n{host.Output}");
+                await Task.Delay(5); // a fine poll: the window before Kestrel has bound is a few hundred milliseconds
+            }
+
+            var exitCode = await host.TerminateAsync(s_startTimeout);
+
+            Assert.True(exitCode == 0, $"attempt {attempt}: exit code {exitCode}\n{host.Output}");
+            Assert.DoesNotContain("Unhandled exception", host.Output, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("fail:", host.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Api_host_reaches_the_silo_gateway_runs_a_job_and_shows_the_cluster()
     {
         var ports = LoopbackPorts.Allocate(4); // silo API, silo port, gateway port, API host

@@ -221,6 +221,59 @@ public sealed class CliLiveTests(LiveSilo silo)
     }
 
     [Fact]
+    public async Task Ingest_of_other_events_under_a_used_producer_exits_non_zero_and_says_how_to_pick_a_new_producer_or_sequence()
+    {
+        var dataset = "daily-" + Guid.NewGuid().ToString("N")[..6];
+        var day1 = Path.Combine(silo.Folder, dataset + "-day1.ndjson");
+        var day2 = Path.Combine(silo.Folder, dataset + "-day2.ndjson");
+        await File.WriteAllLinesAsync(day1, Enumerable.Range(0, 30).Select(i => "{\"key\":\"d1-" + i + "\",\"values\":{\"n\":1}}"));
+        await File.WriteAllLinesAsync(day2, Enumerable.Range(0, 30).Select(i => "{\"key\":\"d2-" + i + "\",\"values\":{\"n\":1}}"));
+        Assert.Equal(30, Json(await Ocx("ingest", day1, "--dataset", dataset, "--producer", "web-1", "--batch", "10", "--json")).GetProperty("applied").GetInt64());
+
+        // The review's mistake: a new day's file with the same fixed --producer. Not "0 applied, 30 duplicates" and exit 0.
+        var reuse = await Ocx("ingest", day2, "--dataset", dataset, "--producer", "web-1", "--batch", "10");
+        Assert.True(reuse.ExitCode == ExitCodes.ApiError, reuse.ToString());
+        Assert.Contains("409", reuse.StandardError, StringComparison.Ordinal);
+        Assert.Contains("batch 1 refused: producer web-1 already sent other events as sequence 1", reuse.StandardError, StringComparison.Ordinal);
+        Assert.Contains("leave out --producer", reuse.StandardError, StringComparison.Ordinal);
+        Assert.Contains("--start-sequence", reuse.StandardError, StringComparison.Ordinal);
+        Assert.Contains("sequences above 3", reuse.StandardError, StringComparison.Ordinal);
+
+        var top = Json(await Ocx("top", dataset, "--k", "100", "--json")).GetProperty("rows");
+        Assert.Equal(30, top.GetArrayLength());
+        Assert.All(top.EnumerateArray(), r => Assert.StartsWith("d1-", r.GetProperty("key").GetString(), StringComparison.Ordinal));
+
+        // Each way out the message names works: a fresh producer, or sequences above the ones used.
+        Assert.Equal(30, Json(await Ocx("ingest", day2, "--dataset", dataset, "--batch", "10", "--json")).GetProperty("applied").GetInt64());
+        Assert.Equal(30, Json(await Ocx("ingest", day2, "--dataset", dataset, "--producer", "web-1", "--start-sequence", "4", "--batch", "10", "--json")).GetProperty("applied").GetInt64());
+    }
+
+    [Fact]
+    public async Task Top_works_after_the_reviews_overflowing_posts_which_are_refused_naming_the_value()
+    {
+        var dataset = "big-" + Guid.NewGuid().ToString("N")[..6];
+        using var http = new HttpClient { BaseAddress = new Uri(silo.Url) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", LiveSilo.ApiKey);
+        for (var sequence = 1; sequence <= 2; sequence++)
+        {
+            using var post = await http.PostAsync($"/api/datasets/{dataset}/events?producer=p&sequence={sequence}",
+                new StringContent("""[{"key":"z","values":{"b":1e308}}]""", Encoding.UTF8, "application/json"));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, post.StatusCode);
+            Assert.Contains("value 'b' is 1E+308", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var file = Path.Combine(silo.Folder, dataset + ".ndjson");
+        await File.WriteAllLinesAsync(file, ["{\"key\":\"z\",\"values\":{\"b\":1e288}}", "{\"key\":\"z\",\"values\":{\"b\":1e288}}", "{\"key\":\"y\",\"values\":{\"b\":5}}"]);
+        Assert.Equal(3, Json(await Ocx("ingest", file, "--dataset", dataset, "--json")).GetProperty("applied").GetInt64());
+
+        var top = await Ocx("top", dataset, "--metric", "b:sum");
+        Assert.True(top.ExitCode == ExitCodes.Ok, top.ToString());
+        Assert.Matches(@"│\s*1\s*│\s*z\s*│", top.StandardOutput);
+        var json = Json(await Ocx("top", dataset, "--metric", "b:sum", "--json"));
+        Assert.Equal(2e288, json.GetProperty("rows")[0].GetProperty("score").GetDouble());
+    }
+
+    [Fact]
     public async Task Cluster_lists_the_active_silo()
     {
         var json = Json(await Ocx("cluster", "--json"));

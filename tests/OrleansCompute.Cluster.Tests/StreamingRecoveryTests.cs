@@ -63,11 +63,14 @@ public sealed class StreamingRecoveryTests(RedisServerFixture redis, ITestOutput
         var query = cluster.Client.GetGrain<IStreamQueryGrain>("rec1");
         await RetryAsync(() => ledger.AssertMatchesAsync(query));
 
-        // Re-sending acknowledged batches after the rebuild still counts nothing twice (dedup windows came back too).
+        // Re-sending acknowledged batches after the rebuild still counts nothing twice (dedup windows came back too), and
+        // other events under their sequences are refused: the batches' fingerprints came back from snapshots and log tails.
         for (var seq = 30; seq < 40; seq++)
         {
             var again = await RetryAsync(() => ingest.Ingest(ledger.Acknowledged("p1", seq)));
             Assert.Equal(0, again.Applied);
+            var other = new IngestBatch { ProducerId = "p1", Sequence = seq, Events = [new IngestEvent { Key = "never-counted", Values = new() { ["v"] = seq } }] };
+            await Assert.ThrowsAsync<IngestConflictException>(() => RetryAsync(() => ingest.Ingest(other)));
         }
 
         await ledger.AssertMatchesAsync(query);

@@ -108,6 +108,55 @@ public sealed class StreamingTests(RedisServerFixture redis, ITestOutputHelper o
             .Ingest(new IngestBatch { Events = [new IngestEvent { Key = "a" }] }));
         Assert.Contains("producer id", error.Message);
         await Assert.ThrowsAsync<ArgumentException>(() => cluster.Client.GetGrain<IStreamQueryGrain>("ds3").TopK(3, "v:median"));
+
+        // A value that could make a sum overflow is refused, naming the event; nothing of the batch is counted.
+        var tooLarge = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Client.GetGrain<IStreamIngestGrain>("ds3").Ingest(new IngestBatch
+        {
+            ProducerId = "p",
+            Sequence = 1,
+            Events = [new IngestEvent { Key = "a", Values = new() { ["b"] = 1 } }, new IngestEvent { Key = "z", Values = new() { ["b"] = 1e308 } }],
+        }));
+        Assert.Contains("Event 1 of the batch: value 'b' is 1E+308", tooLarge.Message, StringComparison.Ordinal);
+        Assert.Null(await cluster.Client.GetGrain<IStreamQueryGrain>("ds3").GetTotals("a"));
+    }
+
+    [Fact]
+    public async Task Other_events_under_a_used_sequence_are_refused_as_a_whole_even_in_partitions_the_first_batch_missed()
+    {
+        await using var cluster = await TestClusters.DeployAsync(1);
+        var ingest = cluster.Client.GetGrain<IStreamIngestGrain>("ds4");
+        var query = cluster.Client.GetGrain<IStreamQueryGrain>("ds4");
+
+        // Day 1: keys of partition 0 only. Day 2 (the same producer and sequence, by mistake): keys of the other partitions,
+        // which never saw sequence 1 — per-partition dedup alone counted them as new.
+        var day1Keys = Enumerable.Range(0, 2000).Select(i => $"a{i}").Where(k => StreamTopology.PartitionOf(k) == 0).Take(10).ToList();
+        var day2Keys = Enumerable.Range(0, 2000).Select(i => $"b{i}").Where(k => StreamTopology.PartitionOf(k) != 0).Take(40).ToList();
+        Assert.True(day2Keys.Select(StreamTopology.PartitionOf).Distinct().Count() > 5);
+        IngestBatch Day(List<string> keys, long sequence) => new()
+        {
+            ProducerId = "web-1",
+            Sequence = sequence,
+            Events = [.. keys.Select((k, i) => new IngestEvent { Key = k, Values = new() { ["v"] = i }, Timestamp = DateTimeOffset.UtcNow })],
+        };
+
+        Assert.Equal(10, (await ingest.Ingest(Day(day1Keys, 1))).Applied);
+        var conflict = await Assert.ThrowsAsync<IngestConflictException>(() => ingest.Ingest(Day(day2Keys, 1)));
+        Assert.Equal(("web-1", 1L, 1L, false, 0), (conflict.ProducerId, conflict.Sequence, conflict.HighestSequence, conflict.BelowWindow, conflict.AppliedEvents));
+        Assert.Contains("new producer id, or sequences above 1", conflict.Message, StringComparison.Ordinal);
+        foreach (var key in day2Keys)
+        {
+            Assert.Null(await query.GetTotals(key));
+        }
+
+        // The same day-1 batch again, its events in another order and stamped anew: still a duplicate.
+        var resend = Day(day1Keys, 1);
+        resend.Events.Reverse();
+        var again = await ingest.Ingest(resend);
+        Assert.Equal((0, 10), (again.Applied, again.Duplicates));
+
+        // Day 2 under a new sequence is counted.
+        Assert.Equal(40, (await ingest.Ingest(Day(day2Keys, 2))).Applied);
+        Assert.Equal(1, (await query.GetTotals(day2Keys[0]))!.Events);
     }
 
     /// <summary>The producers' own record of what was acknowledged: the truth the cluster must match.</summary>

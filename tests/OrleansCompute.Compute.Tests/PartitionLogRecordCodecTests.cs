@@ -16,7 +16,7 @@ public sealed class PartitionLogRecordCodecTests
     {
         var record = new PartitionLogRecord
         {
-            Batches = [new ProducerSequence("web-1", 42), new ProducerSequence("批次", long.MaxValue), new ProducerSequence(new string('p', 128), -7)],
+            Batches = [new ProducerSequence("web-1", 42, 0x0123456789ABCDEF), new ProducerSequence("批次", long.MaxValue, ulong.MaxValue), new ProducerSequence(new string('p', 128), -7, 1)],
             Shards =
             [
                 new(StringComparer.Ordinal)
@@ -54,6 +54,18 @@ public sealed class PartitionLogRecordCodecTests
 
         // key (6) + events (1) + 2 × (name ≤ 8 + count 1 + 3 doubles 24) + counts: about 80 bytes a key.
         Assert.InRange(bytes.Length, 200 * 60, 200 * 90);
+    }
+
+    [Fact]
+    public void A_record_written_before_fingerprints_replays_with_fingerprint_unknown()
+    {
+        // Format 0 (no Format field written): one batch ("p", sequence 5 as zigzag 10) and no shards, as older versions packed it.
+        var legacy = new PartitionLogRecordSurrogate { Packed = [1, 1, (byte)'p', 10, 0] };
+
+        var record = new PartitionLogRecordConverter().ConvertFromSurrogate(Wire.Deserialize<PartitionLogRecordSurrogate>(Wire.Serialize(legacy)));
+
+        Assert.Equal(new ProducerSequence("p", 5, 0), Assert.Single(record.Batches));
+        Assert.Empty(record.Shards);
     }
 
     [Theory]

@@ -18,7 +18,7 @@ public static class IngestCommand
     {
         var file = new Argument<FileInfo>("file") { Description = "NDJSON (one {\"key\":…,\"values\":{…}} per line) or a JSON array of events" };
         var dataset = new Option<string>("--dataset", "-d") { Description = "Dataset to ingest into", Required = true, HelpName = "name" };
-        var producer = new Option<string?>("--producer") { Description = "Producer id (default: a new random one). Re-running with the same producer re-sends the same sequences, which the server does not count twice", HelpName = "id" };
+        var producer = new Option<string?>("--producer") { Description = "Producer id (default: a new random one). Re-running the same file with the same producer re-sends the same batches, which the server does not count twice; another file needs a new producer id (or --start-sequence above the ones used): the server refuses other events under a used sequence", HelpName = "id" };
         var batch = new Option<int>("--batch") { Description = "Events per request", DefaultValueFactory = _ => 1000, HelpName = "N" };
         var startSequence = new Option<long>("--start-sequence") { Description = "Sequence of the first batch", DefaultValueFactory = _ => 1, HelpName = "N" };
         var retries = new Option<int>("--retries") { Description = "Re-sends of an unacknowledged batch before giving up", DefaultValueFactory = _ => 8, HelpName = "N" };
@@ -148,6 +148,15 @@ public static class IngestCommand
                     Terminal.Note($"batch {sequence} not acknowledged ({ex.Message}); re-sending ({attempt + 1}/{maxRetries})");
                     var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 200 * (1 << Math.Min(attempt, 5))));
                     await Task.Delay(delay, cancellationToken);
+                }
+                catch (OcxApiException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+                {
+                    // The server keeps (producer, sequence) → content: this producer used the sequence for other events
+                    // (typically: the same --producer on a new file). Re-running the same way would fail the same way.
+                    Terminal.Note($"batch {sequence} refused: producer {producer} already sent other events as sequence {sequence}, so this file's events were not counted " +
+                        $"({Views.Number(Summary.Events)} events before it were acknowledged). To send new events, use a new producer id (leave out --producer for a fresh one, " +
+                        $"or e.g. --producer {producer}-{DateTime.UtcNow:yyyyMMdd}) or start above the sequences it used (--start-sequence, above the highest named below).");
+                    throw;
                 }
                 catch (Exception ex) when (ex is OcxApiException or OcxConnectionException)
                 {

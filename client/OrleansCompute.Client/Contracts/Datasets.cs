@@ -3,13 +3,14 @@ namespace OrleansCompute.Client.Contracts;
 /// <summary>
 /// One event of <c>POST /api/datasets/{dataset}/events?producer=P&amp;sequence=N</c> (body: a JSON array of
 /// these, or NDJSON with one per line). The producer id and sequence make the batch exactly-once: re-sending
-/// the same (producer, sequence) is acknowledged without counting it again.
+/// the same events under the same (producer, sequence) is acknowledged without counting them again; other events
+/// under a used (producer, sequence) are refused with 409.
 /// </summary>
 public sealed class EventView
 {
     public string Key { get; set; } = "";
 
-    /// <summary>Named numeric values (finite numbers).</summary>
+    /// <summary>Named numeric values (finite numbers within ±1e288, so that sums cannot overflow).</summary>
     public Dictionary<string, double> Values { get; set; } = [];
 
     /// <summary>Optional; the server's clock when absent.</summary>
@@ -35,7 +36,15 @@ public sealed class MetricView
 {
     public long Count { get; set; }
 
-    public double Sum { get; set; }
+    /// <summary>Null only when the stored sum overflowed (<see cref="SumOverflowed"/>).</summary>
+    public double? Sum { get; set; }
+
+    /// <summary>
+    /// True when the stored sum is not a finite number: it overflowed in a dataset written before values were limited to
+    /// ±1e288 (since then no sum can overflow). <see cref="Sum"/> and <see cref="Mean"/> are null then. Left out when false.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SumOverflowed { get; set; }
 
     public double? Min { get; set; }
 

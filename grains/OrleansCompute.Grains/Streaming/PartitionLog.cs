@@ -2,9 +2,9 @@ using Orleans;
 
 namespace OrleansCompute.Grains.Streaming;
 
-/// <summary>One (producer, sequence) a partition accepted.</summary>
+/// <summary>One (producer, sequence) a partition accepted, with its batch's content fingerprint (0: recorded before fingerprints).</summary>
 [GenerateSerializer]
-public sealed record ProducerSequence([property: Id(0)] string ProducerId, [property: Id(1)] long Sequence);
+public sealed record ProducerSequence([property: Id(0)] string ProducerId, [property: Id(1)] long Sequence, [property: Id(2)] ulong Fingerprint = 0);
 
 /// <summary>
 /// One record of a partition's log: the batches accepted by one group commit and, per aggregator shard,

@@ -12,14 +12,19 @@ namespace OrleansCompute.Grains.Streaming;
 public readonly struct PartitionLogRecordSurrogate
 {
     [Id(0)] public byte[]? Packed { get; init; }
+
+    /// <summary>Layout of <see cref="Packed"/>: 0 (absent in records written before it existed) or 1 (a fingerprint per batch).</summary>
+    [Id(1)] public byte Format { get; init; }
 }
 
 /// <summary>
 /// Packs a partition's log record, written once per group commit on the ingest hot path, into one byte string:
-/// (batch count, then producer and sequence per batch), (shard count, then per shard: key count, then per key: key,
+/// (batch count, then producer, sequence and content fingerprint per batch), (shard count, then per shard: key count, then per key: key,
 /// events, metric count, then per metric: name, count, sum, min, max). Strings are a varint UTF-8 length and the bytes,
-/// integers varints (sequences zigzag), doubles 8 bytes little-endian. Orleans's field-by-field form tracks every
-/// object (a dictionary and a stats object per key and metric) and cost 3–5× as much CPU per event.
+/// integers varints (sequences zigzag), doubles and fingerprints 8 bytes little-endian. Orleans's field-by-field form
+/// tracks every object (a dictionary and a stats object per key and metric) and cost 3–5× as much CPU per event.
+/// <see cref="PartitionLogRecordSurrogate.Format"/> 0 is the layout before fingerprints (no fingerprint per batch): logs
+/// written by earlier versions replay with fingerprint 0 (unknown).
 /// </summary>
 [RegisterConverter]
 public sealed class PartitionLogRecordConverter : IConverter<PartitionLogRecord, PartitionLogRecordSurrogate>
@@ -35,6 +40,7 @@ public sealed class PartitionLogRecordConverter : IConverter<PartitionLogRecord,
             {
                 writer.String(batch.ProducerId);
                 writer.VarInt(ZigZag(batch.Sequence));
+                writer.UInt64(batch.Fingerprint);
             }
 
             writer.VarInt((ulong)value.Shards.Count);
@@ -57,7 +63,7 @@ public sealed class PartitionLogRecordConverter : IConverter<PartitionLogRecord,
                 }
             }
 
-            return new PartitionLogRecordSurrogate { Packed = writer.ToArray() };
+            return new PartitionLogRecordSurrogate { Packed = writer.ToArray(), Format = CurrentFormat };
         }
         finally
         {
@@ -67,13 +73,21 @@ public sealed class PartitionLogRecordConverter : IConverter<PartitionLogRecord,
 
     public PartitionLogRecord ConvertFromSurrogate(in PartitionLogRecordSurrogate surrogate)
     {
+        if (surrogate.Format > CurrentFormat)
+        {
+            throw new SerializerException($"Partition log record format {surrogate.Format} is newer than this version reads ({CurrentFormat}).");
+        }
+
+        var withFingerprints = surrogate.Format >= 1;
         var packed = (surrogate.Packed ?? []).AsSpan();
         var at = 0;
         var batches = Count(packed, ref at);
         var record = new PartitionLogRecord { Batches = new List<ProducerSequence>(batches) };
         for (var i = 0; i < batches; i++)
         {
-            record.Batches.Add(new ProducerSequence(ReadString(packed, ref at), UnZigZag(VarInt.Read(packed, ref at))));
+            var producer = ReadString(packed, ref at);
+            var sequence = UnZigZag(VarInt.Read(packed, ref at));
+            record.Batches.Add(new ProducerSequence(producer, sequence, withFingerprints ? ReadUInt64(packed, ref at) : 0));
         }
 
         var shards = Count(packed, ref at);
@@ -109,6 +123,8 @@ public sealed class PartitionLogRecordConverter : IConverter<PartitionLogRecord,
         return record;
     }
 
+    private const byte CurrentFormat = 1;
+
     private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
 
     private static long UnZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
@@ -141,6 +157,18 @@ public sealed class PartitionLogRecordConverter : IConverter<PartitionLogRecord,
         }
 
         var value = BinaryPrimitives.ReadDoubleLittleEndian(packed.Slice(at, 8));
+        at += 8;
+        return value;
+    }
+
+    private static ulong ReadUInt64(ReadOnlySpan<byte> packed, ref int at)
+    {
+        if (packed.Length - at < 8)
+        {
+            throw new SerializerException("Corrupt input: packed data ends inside a fingerprint.");
+        }
+
+        var value = BinaryPrimitives.ReadUInt64LittleEndian(packed.Slice(at, 8));
         at += 8;
         return value;
     }
@@ -179,6 +207,13 @@ public sealed class PartitionLogRecordConverter : IConverter<PartitionLogRecord,
         {
             Ensure(8);
             BinaryPrimitives.WriteDoubleLittleEndian(_buffer.AsSpan(_at, 8), value);
+            _at += 8;
+        }
+
+        public void UInt64(ulong value)
+        {
+            Ensure(8);
+            BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(_at, 8), value);
             _at += 8;
         }
 

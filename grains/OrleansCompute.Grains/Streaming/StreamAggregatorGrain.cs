@@ -19,6 +19,10 @@ public sealed class StreamAggregatorGrain : Grain, IStreamAggregatorGrain
         var key = this.GetPrimaryKeyString();
         var dataset = StreamTopology.DatasetOf(key);
         var shard = int.Parse(key.AsSpan(key.LastIndexOf('/') + 1), System.Globalization.CultureInfo.InvariantCulture);
+
+        // Not from the synchronous start of activation, which Orleans runs holding this activation's lock: a partition
+        // pushing to this shard at the same moment holds its own lock and waits for ours (see StreamPartitionGrain.CommitLoopAsync).
+        await Task.Yield();
         var snapshots = await Task.WhenAll(Enumerable.Range(0, StreamTopology.Partitions).Select(p => GrainFactory
             .GetGrain<IStreamPartitionGrain>(StreamTopology.PartitionKey(dataset, p))
             .GetShardSnapshot(shard)));
@@ -75,7 +79,7 @@ public sealed class StreamAggregatorGrain : Grain, IStreamAggregatorGrain
         var score = MetricSelector.Parse(metric);
         var ranked = _totals
             .Select(p => new KeyRank(p.Key, score(p.Value), p.Value))
-            .Where(r => !double.IsNaN(r.Score))
+            .Where(r => double.IsFinite(r.Score)) // NaN: the key lacks that value; ±∞: a sum that overflowed before values were bounded
             .OrderByDescending(r => r.Score)
             .ThenBy(r => r.Key, StringComparer.Ordinal)
             .Take(Math.Max(0, k))

@@ -13,7 +13,7 @@ namespace OrleansCompute.Grains.Streaming;
 /// Implements <see cref="IStreamPartitionGrain"/> with group commit over an append-only log.
 /// </summary>
 /// <remarks>
-/// <para><b>Apply</b> checks the producer's dedup window and adds the events to the <em>pending group</em>
+/// <para><b>Apply</b> checks the producer's dedup window (sequence and batch fingerprint) and adds the events to the <em>pending group</em>
 /// (per-shard, per-key increments); it does not touch the committed totals. One commit loop at a time takes the
 /// pending group, appends it as one binary log record (<see cref="IGrainLogStorage"/>: the provider may also
 /// commit many grains' appends in one transaction), merges it into the committed totals, pushes each shard's
@@ -83,7 +83,7 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
             var entry = serializer.Deserialize<PartitionLogRecord>(record.Data.Span)!;
             foreach (var batch in entry.Batches)
             {
-                WindowOf(batch.ProducerId).TryAccept(batch.Sequence);
+                WindowOf(batch.ProducerId).TryAccept(batch.Sequence, batch.Fingerprint);
             }
 
             foreach (var shard in entry.Shards)
@@ -97,17 +97,26 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
         _lastSequence = log.LastSequence;
     }
 
-    public async Task<int> Apply(string producerId, long sequence, List<IngestEvent> events)
+    public async Task<int> Apply(string producerId, long sequence, ulong fingerprint, List<IngestEvent> events)
     {
         ArgumentException.ThrowIfNullOrEmpty(producerId);
         ArgumentNullException.ThrowIfNull(events);
         ThrowIfBroken();
         var group = _pending;
         var applied = 0;
-        if (WindowOf(producerId).TryAccept(sequence))
+        var window = WindowOf(producerId);
+        var verdict = window.TryAccept(sequence, fingerprint);
+        switch (verdict)
         {
-            group.Add(producerId, sequence, events);
-            applied = events.Count;
+            case BatchVerdict.New:
+                group.Add(producerId, sequence, fingerprint, events);
+                applied = events.Count;
+                break;
+            case BatchVerdict.Conflict:
+            case BatchVerdict.BelowWindow:
+                // Refused before anything is recorded: the batch's other partitions judge it the same way, as they record
+                // every sequence of the producer (the ingest grain sends each batch to all of them).
+                throw new IngestConflictException(producerId, sequence, window.Highest, verdict == BatchVerdict.BelowWindow, 0);
         }
 
         group.Waiters++;
@@ -156,6 +165,11 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
         _committing = true;
         try
         {
+            // Leave the turn that started the loop (an Apply) before calling aggregators. Orleans runs the synchronous start
+            // of a request while holding the activation's lock and delivers a local call by taking the target's lock: an
+            // aggregator whose activation was asking this partition for its snapshot at that moment deadlocked with it (both
+            // threads blocked for good; seen on new datasets). The yield also lets Applies arriving meanwhile join the group.
+            await Task.Yield();
             while (_pending.Waiters > 0)
             {
                 var group = _pending;
@@ -374,9 +388,9 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Add(string producerId, long sequence, List<IngestEvent> events)
+        public void Add(string producerId, long sequence, ulong fingerprint, List<IngestEvent> events)
         {
-            Batches.Add(new ProducerSequence(producerId, sequence));
+            Batches.Add(new ProducerSequence(producerId, sequence, fingerprint));
             foreach (var e in events)
             {
                 var s = StreamTopology.ShardOf(e.Key);
