@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -14,8 +15,8 @@ namespace OrleansCompute.Integration.Tests;
 /// <summary>
 /// Secrets never reach a log line, an API answer or the dashboard. Real processes with every kind of secret configured: a
 /// redis-server that requires a password (clustering; the silo's connection string written with spaces, as
-/// StackExchange.Redis accepts it), Azurite with its account key (grain state) and a SAS token (job inputs), an API key and a
-/// certificate password; every log category at Trace. A silo and a standalone API host serve jobs (one read through the SAS,
+/// StackExchange.Redis accepts it), Azurite with its account key (grain state) and a SAS token (job inputs), an API key, and
+/// mutual TLS between the nodes with password-protected PKCS#12 certificates; every log category at Trace. A silo and a standalone API host serve jobs (one read through the SAS,
 /// one failing), a client sends a SAS URL and wrong keys; then every line both processes printed, every API answer the
 /// dashboard reads, the dashboard's own files and the OpenAPI document are searched for each secret.
 /// </summary>
@@ -52,6 +53,11 @@ public sealed partial class SecretsTests(ITestOutputHelper output)
         var signature = SignaturePattern().Match(sas).Groups[1].Value;
         Assert.NotEmpty(signature);
 
+        // Mutual TLS between the nodes with password-protected PKCS#12 certificates (OrleansCompute:Tls:CertificatePassword).
+        using var ca = TestCertificates.Create("secrets");
+        var siloTls = Pkcs12(ca.Issue("secrets-silo"), certificatePassword, ca.CaPath);
+        var hostTls = Pkcs12(ca.Issue("secrets-host"), certificatePassword, ca.CaPath);
+
         string[] secrets = [redisPassword, AzuriteServer.AccountKey, signature, Uri.UnescapeDataString(signature), apiKey, certificatePassword, clientSignature];
         var clusterId = "secrets-" + Guid.NewGuid().ToString("N")[..6];
         var silo = await SiloProcess.StartAsync(new SiloProcessOptions
@@ -66,7 +72,7 @@ public sealed partial class SecretsTests(ITestOutputHelper output)
                 $"--OrleansCompute:Storage:ConnectionString={azurite.ConnectionString}",
                 $"--OrleansCompute:Compute:Blob:ConnectionString=BlobEndpoint={azurite.BlobEndpoint};SharedAccessSignature={sas}",
                 $"--OrleansCompute:Api:ApiKeys:0={apiKey}",
-                $"--OrleansCompute:Tls:CertificatePassword={certificatePassword}",
+                .. siloTls,
                 .. s_traceEverything,
             ],
         });
@@ -79,7 +85,8 @@ public sealed partial class SecretsTests(ITestOutputHelper output)
             [
                 "--OrleansCompute:Clustering:Provider=redis", $"--OrleansCompute:Clustering:ConnectionString={redis.ConnectionString}",
                 $"--OrleansCompute:Silo:ClusterId={clusterId}", $"--OrleansCompute:Api:Urls:0=http://127.0.0.1:{hostPort}",
-                $"--OrleansCompute:Api:ApiKeys:0={apiKey}", $"--OrleansCompute:Tls:CertificatePassword={certificatePassword}",
+                $"--OrleansCompute:Api:ApiKeys:0={apiKey}",
+                .. hostTls,
                 .. s_traceEverything,
             ]);
             using var siloApi = Client(silo.ApiBaseAddress!, apiKey);
@@ -139,6 +146,16 @@ public sealed partial class SecretsTests(ITestOutputHelper output)
             var answer = answers.ToString().Split('\n').FirstOrDefault(l => l.Contains(secret, StringComparison.Ordinal));
             Assert.True(answer is null, $"an API answer holds a secret: {answer}");
         }
+    }
+
+    /// <summary>The node's certificate and key as one PKCS#12 file protected by <paramref name="password"/>, and the TLS arguments that use it.</summary>
+    private static string[] Pkcs12(NodeCertificate node, string password, string caPath)
+    {
+        using var certificate = X509Certificate2.CreateFromPemFile(node.CertificatePath, node.KeyPath);
+        var path = Path.ChangeExtension(node.CertificatePath, ".pfx");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, password));
+        return ["--OrleansCompute:Tls:Enabled=true", $"--OrleansCompute:Tls:CertificatePath={path}", $"--OrleansCompute:Tls:CertificatePassword={password}",
+            $"--OrleansCompute:Tls:CaPath={caPath}"];
     }
 
     private static HttpClient Client(string baseAddress, string apiKey)
