@@ -13,7 +13,11 @@ public sealed class ApiOptions
     /// <summary>Whether the silo co-hosts the API (default true). The standalone API host ignores it.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>URLs to listen on (default <see cref="DefaultUrl"/>). Any non-loopback host needs <see cref="ApiKeys"/>.</summary>
+    /// <summary>
+    /// URLs to listen on. Default: ASP.NET Core's own settings when one is given (<c>--urls</c>, <c>ASPNETCORE_URLS</c>,
+    /// <c>ASPNETCORE_HTTP_PORTS</c>), else <see cref="DefaultUrl"/>; <c>Kestrel:Endpoints</c> overrides both. Whatever the server
+    /// binds in the end needs <see cref="ApiKeys"/> unless it is loopback (<see cref="Security.ListenAddressGuard"/>).
+    /// </summary>
     public List<string> Urls { get; set; } = [];
 
     /// <summary>Accepted values of the <c>X-Api-Key</c> header. Empty: no key is asked for (allowed only on loopback).</summary>
@@ -33,6 +37,15 @@ public sealed class ApiOptions
 
     /// <summary>How long a client's request may wait for a token before it is refused with 429. Default 0 (refused at once).</summary>
     public int RateLimitQueue { get; set; }
+
+    /// <summary>
+    /// Wrong API keys one client address (an IPv4 address, or an IPv6 /64) may send in a burst before requests from it that carry
+    /// a key are answered 429 without being checked. Default 10.
+    /// </summary>
+    public int AuthFailureBurst { get; set; } = 10;
+
+    /// <summary>After the burst, how many more wrong keys per minute an address may send (its budget refills one at a time). Default 10.</summary>
+    public int AuthFailuresPerMinute { get; set; } = 10;
 
     /// <summary>The URLs in effect (<see cref="Urls"/>, or <see cref="DefaultUrl"/> when empty).</summary>
     public IReadOnlyList<string> EffectiveUrls => Urls.Count > 0 ? Urls : [DefaultUrl];
@@ -68,6 +81,11 @@ public sealed class ApiOptions
         if (MaxEventsPerBatch < 1)
         {
             return $"{Section}:MaxEventsPerBatch must be at least 1 (was {MaxEventsPerBatch}).";
+        }
+
+        if (AuthFailureBurst < 1 || AuthFailuresPerMinute < 1)
+        {
+            return $"{Section}:AuthFailureBurst and AuthFailuresPerMinute must be at least 1 (were {AuthFailureBurst} and {AuthFailuresPerMinute}).";
         }
 
         return RateLimitPerSecond < 0 || RateLimitBurst < 0 || RateLimitQueue < 0

@@ -280,7 +280,8 @@ public static class JobMapping
             PlanningMs = status.PlanningTime.TotalMilliseconds,
             MapMs = status.MapTime.TotalMilliseconds,
             MergeMs = status.MergeTime.TotalMilliseconds,
-            Error = status.Error,
+            // A failure text comes from a silo (an exception message): connection-string passwords, keys and SAS signatures are masked.
+            Error = status.Error is null ? null : Security.SecretRedactor.RedactPatterns(status.Error),
         };
     }
 

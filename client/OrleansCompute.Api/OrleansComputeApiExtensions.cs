@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Mvc;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OrleansCompute.Api.Security;
 using OrleansCompute.Client.Contracts;
 
 namespace OrleansCompute.Api;
@@ -24,13 +26,27 @@ public static class OrleansComputeApiExtensions
     /// <summary>Name of the rate-limiting policy applied to every <c>/api</c> route.</summary>
     public const string RateLimitPolicy = "orleanscompute-api";
 
-    /// <summary>Adds the API's services: options (<c>OrleansCompute:Api</c>), JSON, problem details, rate limiting, OpenAPI.</summary>
+    /// <summary>
+    /// Adds the API's services: options (<c>OrleansCompute:Api</c>), JSON, problem details (secrets redacted), the listen-address
+    /// check (<see cref="ListenAddressGuard"/>), API keys with a limit on wrong ones, rate limiting, OpenAPI.
+    /// </summary>
     public static IServiceCollection AddOrleansComputeApi(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.TryAddSingleton(sp => new ApiKeyValidator(sp.GetRequiredService<IOptions<ApiOptions>>().Value.ApiKeys));
+        services.AddSecretRedactor(configuration);
+
+        // The key rule on the addresses the server really binds, checked once it listens; until then no request is answered
+        // (the gate is the outermost middleware: inserted before every other startup filter).
+        if (!services.Any(d => d.ServiceType == typeof(ListenAddressGuard)))
+        {
+            services.AddSingleton<ListenAddressGuard>();
+            services.AddHostedService(sp => sp.GetRequiredService<ListenAddressGuard>());
+            services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ListenAddressGate>());
+        }
+
         services.TryAddSingleton<ApiNode>();
         services.TryAddSingleton<KindCatalog>();
         services.TryAddSingleton<DatasetCatalogBuffer>();
@@ -38,6 +54,8 @@ public static class OrleansComputeApiExtensions
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
+            // A detail may quote what a client sent (an input path that is a SAS URL) or a server-side message: no secret leaves.
+            c.ProblemDetails.Detail = c.HttpContext.RequestServices.GetRequiredService<SecretRedactor>().Redact(c.ProblemDetails.Detail);
             c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
             c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier);
             if (c.ProblemDetails.Status == StatusCodes.Status404NotFound && c.ProblemDetails.Detail is null)
@@ -58,6 +76,7 @@ public static class OrleansComputeApiExtensions
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>()?.MaxRequestBodyBytes
             ?? new ApiOptions().MaxRequestBodyBytes);
+        services.TryAddSingleton<AuthFailureLimiter>();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -74,34 +93,17 @@ public static class OrleansComputeApiExtensions
                     HttpContext = context.HttpContext,
                     ProblemDetails = new ProblemDetails
                     {
+                        Type = ApiKeyMiddleware.TooManyRequestsType,
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many requests",
-                        Detail = "This client exceeded its request rate (OrleansCompute:Api:RateLimitPerSecond / RateLimitBurst); retry after the Retry-After delay.",
+                        Detail = "This client exceeded its request rate (OrleansCompute:Api:RateLimitPerSecond / RateLimitBurst; counted per API key, or per " +
+                            "address without a valid key); retry after the Retry-After delay.",
                     },
                 });
             };
-            o.AddPolicy(RateLimitPolicy, context =>
-            {
-                var options = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
-                if (options.RateLimitPerSecond == 0)
-                {
-                    return RateLimitPartition.GetNoLimiter("off");
-                }
 
-                // One bucket per client: its API key (already validated) or, without keys, its remote address.
-                var client = context.Request.Headers[ApiRoutes.ApiKeyHeader].ToString() is { Length: > 0 } key
-                    ? "key:" + key
-                    : "ip:" + context.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = Math.Max(1, options.RateLimitBurst),
-                    TokensPerPeriod = options.RateLimitPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = options.RateLimitQueue,
-                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                    AutoReplenishment = true,
-                });
-            });
+            // One bucket per client: its validated API key, or its remote address (never the raw X-Api-Key header).
+            o.AddPolicy<ClientPartition, ApiRateLimitPolicy>(RateLimitPolicy);
         });
         services.AddOpenApi("v1");
         return services;
@@ -110,7 +112,8 @@ public static class OrleansComputeApiExtensions
     /// <summary>
     /// Maps every API route (see <see cref="ApiRoutes"/>) and the OpenAPI document. When <paramref name="endpoints"/>
     /// is also the application (a <c>WebApplication</c>), first adds the API's middleware: exception → problem
-    /// details, status-code pages as problem details (unknown routes, 405), API-key check and rate limiting.
+    /// details, status-code pages as problem details (unknown routes, 405), API-key check, rate limiting, and the
+    /// standalone host's cluster gate (503 while no gateway is reachable).
     /// </summary>
     public static IEndpointRouteBuilder MapOrleansComputeApi(this IEndpointRouteBuilder endpoints)
     {
@@ -119,9 +122,12 @@ public static class OrleansComputeApiExtensions
         {
             app.UseExceptionHandler();
             app.UseStatusCodePages();
-            app.UseMiddleware<ClusterConnectionGate>();
+
+            // Keys first: a client without a valid key learns nothing else (not even whether the cluster is reachable) and
+            // is limited per address; then the rate limit per key or address; then the cluster gate of a standalone host.
             app.UseMiddleware<ApiKeyMiddleware>();
             app.UseRateLimiter();
+            app.UseMiddleware<ClusterConnectionGate>();
         }
 
         var api = endpoints.MapGroup("").RequireRateLimiting(RateLimitPolicy);

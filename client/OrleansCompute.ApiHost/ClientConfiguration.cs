@@ -112,8 +112,7 @@ internal static class ClientConfiguration
         var cluster = $"cluster '{ClusterId(configuration)}' (service '{ServiceId(configuration)}')";
         if (IsRedis(Provider(configuration)))
         {
-            var redis = string.Join(',', configuration["OrleansCompute:Clustering:ConnectionString"]!.Split(',')
-                .Select(p => p.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : p));
+            var redis = OrleansCompute.Api.Security.SecretRedactor.RedactConnectionString(configuration["OrleansCompute:Clustering:ConnectionString"]!);
             return $"{cluster} through the Redis membership table at {redis}";
         }
 

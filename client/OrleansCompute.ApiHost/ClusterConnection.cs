@@ -31,7 +31,7 @@ internal sealed partial class ClusterConnection(IServiceProvider services, strin
 
     /// <summary>
     /// Adds the Orleans cluster client (<c>UseOrleansClient</c> with <paramref name="configure"/>) to <paramref name="builder"/>,
-    /// started by this service rather than by Orleans's hosted service (whose registration is taken out), and registers
+    /// started by this service rather than by Orleans's hosted service (its registration stands in for nothing), and registers
     /// this as the client's retry filter, status observer and the API's connection state.
     /// </summary>
     public static void AddClusterClient(IHostApplicationBuilder builder, Action<IClientBuilder> configure, string cluster)
@@ -40,18 +40,29 @@ internal sealed partial class ClusterConnection(IServiceProvider services, strin
         var before = services.Where(d => d.ServiceType == typeof(IHostedService)).ToHashSet();
         builder.UseOrleansClient(configure);
         var added = services.Where(d => d.ServiceType == typeof(IHostedService) && !before.Contains(d)).ToList();
-        if (added.Count != 1)
+        if (added.Count == 0)
         {
-            throw new InvalidOperationException($"Expected UseOrleansClient to register one hosted service (the cluster client), found {added.Count}.");
+            throw new InvalidOperationException("Expected UseOrleansClient to register a hosted service (the cluster client), found none.");
         }
 
-        services.Remove(added[0]);
+        // The client's own configuration may add hosted services besides the client (mutual TLS binds its log this way): each
+        // stays, except the one that turns out to be the cluster client, which this service starts instead.
+        foreach (var descriptor in added)
+        {
+            services[services.IndexOf(descriptor)] = ServiceDescriptor.Singleton<IHostedService>(sp =>
+                Create(sp, descriptor) is var hosted && hosted is IClusterClient ? NotStartedHere.Instance : hosted);
+        }
+
         services.AddSingleton(sp => new ClusterConnection(sp, cluster, sp.GetRequiredService<ILogger<ClusterConnection>>()));
         services.AddSingleton<IClusterConnectionState>(sp => sp.GetRequiredService<ClusterConnection>());
         services.AddSingleton<IClientConnectionRetryFilter>(sp => sp.GetRequiredService<ClusterConnection>());
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnection>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterConnection>());
     }
+
+    private static IHostedService Create(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (IHostedService)(descriptor.ImplementationInstance ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -128,6 +139,16 @@ internal sealed partial class ClusterConnection(IServiceProvider services, strin
         _connected = false;
         _status = "the connection to the cluster was lost; reconnecting";
         LogLost(logger);
+    }
+
+    /// <summary>Stands in for the cluster client's hosted-service registration: <see cref="ClusterConnection"/> starts the client.</summary>
+    private sealed class NotStartedHere : IHostedService
+    {
+        public static readonly NotStartedHere Instance = new();
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(1, LogLevel.Information, "Connecting to {Cluster}")]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansCompute.Api;
+using OrleansCompute.Api.Security;
 using OrleansCompute.ApiHost;
 
 // The HTTP API as a standalone Orleans cluster client (UseOrleansClient): scales separately from the silos and serves the
@@ -21,12 +22,14 @@ builder.Logging.AddSimpleConsole(o =>
     o.SingleLine = true;
     o.TimestampFormat = "HH:mm:ss ";
 });
+builder.Logging.RedactSecrets(builder.Configuration); // API keys, *Password/*Secret/*Key settings, Redis passwords → ***
+var redactor = SecretRedactor.FromConfiguration(builder.Configuration);
 
 var api = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
 var problem = api.Validate() ?? ClientConfiguration.Validate(builder.Configuration);
 if (problem is not null)
 {
-    Console.Error.WriteLine($"Invalid configuration: {problem}");
+    Console.Error.WriteLine($"Invalid configuration: {redactor.Redact(problem)}");
     return 2;
 }
 
@@ -34,18 +37,29 @@ ClusterConnection.AddClusterClient(builder, client => ClientConfiguration.Config
     ClientConfiguration.Describe(builder.Configuration));
 builder.Services.AddOrleansComputeApi(builder.Configuration);
 builder.Services.AddSingleton<IHostLifetime>(sp => signals.Attach(sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<ShutdownSignals>>()));
-builder.WebHost.UseUrls([.. api.EffectiveUrls]);
+ApiListenUrls.Configure(builder.WebHost, builder.Configuration, api);
 
 var app = builder.Build();
 app.MapOrleansComputeApi();
 OrleansCompute.Api.Dashboard.DashboardEndpoints.MapOrleansComputeDashboard(app);
 try
 {
-    await app.RunAsync();
-    return 0;
+    await app.StartAsync();
 }
 catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
 {
-    Console.Error.WriteLine($"Cannot listen for the HTTP API on {string.Join(", ", api.EffectiveUrls)}: {ex.Message} (set OrleansCompute:Api:Urls to another port).");
+    Console.Error.WriteLine(redactor.Redact($"Cannot listen for the HTTP API on {ApiListenUrls.Describe(builder.Configuration, api)}: {ex.Message} (set OrleansCompute:Api:Urls to another port)."));
     return 2;
 }
+
+// The API-key rule on the addresses really bound (ListenAddressGuard; no request was answered before the check).
+if (app.Services.GetRequiredService<ListenAddressGuard>().Refusal is { } refusal)
+{
+    Console.Error.WriteLine($"Invalid configuration: {refusal}");
+    using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    await app.StopAsync(stopping.Token);
+    return 2;
+}
+
+await app.WaitForShutdownAsync();
+return 0;

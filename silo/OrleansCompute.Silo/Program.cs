@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansCompute.Api;
+using OrleansCompute.Api.Security;
 using OrleansCompute.Silo;
 
 // The embedded default: one Orleans silo (localhost clustering), grain state in SQLite under a local folder, the HTTP API
@@ -49,10 +50,15 @@ builder.Logging.AddSimpleConsole(o =>
     o.TimestampFormat = "HH:mm:ss ";
 });
 
+// Every log line (ours, Orleans's, ASP.NET Core's) and every line printed below passes the redactor: configured secrets
+// (API keys, *Password/*Secret/*Key settings), Redis passwords, Azure account keys and SAS signatures become ***.
+builder.Logging.RedactSecrets(builder.Configuration);
+var redactor = SecretRedactor.FromConfiguration(builder.Configuration);
+
 var problem = SiloConfiguration.Validate(builder.Configuration) ?? (api.Enabled ? api.Validate() : null);
 if (problem is not null)
 {
-    Console.Error.WriteLine($"Invalid configuration: {problem}");
+    Console.Error.WriteLine($"Invalid configuration: {redactor.Redact(problem)}");
     return 2;
 }
 
@@ -62,7 +68,7 @@ builder.Services.AddHostedService<StartupReport>();
 IHost host;
 if (web is not null)
 {
-    web.WebHost.UseUrls([.. api.EffectiveUrls]);
+    ApiListenUrls.Configure(web.WebHost, web.Configuration, api);
     web.Services.AddOrleansComputeApi(web.Configuration);
     var app = web.Build();
     app.MapOrleansComputeApi();
@@ -83,23 +89,33 @@ catch (Microsoft.Extensions.Options.OptionsValidationException ex)
     Console.Error.WriteLine("Invalid configuration:");
     foreach (var failure in ex.Failures)
     {
-        Console.Error.WriteLine($"  {failure}");
+        Console.Error.WriteLine($"  {redactor.Redact(failure)}");
     }
 
     return 2;
 }
 catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
 {
-    Console.Error.WriteLine($"Cannot listen for the HTTP API on {string.Join(", ", api.EffectiveUrls)}: {ex.Message} " +
-        "(set OrleansCompute:Api:Urls to another port, or OrleansCompute:Api:Enabled=false).");
+    Console.Error.WriteLine(redactor.Redact($"Cannot listen for the HTTP API on {ApiListenUrls.Describe(builder.Configuration, api)}: {ex.Message} " +
+        "(set OrleansCompute:Api:Urls to another port, or OrleansCompute:Api:Enabled=false)."));
     return 2;
 }
 catch (Exception ex) when (ex is not OutOfMemoryException)
 {
     // A silo that cannot start (storage refused, a port taken, Redis unreachable…) says why in one line and exits;
     // the log lines above hold the details.
-    Console.Error.WriteLine($"The silo could not start: {StartupFailure.Describe(ex)}");
+    Console.Error.WriteLine($"The silo could not start: {redactor.Redact(StartupFailure.Describe(ex))}");
     return 1;
+}
+
+// The API-key rule, checked on the addresses the web server really bound (ListenAddressGuard, after start-up; no request was
+// answered before it): refused → one line, a graceful stop (the silo leaves the cluster), exit code 2.
+if (host.Services.GetService<ListenAddressGuard>()?.Refusal is { } refusal)
+{
+    Console.Error.WriteLine($"Invalid configuration: {refusal}");
+    using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    await host.StopAsync(stopping.Token);
+    return 2;
 }
 
 await host.WaitForShutdownAsync();

@@ -160,14 +160,6 @@ public static class SiloConfiguration
         return Path.Combine(Path.GetFullPath(settings.DataDirectory), DatabaseFileName);
     }
 
-    /// <summary>A Redis configuration string with any password replaced by <c>***</c>, for logs.</summary>
-    public static string RedactRedis(string connectionString)
-    {
-        ArgumentNullException.ThrowIfNull(connectionString);
-        return string.Join(',', connectionString.Split(',').Select(part =>
-            part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : part));
-    }
-
     /// <summary>The blob account for job inputs (<c>OrleansCompute:Compute:Blob</c>), or null when none is configured.</summary>
     public static BlobInputOptions? BlobInputs(IConfiguration configuration)
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using OrleansCompute.Api.Security;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Counters;
 using OrleansCompute.Security;
@@ -20,7 +21,7 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
         LogStorage(logger, storage.Provider, storage.Provider.ToLowerInvariant() switch
         {
             "memory" => "(process memory; lost on exit)",
-            "redis" => SiloConfiguration.RedactRedis(storage.ConnectionString ?? clustering.ConnectionString ?? "?"),
+            "redis" => SecretRedactor.RedactConnectionString(storage.ConnectionString ?? clustering.ConnectionString ?? "?"),
             "azureblob" => $"container '{storage.ContainerName}'",
             _ => SiloConfiguration.DatabasePath(storage),
         });
@@ -37,7 +38,7 @@ internal sealed partial class StartupReport(IGrainFactory grains, IConfiguration
         }
         if (string.Equals(clustering.Provider, "redis", StringComparison.OrdinalIgnoreCase))
         {
-            LogClustered(logger, silo.SiloAddress.ToParsableString(), silo.ClusterId, SiloConfiguration.RedactRedis(clustering.ConnectionString ?? "?"));
+            LogClustered(logger, silo.SiloAddress.ToParsableString(), silo.ClusterId, SecretRedactor.RedactConnectionString(clustering.ConnectionString ?? "?"));
         }
         else
         {

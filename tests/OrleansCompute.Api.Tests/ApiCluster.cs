@@ -102,7 +102,13 @@ public sealed class ApiCluster : IAsyncLifetime
     /// Starts another API instance (TestServer) with <paramref name="settings"/>: a standalone API (Orleans cluster
     /// client) over both silos' gateways, as <c>client/OrleansCompute.ApiHost</c> wires it; returns once it reached a gateway.
     /// </summary>
-    public async Task<HttpClient> StartApiAsync(Dictionary<string, string?> settings)
+    public async Task<HttpClient> StartApiAsync(Dictionary<string, string?> settings) => (await StartApiAppAsync(settings)).GetTestClient();
+
+    /// <summary>
+    /// As <see cref="StartApiAsync"/>, returning the application (its <c>GetTestServer()</c> can send requests from a chosen
+    /// remote address).
+    /// </summary>
+    public async Task<WebApplication> StartApiAppAsync(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseTestServer();
@@ -130,7 +136,7 @@ public sealed class ApiCluster : IAsyncLifetime
         // Waits on the connection itself, not on /health/ready: a request would take a token from a rate-limited instance.
         var connection = app.Services.GetRequiredService<IClusterConnectionState>();
         await WaitAsync(() => Task.FromResult(connection.IsConnected), TimeSpan.FromSeconds(60), "the standalone API to reach a gateway");
-        return app.GetTestClient();
+        return app;
     }
 
     public string WriteFile(string relative, string content)

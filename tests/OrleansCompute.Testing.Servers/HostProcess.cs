@@ -44,8 +44,13 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    public static HostProcess Start(string name, string dll, string workingDirectory, params string[] arguments)
+    public static HostProcess Start(string name, string dll, string workingDirectory, params string[] arguments) =>
+        Start(name, dll, workingDirectory, null, arguments);
+
+    /// <summary>Starts <paramref name="dll"/> with extra environment variables (e.g. <c>ASPNETCORE_URLS</c>) besides the arguments.</summary>
+    public static HostProcess Start(string name, string dll, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException("Build the solution first.", dll);
@@ -65,6 +70,11 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
+
         var executable = new HostProcess(name, new Process { StartInfo = start });
         executable._process.OutputDataReceived += (_, e) => executable.Append(e.Data);
         executable._process.ErrorDataReceived += (_, e) => executable.Append(e.Data);
