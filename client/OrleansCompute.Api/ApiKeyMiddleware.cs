@@ -19,7 +19,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyValidator val
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (!validator.Required || !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        if (!validator.Required || !ApiKeyScope.Requires(context.Request.Path))
         {
             return next(context);
         }

@@ -125,6 +125,7 @@ public static class OrleansComputeApiExtensions
 
             // Keys first: a client without a valid key learns nothing else (not even whether the cluster is reachable) and
             // is limited per address; then the rate limit per key or address; then the cluster gate of a standalone host.
+            app.UseMiddleware<BasicApiKeyMiddleware>(); // the key as a Basic password on /orleans-dashboard and /metrics
             app.UseMiddleware<ApiKeyMiddleware>();
             app.UseRateLimiter();
             app.UseMiddleware<ClusterConnectionGate>();

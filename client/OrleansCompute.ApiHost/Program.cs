@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansCompute.Api;
 using OrleansCompute.Api.Security;
+using OrleansCompute.Api.Telemetry;
 using OrleansCompute.ApiHost;
 
 // The HTTP API as a standalone Orleans cluster client (UseOrleansClient): scales separately from the silos and serves the
@@ -26,21 +27,26 @@ builder.Logging.RedactSecrets(builder.Configuration); // API keys, *Password/*Se
 var redactor = SecretRedactor.FromConfiguration(builder.Configuration);
 
 var api = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
-var problem = api.Validate() ?? ClientConfiguration.Validate(builder.Configuration);
+var problem = api.Validate() ?? ClientConfiguration.Validate(builder.Configuration) ?? TelemetryOptions.Read(builder.Configuration).Validate();
 if (problem is not null)
 {
     Console.Error.WriteLine($"Invalid configuration: {redactor.Redact(problem)}");
     return 2;
 }
 
-ClusterConnection.AddClusterClient(builder, client => ClientConfiguration.Configure(client, builder.Configuration),
-    ClientConfiguration.Describe(builder.Configuration));
+ClusterConnection.AddClusterClient(builder, client =>
+{
+    ClientConfiguration.Configure(client, builder.Configuration);
+    client.AddOrleansComputeTelemetry(builder.Configuration); // the Orleans Dashboard (the silos collect), activity propagation
+}, ClientConfiguration.Describe(builder.Configuration));
 builder.Services.AddOrleansComputeApi(builder.Configuration);
 builder.Services.AddSingleton<IHostLifetime>(sp => signals.Attach(sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<ShutdownSignals>>()));
+builder.Services.AddOrleansComputeTelemetry(builder.Configuration);
 ApiListenUrls.Configure(builder.WebHost, builder.Configuration, api);
 
 var app = builder.Build();
 app.MapOrleansComputeApi();
+app.MapOrleansComputeTelemetry();
 OrleansCompute.Api.Dashboard.DashboardEndpoints.MapOrleansComputeDashboard(app);
 try
 {

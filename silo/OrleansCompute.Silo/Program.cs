@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansCompute.Api;
 using OrleansCompute.Api.Security;
+using OrleansCompute.Api.Telemetry;
 using OrleansCompute.Silo;
 
 // The embedded default: one Orleans silo (localhost clustering), grain state in SQLite under a local folder, the HTTP API
@@ -55,14 +56,20 @@ builder.Logging.AddSimpleConsole(o =>
 builder.Logging.RedactSecrets(builder.Configuration);
 var redactor = SecretRedactor.FromConfiguration(builder.Configuration);
 
-var problem = SiloConfiguration.Validate(builder.Configuration) ?? (api.Enabled ? api.Validate() : null);
+var problem = SiloConfiguration.Validate(builder.Configuration) ?? (api.Enabled ? api.Validate() : null)
+    ?? TelemetryOptions.Read(builder.Configuration).Validate();
 if (problem is not null)
 {
     Console.Error.WriteLine($"Invalid configuration: {redactor.Redact(problem)}");
     return 2;
 }
 
-builder.UseOrleans(silo => SiloConfiguration.Configure(silo, builder.Configuration));
+builder.UseOrleans(silo =>
+{
+    SiloConfiguration.Configure(silo, builder.Configuration);
+    silo.AddOrleansComputeTelemetry(builder.Configuration); // the Orleans Dashboard's collection; activity propagation when tracing
+});
+builder.Services.AddOrleansComputeTelemetry(builder.Configuration, http: web is not null); // OpenTelemetry: /metrics, OTLP
 builder.Services.AddHostedService<StartupReport>();
 
 IHost host;
@@ -72,6 +79,7 @@ if (web is not null)
     web.Services.AddOrleansComputeApi(web.Configuration);
     var app = web.Build();
     app.MapOrleansComputeApi();
+    app.MapOrleansComputeTelemetry(); // /metrics and the Orleans Dashboard at /orleans-dashboard
     OrleansCompute.Api.Dashboard.DashboardEndpoints.MapOrleansComputeDashboard(app);
     host = app;
 }

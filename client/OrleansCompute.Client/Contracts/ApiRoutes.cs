@@ -17,6 +17,12 @@ public static class ApiRoutes
     public const string OpenApi = "/openapi/v1.json";
     public const string Dashboard = "/dashboard";
 
+    /// <summary>The Orleans Dashboard (Microsoft.Orleans.Dashboard): the page and its data endpoints below this path.</summary>
+    public const string OrleansDashboard = "/orleans-dashboard";
+
+    /// <summary>Prometheus scrape endpoint (OpenTelemetry's Prometheus exporter).</summary>
+    public const string Metrics = "/metrics";
+
     /// <summary>Header carrying the API key.</summary>
     public const string ApiKeyHeader = "X-Api-Key";
 }

@@ -30,6 +30,7 @@ public sealed class AggregatorGrain(
     public async Task<bool> Merge(ComputeJobSpec spec, IComputePartial shard)
     {
         ArgumentNullException.ThrowIfNull(shard);
+        using var activity = Telemetry.ComputeInstrumentation.Tracing ? Telemetry.ComputeInstrumentation.StartMerge(spec.JobId, this.GetPrimaryKeyString()) : null;
         while (_finishing is { IsCompleted: false } finishing)
         {
             await finishing; // never mutate the partial a Finish is reading

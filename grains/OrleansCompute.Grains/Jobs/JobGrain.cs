@@ -95,6 +95,7 @@ public sealed partial class JobGrain(
         S.State = JobState.Queued;
         S.Spec = bytes;
         S.SubmittedAt = DateTimeOffset.UtcNow;
+        S.TraceParent = Telemetry.ComputeInstrumentation.CurrentTraceParent(); // every run of the job joins the submission's trace
         await Persist();
         StartTimer();
         EnsureDriving(); // planning starts now; registering (five replicas, each persisting) goes on beside it
@@ -267,7 +268,8 @@ public sealed partial class JobGrain(
     /// <summary>Runs the job from its persisted state to a final state. Never throws; a transient failure is retried by the next tick.</summary>
     private async Task Drive()
     {
-        using var activity = Telemetry.ComputeInstrumentation.StartJobRun(JobId, S.State);
+        using var activity = Telemetry.ComputeInstrumentation.StartJobRun(JobId, S.State, S.TraceParent);
+        Telemetry.ComputeInstrumentation.Driving(1);
         try
         {
             _spec ??= serializer.Deserialize<ComputeJobSpec>(S.Spec!)!;
@@ -307,10 +309,15 @@ public sealed partial class JobGrain(
                 DeactivateOnIdle(); // another activation wrote the state: re-read it on the next activation
             }
         }
+        finally
+        {
+            Telemetry.ComputeInstrumentation.Driving(-1);
+        }
     }
 
     private async Task Plan()
     {
+        using var step = Telemetry.ComputeInstrumentation.StartJobStep("job plan", JobId);
         var watch = Stopwatch.StartNew();
         var roots = JobRunners.Roots(ServiceProvider);
         var sources = JobRunners.Sources(ServiceProvider);
@@ -383,6 +390,7 @@ public sealed partial class JobGrain(
                 // The partition or an aggregator was on a silo that died, or timed out: run the split again.
                 // Aggregators that merged it already ignore it (their ledgers), so the result stays exact.
                 S.Retries++;
+                Telemetry.ComputeInstrumentation.SplitRetried();
                 LogSplitRetry(logger, JobId, split.SplitId, attempt, ex);
                 await Task.Delay(_options.RetryBackoff * Math.Min(attempt, 8));
             }
@@ -395,6 +403,7 @@ public sealed partial class JobGrain(
 
     private async Task Collect()
     {
+        using var step = Telemetry.ComputeInstrumentation.StartJobStep("job collect", JobId);
         if (_runner!.JoinsShardResults)
         {
             await CollectShardResults();
@@ -539,6 +548,8 @@ public sealed partial class JobGrain(
         }
 
         _ended?.TrySetResult(); // the final state is durable: wake the waiters
+        Telemetry.ComputeInstrumentation.JobFinished(
+            (_spec ??= serializer.Deserialize<ComputeJobSpec>(S.Spec!)!).Kind, final, (S.FinishedAt ?? DateTimeOffset.UtcNow) - S.SubmittedAt);
     }
 
     /// <summary>Registers with every registry replica; a replica that cannot be reached now is tried on the next tick.</summary>

@@ -76,4 +76,11 @@ public sealed class JobGrainState
     /// </summary>
     [Id(20)]
     public bool ResultInShards { get; set; }
+
+    /// <summary>
+    /// The W3C trace context (<c>traceparent</c>) the job was submitted in, when it was traced: every run of the job,
+    /// also one resumed after its silo died, is a span of that trace.
+    /// </summary>
+    [Id(21)]
+    public string? TraceParent { get; set; }
 }

@@ -18,6 +18,7 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(split);
         ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
+        using var activity = Telemetry.ComputeInstrumentation.StartSplit(spec.JobId, split.SplitId);
         _runner ??= JobRunners.Create(ServiceProvider, spec);
         var runner = _runner;
         var watch = Stopwatch.StartNew();
@@ -31,6 +32,7 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         });
         var merged = await Task.WhenAll(shards.Select((shard, i) =>
             GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(spec.JobId, i)).Merge(spec, shard)));
+        Telemetry.ComputeInstrumentation.SplitMapped(spec.Kind, watch.Elapsed);
         return new SplitReport
         {
             SplitId = split.SplitId,

@@ -119,6 +119,8 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
                 throw new IngestConflictException(producerId, sequence, window.Highest, verdict == BatchVerdict.BelowWindow, 0);
         }
 
+        Telemetry.ComputeInstrumentation.StreamApplied(applied, events.Count - applied);
+
         group.Waiters++;
         if (!_committing)
         {
@@ -216,7 +218,9 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
 
                 var bytes = serializer.SerializeToArray(record);
                 length = bytes.Length;
+                var started = Telemetry.ComputeInstrumentation.LogAppendStarting();
                 await _log.AppendLogAsync(LogName, this.GetGrainId(), sequence, bytes);
+                Telemetry.ComputeInstrumentation.LogAppended(group.Batches.Count, length, started);
             }
             catch (Exception ex)
             {
@@ -297,6 +301,7 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
         try
         {
             await _log.WriteLogSnapshotAsync(LogName, this.GetGrainId(), _lastSequence, bytes);
+            Telemetry.ComputeInstrumentation.LogSnapshotWritten(bytes.Length);
             _snapshotBytes = bytes.Length;
             _bytesSinceSnapshot = 0;
         }
