@@ -27,8 +27,12 @@ public static class OrleansComputeTelemetry
     /// <summary>Orleans's meter: grain calls, activations, messaging, storage, membership.</summary>
     public const string OrleansMeter = "Microsoft.Orleans";
 
-    /// <summary>Orleans's spans of calls to application grains (its runtime's own calls are left out: membership and directory traffic).</summary>
+    /// <summary>Orleans's spans of calls to application grains.</summary>
     public const string OrleansApplicationSource = "Microsoft.Orleans.Application";
+
+    /// <summary>Orleans's spans of calls to its own system grains — and to ours: Orleans classes a grain interface as its
+    /// own when its namespace starts with "Orleans" (<see cref="RootSampler"/> keeps the runtime's untraced traffic out).</summary>
+    public const string OrleansRuntimeSource = "Microsoft.Orleans.Runtime";
 
     /// <summary>Orleans's spans of grain storage operations.</summary>
     public const string OrleansStorageSource = "Microsoft.Orleans.Storage";
@@ -109,8 +113,8 @@ public static class OrleansComputeTelemetry
         {
             otel.WithTracing(t =>
             {
-                t.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)));
-                t.AddSource(OrleansComputeSource, OrleansApplicationSource, OrleansStorageSource);
+                t.SetSampler(new RootSampler(options.TraceSampleRatio));
+                t.AddSource(OrleansComputeSource, OrleansApplicationSource, OrleansRuntimeSource, OrleansStorageSource);
                 t.AddAspNetCoreInstrumentation(o => o.Filter = context => !IsPolled(context.Request.Path));
                 if (options.EffectiveOtlpEndpoint is { } endpoint)
                 {
