@@ -56,11 +56,16 @@ internal sealed class BasicApiKeyMiddleware(RequestDelegate next, ApiKeyValidato
         }
 
         var encoded = value.AsSpan(6).Trim();
-        var buffer = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(encoded.Length));
+        if (encoded.IsEmpty)
+        {
+            return null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(encoded.Length);
         try
         {
             var ascii = buffer.AsSpan(0, encoded.Length);
-            if (Encoding.ASCII.GetBytes(encoded, ascii) != encoded.Length
+            if (Ascii.FromUtf16(encoded, ascii, out _) != OperationStatus.Done
                 || Base64.DecodeFromUtf8InPlace(ascii, out var written) != OperationStatus.Done)
             {
                 return null;

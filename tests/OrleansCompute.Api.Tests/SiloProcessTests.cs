@@ -224,6 +224,13 @@ public sealed class SiloProcessTests
             Assert.StartsWith($"127.0.0.1:{ports[1]}@", only.GetProperty("address").GetString(), StringComparison.Ordinal);
             Assert.True(only.GetProperty("activationsByType").EnumerateObject().Any(), only.ToString());
 
+            // The API host serves the Orleans Dashboard too (its client asks the silos, which collect) and its own /metrics.
+            var counters = JsonDocument.Parse(await http.GetStringAsync("/orleans-dashboard/DashboardCounters")).RootElement;
+            Assert.StartsWith($"127.0.0.1:{ports[1]}@", Assert.Single(counters.GetProperty("hosts").EnumerateArray()).GetProperty("siloAddress").GetString(), StringComparison.Ordinal);
+            Assert.Contains(counters.GetProperty("simpleGrainStats").EnumerateArray(), g => g.GetProperty("grainType").GetString() == "OrleansCompute.Grains.Jobs.JobGrain");
+            Assert.Contains("<title>Orleans Dashboard</title>", await http.GetStringAsync("/orleans-dashboard/"), StringComparison.Ordinal);
+            Assert.Contains("orleanscompute_jobs_submitted_total{", await http.GetStringAsync("/metrics"), StringComparison.Ordinal);
+
             Assert.Equal(0, await host.TerminateAsync(s_startTimeout));
         }
         finally
@@ -239,6 +246,7 @@ public sealed class SiloProcessTests
     [InlineData("--OrleansCompute:Clustering:Provider=zookeeper", "must be one of none, redis")]
     [InlineData("--OrleansCompute:Clustering:Provider=redis", "OrleansCompute:Clustering:ConnectionString must name the Redis server")]
     [InlineData("--OrleansCompute:Client:Gateways:0=gateway.example:30000", "is not ip:port")]
+    [InlineData("--OrleansCompute:Telemetry:OtlpEndpoint=collector:4317", "OrleansCompute:Telemetry:OtlpEndpoint (or OTEL_EXPORTER_OTLP_ENDPOINT) must be an http:// or https:// URL")]
     public async Task Api_host_refuses_settings_that_cannot_work_with_exit_code_2(string setting, string message)
     {
         await using var host = HostProcess.Start("api host", HostProcess.ApiHostDll, Path.GetTempPath(),
