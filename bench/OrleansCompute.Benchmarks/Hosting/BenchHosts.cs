@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,6 +8,7 @@ using Orleans.Hosting;
 using Orleans.Providers;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansCompute.Api.Telemetry;
 using OrleansCompute.Hosting;
 using OrleansCompute.Storage;
 
@@ -56,7 +58,9 @@ internal static class BenchHosts
     /// <summary>
     /// The embedded default as the silo executable wires it (silo/OrleansCompute.Silo, <c>SiloConfiguration</c>): one silo,
     /// our SQLite grain storage (with its append log) as the default provider, state in Orleans's binary format, and the
-    /// compute grains.
+    /// compute grains; and its telemetry (the Orleans Dashboard's collection, OpenTelemetry's meters with the Prometheus
+    /// exporter aggregating, nobody scraping), from the silo's settings in environment variables
+    /// (<c>OrleansCompute__Telemetry__Tracing=true</c> records traces too).
     /// </summary>
     public static IHost BuildEmbeddedDefault(string databasePath) => BuildSilo(silo =>
     {
@@ -64,6 +68,9 @@ internal static class BenchHosts
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,
             (services, _) => new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
         silo.AddOrleansCompute(o => o.ResumeJobsOnStart = false);
+        var telemetry = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        silo.AddOrleansComputeTelemetry(telemetry);
+        silo.Services.AddOrleansComputeTelemetry(telemetry);
     });
 
     /// <summary>
