@@ -60,7 +60,7 @@ internal static class BenchHosts
     /// our SQLite grain storage (with its append log) as the default provider, state in Orleans's binary format, and the
     /// compute grains; and its telemetry (the Orleans Dashboard's collection, OpenTelemetry's meters with the Prometheus
     /// exporter aggregating, nobody scraping), from the silo's settings in environment variables
-    /// (<c>OrleansCompute__Telemetry__Tracing=true</c> records traces too).
+    /// (<c>OrleansCompute__Telemetry__Tracing=true</c> records traces too; <c>OCX_BENCH_TELEMETRY=off</c> leaves it all out).
     /// </summary>
     public static IHost BuildEmbeddedDefault(string databasePath) => BuildSilo(silo =>
     {
@@ -68,9 +68,12 @@ internal static class BenchHosts
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,
             (services, _) => new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
         silo.AddOrleansCompute(o => o.ResumeJobsOnStart = false);
-        var telemetry = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        silo.AddOrleansComputeTelemetry(telemetry);
-        silo.Services.AddOrleansComputeTelemetry(telemetry);
+        if (Environment.GetEnvironmentVariable("OCX_BENCH_TELEMETRY") != "off") // off: the same binary without it, for A/B runs
+        {
+            var telemetry = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+            silo.AddOrleansComputeTelemetry(telemetry);
+            silo.Services.AddOrleansComputeTelemetry(telemetry);
+        }
     });
 
     /// <summary>
