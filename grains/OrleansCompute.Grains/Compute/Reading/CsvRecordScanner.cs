@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace OrleansCompute.Grains.Compute.Reading;
@@ -101,6 +102,8 @@ internal struct CsvRecordScanner
         return true;
     }
 
+    // One loop over the piece with the state in locals (written back once): the readers call it once per record.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Scan(ReadOnlySpan<byte> data, long position, bool stopAtRecordEnd)
     {
         if (data.IsEmpty)
@@ -108,96 +111,109 @@ internal struct CsvRecordScanner
             return NeedMore;
         }
 
+        var phase = _phase;
+        var quoteAt = _quoteAt;
+        var sawQuote = SawQuote;
+        var result = NeedMore;
         var i = 0;
         while (i < data.Length)
         {
-            switch (_phase)
+            if (phase == Phase.Outside)
             {
-                case Phase.Outside:
+                var k = stopAtRecordEnd ? data[i..].IndexOfAny((byte)'"', (byte)'\n') : data[i..].IndexOf((byte)'"');
+                if (k < 0)
                 {
-                    var k = stopAtRecordEnd ? data[i..].IndexOfAny((byte)'"', (byte)'\n') : data[i..].IndexOf((byte)'"');
-                    if (k < 0)
-                    {
-                        i = data.Length;
-                        break;
-                    }
-
-                    var at = i + k;
-                    if (data[at] == (byte)'\n')
-                    {
-                        return at;
-                    }
-
-                    SawQuote = true;
-                    var before = at > 0 ? data[at - 1] : _previous;
-                    if (before == _delimiter || before == (byte)'\n')
-                    {
-                        _phase = Phase.Quoted;
-                        _quoteAt = position + at;
-                    }
-
-                    i = at + 1;
                     break;
                 }
 
-                case Phase.Quoted:
+                var at = i + k;
+                if (data[at] == (byte)'\n')
                 {
-                    // The closing quote may lie at most _maxQuoted bytes after the opening one.
-                    var limit = (int)Math.Clamp(_quoteAt + _maxQuoted + 1 - position, 0, data.Length);
-                    var q = i < limit ? data[i..limit].IndexOf((byte)'"') : -1;
-                    if (q < 0)
-                    {
-                        if (position + data.Length > _quoteAt + _maxQuoted)
-                        {
-                            BeginResync();
-                            return Resync;
-                        }
-
-                        i = data.Length;
-                        break;
-                    }
-
-                    i += q + 1;
-                    _phase = Phase.QuoteInQuoted;
+                    result = at;
                     break;
                 }
 
-                case Phase.QuoteInQuoted:
-                    if (data[i] == (byte)'"')
-                    {
-                        _phase = Phase.Quoted; // "" inside quotes
-                        i++;
-                    }
-                    else
-                    {
-                        _phase = Phase.Outside; // the quote closed the field; data[i] is looked at outside
-                    }
-
-                    break;
-
-                default: // SeekNewline
+                sawQuote = true;
+                var before = at > 0 ? data[at - 1] : _previous;
+                i = at + 1;
+                if (before != _delimiter && before != (byte)'\n')
                 {
-                    var n = data[i..].IndexOf((byte)'\n');
-                    if (n < 0)
-                    {
-                        i = data.Length;
-                        break;
-                    }
+                    continue; // a quote inside a field: a literal character
+                }
 
-                    if (stopAtRecordEnd)
-                    {
-                        return i + n;
-                    }
+                phase = Phase.Quoted;
+                quoteAt = position + at;
+            }
+            else if (phase == Phase.QuoteInQuoted)
+            {
+                // The previous piece ended with a quote inside quotes: "" goes on, anything else closed the field.
+                if (data[i] == (byte)'"')
+                {
+                    i++;
+                    phase = Phase.Quoted;
+                }
+                else
+                {
+                    phase = Phase.Outside;
+                }
 
-                    i += n + 1;
-                    StartRecord();
+                continue;
+            }
+            else if (phase == Phase.SeekNewline)
+            {
+                var n = data[i..].IndexOf((byte)'\n');
+                if (n < 0)
+                {
                     break;
                 }
+
+                if (stopAtRecordEnd)
+                {
+                    result = i + n;
+                    break;
+                }
+
+                i += n + 1;
+                phase = Phase.Outside;
+                sawQuote = false;
+                continue;
+            }
+
+            // Quoted: the closing quote may lie at most _maxQuoted bytes after the opening one.
+            var limit = (int)Math.Clamp(quoteAt + _maxQuoted + 1 - position, 0, data.Length);
+            var q = i < limit ? data[i..limit].IndexOf((byte)'"') : -1;
+            if (q < 0)
+            {
+                if (position + data.Length > quoteAt + _maxQuoted)
+                {
+                    phase = Phase.SeekNewline;
+                    ResumeAt = quoteAt + 1;
+                    result = Resync;
+                }
+
+                break;
+            }
+
+            i += q + 1;
+            if (i == data.Length)
+            {
+                phase = Phase.QuoteInQuoted;
+            }
+            else if (data[i] == (byte)'"')
+            {
+                i++; // "" inside quotes
+            }
+            else
+            {
+                phase = Phase.Outside; // the quote closed the field; data[i] is looked at outside
             }
         }
 
+        _phase = phase;
+        _quoteAt = quoteAt;
+        SawQuote = sawQuote;
         _previous = data[^1];
-        return NeedMore;
+        return result;
     }
 
     private void BeginResync()

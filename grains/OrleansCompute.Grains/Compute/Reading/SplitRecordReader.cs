@@ -20,6 +20,8 @@ public sealed class SplitRecordReader : IDisposable
     private readonly long _end;
     private readonly bool _csv;
     private readonly byte _delimiter;
+    private readonly int _maxQuotedFieldBytes = CsvRecordScanner.MaxQuotedFieldBytes;
+    private CsvRecordScanner _scanner;
     private long _length;
     private byte[] _buffer;
     private long _bufferOffset;
@@ -44,6 +46,7 @@ public sealed class SplitRecordReader : IDisposable
         _end = Math.Min(end, _length);
         _csv = csvQuotes;
         _delimiter = csvQuotes ? checked((byte)csvDelimiter) : (byte)0;
+        _scanner = new CsvRecordScanner(_delimiter);
         _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
         _bufferOffset = start;
         if (start >= _end)
@@ -63,7 +66,15 @@ public sealed class SplitRecordReader : IDisposable
     public bool LastRecordHasQuote { get; private set; } = true;
 
     /// <summary>CSV mode: the longest a quoted field may be before its record is cut (tests set it low; see <see cref="CsvRecordScanner"/>).</summary>
-    internal int MaxQuotedFieldBytes { get; init; } = CsvRecordScanner.MaxQuotedFieldBytes;
+    internal int MaxQuotedFieldBytes
+    {
+        get => _maxQuotedFieldBytes;
+        init
+        {
+            _maxQuotedFieldBytes = value;
+            _scanner = new CsvRecordScanner(_delimiter, value);
+        }
+    }
 
     /// <summary>File offset of the next record (or of the end of what this reader consumed).</summary>
     public long Position => _bufferOffset + _pos;
@@ -111,7 +122,18 @@ public sealed class SplitRecordReader : IDisposable
 
     private bool TryReadCsv(out ReadOnlySpan<byte> record)
     {
-        var scanner = new CsvRecordScanner(_delimiter, MaxQuotedFieldBytes);
+        // Most records hold no quote: their end is the first '\n', found without the scanner.
+        var plain = _buffer.AsSpan(_pos, _count - _pos).IndexOfAny((byte)'"', (byte)'\n');
+        if (plain >= 0 && _buffer[_pos + plain] == (byte)'\n')
+        {
+            record = TrimCarriageReturn(_buffer.AsSpan(_pos, plain));
+            _pos += plain + 1;
+            LastRecordHasQuote = false;
+            return true;
+        }
+
+        ref var scanner = ref _scanner;
+        scanner.StartRecord();
         var scan = _pos;
         while (true)
         {
