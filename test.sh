@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test in the repository and ends with one line: "N passed, N failed".
-# Installs what the tests need when it is missing (redis-server from apt, azurite from npm into .cache/);
+# Installs what the tests need when it is missing (redis-server and python3 from apt, azurite from npm into .cache/);
 # servers bind loopback only and are stopped on exit.
 #   ./test.sh                 all tests
 #   ./test.sh --filter EXPR   passes EXPR to dotnet test --filter
@@ -65,6 +65,14 @@ ensure_tools() {
     fi
     if [[ -d /run/systemd/system ]]; then
       systemctl disable --now redis-server >/dev/null 2>&1 || true
+    fi
+  fi
+
+  # python3: the CSV tests compare with Python's csv module (tests/OrleansCompute.Compute.Tests/CsvQuoteTests.cs).
+  if ! command -v python3 >/dev/null; then
+    echo "installing python3"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; } >"$out/apt-python.log" 2>&1; then
+      echo "Could not install python3 (see $out/apt-python.log; run as root or install it yourself): a CSV test will fail."
     fi
   fi
 

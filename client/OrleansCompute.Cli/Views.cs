@@ -137,7 +137,7 @@ public static class Views
             foreach (var row in groups.Rows.Take(maxRows))
             {
                 var cells = new List<string>(row.Key.Count + row.Values.Count);
-                cells.AddRange(row.Key.Select(Markup.Escape));
+                cells.AddRange(row.Key.Select(k => k is null ? "[grey]null[/]" : Markup.Escape(k))); // a JSON null key, apart from ""
                 cells.AddRange(row.Values.Select(v => v is null ? "[grey]–[/]" : v.Value.ToString("#,0.######", s_invariant)));
                 while (cells.Count < table.Columns.Count)
                 {

@@ -94,6 +94,55 @@ public sealed partial class ApiTests(ApiCluster api)
         Assert.Equal(expected, actual);
     }
 
+    /// <summary>Issue 17: a JSON null key is its own group, sent as JSON null (not merged with ""), through two silos.</summary>
+    [Fact]
+    public async Task Group_by_keeps_a_json_null_key_apart_from_the_empty_string()
+    {
+        var lines = new StringBuilder();
+        for (var i = 0; i < 210; i++)
+        {
+            lines.Append((i % 3) switch { 0 => """{"k":null,"v":1}""", 1 => """{"k":"","v":2}""", _ => """{"k":"a","v":3}""" }).Append('\n');
+        }
+
+        api.WriteFile("nulls/k.jsonl", lines.ToString());
+        using var submit = await Http.PostAsync("/api/jobs", ApiCluster.Json("""
+            {"kind":"group-by","input":{"path":"nulls/k.jsonl","format":"jsonl","splitBytes":1024},
+             "groupBy":{"keys":["k"],"aggregates":[{"function":"count"},{"function":"sum","column":"v"}]}}
+            """));
+        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+        var id = (await ApiCluster.ReadJson(submit)).GetProperty("id").GetString()!;
+        Assert.Equal("completed", (await api.WaitForJob(id)).GetProperty("state").GetString());
+
+        var result = await ApiCluster.ReadJson(await Http.GetAsync($"/api/jobs/{id}/result"));
+        var rows = result.GetProperty("groupBy").GetProperty("rows").EnumerateArray()
+            .Select(r => (Key: r.GetProperty("key").GetRawText(), Count: r.GetProperty("values")[0].GetDecimal(), Sum: r.GetProperty("values")[1].GetDecimal()))
+            .ToList();
+        Assert.Equal([("[\"\"]", 70m, 140m), ("[\"a\"]", 70m, 210m), ("[null]", 70m, 70m)], rows);
+        Assert.Equal(3, result.GetProperty("groupBy").GetProperty("groups").GetInt64());
+    }
+
+    /// <summary>Issue 17: the default substring mode honours ignoreCase (it used to compare bytes exactly).</summary>
+    [Fact]
+    public async Task Substring_filter_ignores_case_when_asked_and_matches_exactly_otherwise()
+    {
+        api.WriteFile("case/todo.txt", "todo\nTODO\nToDo\ndone\nStraße TODO\n");
+        async Task<long> Matches(string filter)
+        {
+            using var submit = await Http.PostAsync("/api/jobs", ApiCluster.Json($$$"""{"kind":"filter-count","input":{"path":"case/todo.txt"},"filter":{{{filter}}}}"""));
+            Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+            var id = (await ApiCluster.ReadJson(submit)).GetProperty("id").GetString()!;
+            Assert.Equal("completed", (await api.WaitForJob(id)).GetProperty("state").GetString());
+            return (await ApiCluster.ReadJson(await Http.GetAsync($"/api/jobs/{id}/result"))).GetProperty("filterCount").GetProperty("matches").GetInt64();
+        }
+
+        Assert.Equal(4, await Matches("""{"pattern":"todo","ignoreCase":true}"""));
+        Assert.Equal(4, await Matches("""{"pattern":"todo","mode":"regex","ignoreCase":true}"""));
+        Assert.Equal(1, await Matches("""{"pattern":"todo"}"""));
+        Assert.Equal(1, await Matches("""{"pattern":"Straße TODO"}"""));
+        Assert.Equal(1, await Matches("""{"pattern":"STRAßE todo","ignoreCase":true}""")); // non-ASCII: ordinal ignore-case
+        Assert.Equal(0, await Matches("""{"pattern":"strasse","ignoreCase":true}"""));     // no full case folding: ß is not ss
+    }
+
     [Fact]
     public async Task Jobs_are_listed_newest_first_and_a_finished_job_can_be_cancelled_without_change()
     {

@@ -107,7 +107,7 @@ public sealed class BlobJobTests(AzuriteServerFixture azurite) : IAsyncLifetime,
             .Select(g => (g.Key, (decimal)g.Count(), (decimal)g.Sum(r => long.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture))))
             .ToList();
         var result = (GroupByResult)blob.Value!;
-        Assert.Equal(expected, result.Rows.Select(r => (r.Key[0], r.Values[0]!.Value, r.Values[1]!.Value)));
+        Assert.Equal(expected, result.Rows.Select(r => (r.Key[0]!, r.Values[0]!.Value, r.Values[1]!.Value)));
         Assert.Equal(files.SelectMany(ParseCsv).Count() - rows.Count, blob.BadRecords.Count);
     }
 

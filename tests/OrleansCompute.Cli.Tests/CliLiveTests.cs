@@ -157,6 +157,66 @@ public sealed class CliLiveTests(LiveSilo silo)
         Assert.Equal(1, json.GetProperty("result").GetProperty("badRecords").GetProperty("count").GetInt64());
     }
 
+    /// <summary>Issue 17's reproduction: <c>printf 'k,v\nab"c,1\n'</c> then 1,000 × <c>x,1</c> — Python's csv and DuckDB read 1,001 rows.</summary>
+    [Fact]
+    public async Task Group_by_over_a_csv_with_a_stray_quote_reads_every_row()
+    {
+        var input = silo.WriteInput("stray.csv", "k,v\nab\"c,1\n" + string.Concat(Enumerable.Repeat("x,1\n", 1000)));
+
+        var json = Json(await Ocx("job", "run", "groupby", input, "--format", "csv", "--key", "k", "--watch", "--json"));
+
+        var result = json.GetProperty("result");
+        Assert.Equal(1001, result.GetProperty("records").GetInt64());
+        Assert.Equal(0, result.GetProperty("badRecords").GetProperty("count").GetInt64());
+        var rows = result.GetProperty("groupBy").GetProperty("rows").EnumerateArray().Select(r => (r.GetProperty("key")[0].GetString(), r.GetProperty("values")[0].GetDecimal())).ToList();
+        Assert.Equal([("ab\"c", 1m), ("x", 1000m)], rows);
+    }
+
+    /// <summary>Issue 17: "case is ignored unless --case-sensitive" holds in the default substring mode too.</summary>
+    [Fact]
+    public async Task Filter_ignores_case_unless_case_sensitive_in_substring_and_regex_mode()
+    {
+        var input = silo.WriteInput("todo.txt", "todo\nTODO\nToDo\n");
+
+        long Matches(JsonElement json) => json.GetProperty("result").GetProperty("filterCount").GetProperty("matches").GetInt64();
+        Assert.Equal(3, Matches(Json(await Ocx("job", "run", "filter", input, "--pattern", "todo", "--watch", "--json"))));
+        Assert.Equal(3, Matches(Json(await Ocx("job", "run", "filter", input, "--pattern", "todo", "--regex", "--watch", "--json"))));
+        Assert.Equal(1, Matches(Json(await Ocx("job", "run", "filter", input, "--pattern", "todo", "--case-sensitive", "--watch", "--json"))));
+    }
+
+    /// <summary>Issue 17: a JSON null key is its own group, shown as <c>null</c> in the table and as JSON null with --json.</summary>
+    [Fact]
+    public async Task Group_by_shows_a_json_null_key_as_null_apart_from_the_empty_string()
+    {
+        var input = silo.WriteInput("nullkey.jsonl", "{\"k\":null}\n{\"k\":\"\"}\n{\"k\":\"\"}\n{\"k\":null}\n{\"k\":null}\n");
+
+        var json = Json(await Ocx("job", "run", "groupby", input, "--format", "jsonl", "--key", "k", "--watch", "--json"));
+        var rows = json.GetProperty("result").GetProperty("groupBy").GetProperty("rows").EnumerateArray()
+            .Select(r => (r.GetProperty("key")[0].ValueKind, r.GetProperty("key")[0].ToString(), r.GetProperty("values")[0].GetDecimal())).ToList();
+        Assert.Equal([(JsonValueKind.String, "", 2m), (JsonValueKind.Null, "", 3m)], rows);
+
+        var table = await Ocx("job", "run", "groupby", input, "--format", "jsonl", "--key", "k", "--watch");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Matches(@"│\s*│\s*2\s*│", table.StandardOutput);
+        Assert.Matches(@"│\s*null\s*│\s*3\s*│", table.StandardOutput);
+    }
+
+    /// <summary>Issue 17: <c>g/*.txt</c> runs although <c>g/etc-dirlink → /etc</c> sits next to the files; a glob that reaches the link is refused.</summary>
+    [Fact]
+    public async Task A_glob_runs_beside_an_unrelated_escaping_link_and_is_refused_when_it_reaches_it()
+    {
+        var folder = Path.GetDirectoryName(silo.WriteInput(Path.Combine("globlink", "a.txt"), "alpha beta\n"))!;
+        silo.WriteInput(Path.Combine("globlink", "b.txt"), "alpha\n");
+        Directory.CreateSymbolicLink(Path.Combine(folder, "etc-dirlink"), "/etc");
+
+        var json = Json(await Ocx("job", "run", "wordcount", Path.Combine(folder, "*.txt"), "--watch", "--json"));
+        Assert.Equal(3, json.GetProperty("result").GetProperty("wordCount").GetProperty("totalWords").GetInt64());
+
+        var refused = await Ocx("job", "run", "wordcount", Path.Combine(folder, "**", "*.txt"), "--watch");
+        Assert.Equal(ExitCodes.ApiError, refused.ExitCode);
+        Assert.Contains("symbolic link", refused.StandardError, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Cancel_stops_a_running_job_and_its_result_exits_1()
     {

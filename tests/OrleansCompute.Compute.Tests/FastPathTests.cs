@@ -297,7 +297,7 @@ public sealed class FastPathTests : IDisposable
     }
 
     /// <summary>The built-in kinds without their fast paths: user kinds that forward Map / Combine / Finish.</summary>
-    private static ComputeJobRegistry PerRecordRegistry() => new ComputeJobRegistry()
+    internal static ComputeJobRegistry PerRecordRegistry() => new ComputeJobRegistry()
         .Register<string, GroupAccumulator, GroupByResult>("group-by", static spec => new PerRecord<GroupAccumulator, GroupByResult>(new GroupByJob(spec, requireTopK: false)))
         .Register<string, long, WordCountResult>("word-count", static spec => new PerRecord<long, WordCountResult>(new WordCountJob(spec)));
 

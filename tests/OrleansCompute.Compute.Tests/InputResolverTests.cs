@@ -81,6 +81,31 @@ public sealed class InputResolverTests : IDisposable
         Assert.Throws<ComputeInputException>(() => Resolver().Resolve("**/*.csv"));
     }
 
+    /// <summary>
+    /// Issue 17: a glob is judged by what it matches. <c>g/*.txt</c> is not refused because of a sibling link to /etc that
+    /// it cannot reach; a link the pattern reaches — named by it, or a directory it can descend into — is still refused,
+    /// as is the whole directory (a directory input means everything below it).
+    /// </summary>
+    [Fact]
+    public void A_glob_ignores_escaping_links_it_cannot_reach_and_refuses_those_it_reaches()
+    {
+        _folder.Write("root/g/a.txt", "a\n"u8.ToArray());
+        _folder.Write("root/g/sub/b.txt", "b\n"u8.ToArray());
+        Directory.CreateSymbolicLink(Path.Combine(_root, "g", "etc-dirlink"), "/etc");
+        File.CreateSymbolicLink(Path.Combine(_root, "g", "secret.csv"), Path.Combine(_outside, "secret.csv"));
+
+        Assert.Equal(["g/a.txt"], Names("g/*.txt"));
+        Assert.Equal(["g/a.txt"], Names("g/?.txt"));
+        Assert.Equal(["g/sub/b.txt"], Names("g/sub/*.txt"));
+        Assert.Equal(["g/sub/b.txt"], Names("g/s*/*.txt"));
+
+        foreach (var reaching in new[] { "g/*", "g/*.csv", "g/**/*.txt", "g/*/*.txt", "g/etc-*/passwd", "g" })
+        {
+            var e = Assert.Throws<ComputeInputException>(() => Resolver().Resolve(reaching));
+            Assert.Contains("symbolic link", e.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Symlinks_that_stay_inside_the_roots_are_followed_and_files_reported_once()
     {

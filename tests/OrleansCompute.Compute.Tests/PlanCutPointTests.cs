@@ -45,7 +45,7 @@ public sealed class PlanCutPointTests : IDisposable
         const long start = 6; // after the header
         foreach (var target in new long[] { 1, 7, 100, 4096, 50_000, 1 << 20 })
         {
-            var single = SplitPlanner.CsvCutPoints(() => new FileRangeReader(path), start, target).Where(c => c < length).ToList();
+            var single = SplitPlanner.CsvCutPoints(() => new FileRangeReader(path), start, target, (byte)',').Where(c => c < length).ToList();
             foreach (var readers in new[] { 2, 3, 4 })
             {
                 var parallel = SplitPlanner.QuoteFreeCutPoints(() => new FileRangeReader(path), start, length, target, readers);

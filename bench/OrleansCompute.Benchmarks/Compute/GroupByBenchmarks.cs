@@ -35,7 +35,7 @@ public class GroupByBenchmarks
                 Aggregates = [AggregateSpec.Of(AggregateFunction.Count), AggregateSpec.Of(AggregateFunction.Mean, "delay"), AggregateSpec.Of(AggregateFunction.Max, "distance")],
             },
         };
-        var engine = ((GroupByResult)BenchData.RunEngine(_spec).Value!).Rows.ToDictionary(r => r.Key[0], r => (Count: (long)r.Values[0]!.Value, Mean: r.Values[1]!.Value, Max: r.Values[2]!.Value));
+        var engine = ((GroupByResult)BenchData.RunEngine(_spec).Value!).Rows.ToDictionary(r => r.Key[0]!, r => (Count: (long)r.Values[0]!.Value, Mean: r.Values[1]!.Value, Max: r.Values[2]!.Value));
         var baseline = Baseline(_path);
         var plinq = Plinq(_path);
         foreach (var (origin, (count, mean, max)) in engine)

@@ -321,7 +321,7 @@ internal static class BatchMacro
     private static Dictionary<string, long> EngineWords(WordCountResult result) => result.Words.ToDictionary(w => w.Word, w => w.Count, StringComparer.Ordinal);
 
     private static Dictionary<string, (long Count, decimal? Mean, long Max)> EngineGroups(GroupByResult result) =>
-        result.Rows.ToDictionary(r => r.Key[0], r => ((long)r.Values[0]!.Value, r.Values[1], (long)r.Values[2]!.Value), StringComparer.Ordinal);
+        result.Rows.ToDictionary(r => r.Key[0]!, r => ((long)r.Values[0]!.Value, r.Values[1], (long)r.Values[2]!.Value), StringComparer.Ordinal);
 
     private static void CheckWords(string who, Dictionary<string, long> expected, Dictionary<string, long> actual)
     {

@@ -229,7 +229,8 @@ public sealed class GroupByView
 
 public sealed class GroupRowView
 {
-    public List<string> Key { get; set; } = [];
+    /// <summary>One value per key column; JSON null where the key column held <c>null</c> (its own group, apart from <c>""</c>).</summary>
+    public List<string?> Key { get; set; } = [];
 
     /// <summary>One per aggregate, null where the group has no values; exact decimals.</summary>
     public List<decimal?> Values { get; set; } = [];

@@ -13,7 +13,12 @@ public sealed class FilterOptions
     [Id(1)]
     public FilterMode Mode { get; set; } = FilterMode.Substring;
 
-    /// <summary>Regex only: case-insensitive matching. Default <c>false</c>.</summary>
+    /// <summary>
+    /// Case-insensitive matching, in both modes. Default <c>false</c> (the <c>ocx</c> CLI sends <c>true</c> unless
+    /// <c>--case-sensitive</c>). Substring: .NET's ordinal ignore-case rule (simple, culture-invariant upper-case
+    /// mapping per UTF-16 code unit: <c>é</c> = <c>É</c>, <c>ß</c> ≠ <c>ss</c>); regex: <c>RegexOptions.IgnoreCase</c>
+    /// with the invariant culture.
+    /// </summary>
     [Id(2)]
     public bool IgnoreCase { get; set; }
 

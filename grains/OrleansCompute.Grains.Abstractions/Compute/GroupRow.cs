@@ -6,11 +6,12 @@ namespace OrleansCompute.Grains.Compute;
 [GenerateSerializer]
 public sealed class GroupRow
 {
+    /// <summary>One value per key column; null where the key column held JSON <c>null</c> (a group of its own, apart from <c>""</c>).</summary>
     [Id(0)]
-    public string[] Key { get; set; } = [];
+    public string?[] Key { get; set; } = [];
 
     [Id(1)]
     public decimal?[] Values { get; set; } = [];
 
-    public override string ToString() => $"[{string.Join(", ", Key)}] = [{string.Join(", ", Values)}]";
+    public override string ToString() => $"[{string.Join(", ", Key.Select(k => k ?? "null"))}] = [{string.Join(", ", Values)}]";
 }

@@ -9,7 +9,7 @@ public static class ReferenceGroupBy
 
     public static Result Run(IEnumerable<RefRecord> records, IReadOnlyList<string> keys, IReadOnlyList<AggregateSpec> aggregates)
     {
-        var groups = new Dictionary<string, (string[] Key, long Rows, Dictionary<string, List<decimal>> Values)>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, (string?[] Key, long Rows, Dictionary<string, List<decimal>> Values)>(StringComparer.Ordinal);
         var bad = new List<(string, long)>();
         long count = 0;
         var valueColumns = aggregates.Where(a => a.Column is not null).Select(a => a.Column!).Distinct().ToList();
@@ -47,8 +47,8 @@ public static class ReferenceGroupBy
                 continue;
             }
 
-            var key = keys.Select(k => record.Columns[k] ?? "").ToArray();
-            var id = string.Join("\u0001", key.Select(k => k.Length + ":" + k));
+            var key = keys.Select(k => record.Columns[k]).ToArray(); // JSON null stays null: its own group
+            var id = string.Join("\u0001", key.Select(k => k is null ? "null" : k.Length + ":" + k));
             if (!groups.TryGetValue(id, out var group))
             {
                 group = (key, 0, valueColumns.ToDictionary(c => c, _ => new List<decimal>()));
@@ -72,11 +72,18 @@ public static class ReferenceGroupBy
         return new Result(rows, bad, count);
     }
 
-    public static int CompareKeys(string[] x, string[] y)
+    /// <summary>Ordinal, column by column; null after every string.</summary>
+    public static int CompareKeys(string?[] x, string?[] y)
     {
         for (var i = 0; i < x.Length; i++)
         {
-            var c = string.CompareOrdinal(x[i], y[i]);
+            var c = (x[i], y[i]) switch
+            {
+                (null, null) => 0,
+                (null, _) => 1,
+                (_, null) => -1,
+                var (a, b) => string.CompareOrdinal(a, b),
+            };
             if (c != 0)
             {
                 return c;

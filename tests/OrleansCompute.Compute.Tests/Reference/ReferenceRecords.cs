@@ -11,7 +11,7 @@ public static class ReferenceRecords
 {
     public static List<RefRecord> Csv(string path, bool hasHeader, char delimiter)
     {
-        var records = ReferenceCsv.Records(File.ReadAllBytes(path));
+        var records = ReferenceCsv.Records(File.ReadAllBytes(path), (byte)delimiter);
         var result = new List<RefRecord>();
         List<string>? header = null;
         var expected = -1;

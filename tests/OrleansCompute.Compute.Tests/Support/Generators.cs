@@ -63,6 +63,12 @@ public static class Generators
                 case 3:
                     fields[1] = "\"ab\"x"; // text after the closing quote
                     break;
+                case 4:
+                    fields[rng.Next(4)] = "ab\"c"; // a stray quote inside an unquoted field: a literal character
+                    break;
+                case 5:
+                    fields[rng.Next(4)] = "\"open"; // a quote at a field start that the next quote in the file closes
+                    break;
                 default:
                     break;
             }

@@ -38,6 +38,33 @@ internal static class GlobPattern
         return path.Length == 0;
     }
 
+    /// <summary>Whether the pattern may match a path that continues <paramref name="path"/> by one or more segments.</summary>
+    public static bool CanMatchBelow(ReadOnlySpan<string> pattern, ReadOnlySpan<string> path)
+    {
+        while (path.Length > 0)
+        {
+            if (pattern.Length == 0)
+            {
+                return false;
+            }
+
+            if (pattern[0] == "**")
+            {
+                return true; // ** takes the rest of path, and the pattern after it whatever follows
+            }
+
+            if (!MatchSegment(pattern[0], path[0]))
+            {
+                return false;
+            }
+
+            pattern = pattern[1..];
+            path = path[1..];
+        }
+
+        return pattern.Length > 0;
+    }
+
     public static bool MatchSegment(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
     {
         // Greedy star with one backtrack point: linear for patterns with several stars.

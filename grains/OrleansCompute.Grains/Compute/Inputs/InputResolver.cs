@@ -109,9 +109,10 @@ public sealed class InputResolver
         throw new ComputeInputException($"Input '{input}' resolves to '{full}', which is outside the data roots ({string.Join(", ", _realRoots)}).");
     }
 
-    private string CheckReal(string input, string path)
+    private string CheckReal(string input, string path) => CheckUnderRoots(input, path, RealPath.Resolve(path));
+
+    private string CheckUnderRoots(string input, string path, string real)
     {
-        var real = RealPath.Resolve(path);
         foreach (var root in _realRoots)
         {
             if (RealPath.IsUnder(real, root))
@@ -125,7 +126,11 @@ public sealed class InputResolver
     }
 
     // Walks a directory by hand rather than with recursive enumeration, so every link is checked
-    // against the roots and a link cycle is entered at most once.
+    // against the roots and a link cycle is entered at most once. A glob is judged by what it matches (the
+    // path as seen through the walk: link names, not targets): it reaches a file it matches and a directory it
+    // can match something below; whatever it does not reach is skipped unchecked, so an unrelated link next to
+    // the matched files does not fail the input, and everything it reaches is checked. A directory input
+    // (no pattern) reaches everything below it.
     private void Walk(string input, string dir, List<string> relative, string[]? pattern, SortedDictionary<string, long> files, HashSet<string> visited)
     {
         if (!visited.Add(dir))
@@ -135,17 +140,31 @@ public sealed class InputResolver
 
         foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
         {
-            var real = CheckReal(input, entry);
             relative.Add(Path.GetFileName(entry));
             try
             {
-                if (Directory.Exists(real))
+                var path = CollectionsMarshal.AsSpan(relative);
+                var matches = pattern is null || GlobPattern.MatchSegments(pattern, path);
+                var below = pattern is null || GlobPattern.CanMatchBelow(pattern, path);
+                if (!matches && !below)
+                {
+                    continue;
+                }
+
+                var real = RealPath.Resolve(entry);
+                var isDirectory = Directory.Exists(real);
+                if (isDirectory ? !below : !matches)
+                {
+                    continue; // a file the pattern could only look inside, or a directory it names but does not enter
+                }
+
+                CheckUnderRoots(input, entry, real);
+                if (isDirectory)
                 {
                     Walk(input, real, relative, pattern, files, visited);
                 }
-                else if (File.Exists(real) && (pattern is null || GlobPattern.MatchSegments(pattern.AsSpan(), CollectionsMarshal.AsSpan(relative))))
+                else if (File.Exists(real))
                 {
-                    // The glob matches the path as seen through the walk (link names, not targets).
                     files[real] = new FileInfo(real).Length;
                 }
             }
@@ -153,7 +172,6 @@ public sealed class InputResolver
             {
                 relative.RemoveAt(relative.Count - 1);
             }
-
         }
     }
 }

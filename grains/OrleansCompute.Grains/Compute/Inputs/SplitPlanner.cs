@@ -63,7 +63,7 @@ public sealed class SplitPlanner(InputResolver resolver)
         string[]? header = null;
         var fieldCount = 0;
         long start = -1;
-        using (var reader = new SplitRecordReader(open(file), 0, long.MaxValue, csvQuotes: true))
+        using (var reader = new SplitRecordReader(open(file), 0, long.MaxValue, csvQuotes: true, csvDelimiter: input.Delimiter))
         {
             while (reader.TryRead(out var record, out var offset))
             {
@@ -104,7 +104,7 @@ public sealed class SplitPlanner(InputResolver resolver)
         }
 
         var cuts = QuoteFreeCutPoints(() => open(file), start, file.Length, input.TargetSplitBytes, ParallelPlanReaders(file.Length - start))
-            ?? CsvCutPoints(() => open(file), start, input.TargetSplitBytes);
+            ?? CsvCutPoints(() => open(file), start, input.TargetSplitBytes, delimiter);
         foreach (var cut in cuts)
         {
             AddSplit(plan, fileIndex, file.Path, start, cut, header, fieldCount);
@@ -256,66 +256,66 @@ public sealed class SplitPlanner(InputResolver resolver)
     }
 
     /// <summary>
-    /// Record starts near every target offset: the position after the first record-ending <c>\n</c> (outside
-    /// quotes) at or past the last byte of each target (start + k × target). Between targets only quotes are looked
-    /// for (to keep the parity), so a quote-free file is scanned at memchr speed. Parity carried from
-    /// <paramref name="start"/> (a record start) equals the readers' per-record parity, because a record ends only where
-    /// the parity is even.
+    /// Record starts near every target offset: the position after the first record-ending <c>\n</c> at or past the last
+    /// byte of each target (start + k × target), framed as the readers frame records (<see cref="CsvRecordScanner"/>:
+    /// quotes open fields only at field starts; an unclosed quoted field resynchronises). Between targets the scanner
+    /// only looks for quotes, so a quote-free file is scanned at memchr speed. The state carried from
+    /// <paramref name="start"/> (a record start) is the readers' per-record state, because a record ends only outside quotes.
     /// </summary>
-    internal static IEnumerable<long> CsvCutPoints(Func<IRangeReader> open, long start, long target)
+    internal static IEnumerable<long> CsvCutPoints(Func<IRangeReader> open, long start, long target, byte delimiter, int maxQuotedFieldBytes = CsvRecordScanner.MaxQuotedFieldBytes)
     {
         using var handle = open();
         var buffer = new byte[PlanBufferBytes];
-        var inQuote = false;
-        var next = SaturatingAdd(start, target);
-        var chunkStart = start;
+        var scanner = new CsvRecordScanner(delimiter, maxQuotedFieldBytes);
+        var searchFrom = SaturatingAdd(start, target) - 1; // the '\n' that ends a record may sit just before the target
+        var position = start;
         while (true)
         {
-            var read = handle.Read(buffer, chunkStart);
+            var read = handle.Read(buffer, position);
             if (read == 0)
             {
+                if (scanner.EndOfInput())
+                {
+                    position = scanner.ResumeAt; // a quoted field open at the end: its record ends at the next '\n'
+                    continue;
+                }
+
                 yield break;
             }
 
-            var i = 0;
-            while (i < read)
+            var chunk = buffer.AsSpan(0, read);
+            int found;
+            if (position < searchFrom)
             {
-                var searchFrom = next - 1 - chunkStart; // the '\n' that ends a record may sit just before the target
-                if (i < searchFrom)
+                var skip = (int)Math.Min(read, searchFrom - position);
+                found = scanner.Skip(chunk[..skip], position);
+                if (found == CsvRecordScanner.NeedMore)
                 {
-                    var limit = (int)Math.Min(read, searchFrom);
-                    var q = buffer.AsSpan(i, limit - i).IndexOf((byte)'"');
-                    if (q < 0)
-                    {
-                        i = limit;
-                        continue;
-                    }
-
-                    inQuote = !inQuote;
-                    i += q + 1;
+                    position += skip;
+                    continue;
+                }
+            }
+            else
+            {
+                found = scanner.FindRecordEnd(chunk, position);
+                if (found >= 0)
+                {
+                    var cut = position + found + 1;
+                    yield return cut;
+                    scanner.StartRecord();
+                    searchFrom = NextTarget(start, cut, target) - 1;
+                    position = cut;
                     continue;
                 }
 
-                var window = buffer.AsSpan(i, read - i);
-                var k = inQuote ? window.IndexOf((byte)'"') : window.IndexOfAny((byte)'"', (byte)'\n');
-                if (k < 0)
+                if (found == CsvRecordScanner.NeedMore)
                 {
-                    break;
-                }
-
-                i += k + 1;
-                if (window[k] == (byte)'"')
-                {
-                    inQuote = !inQuote;
+                    position += read;
                     continue;
                 }
-
-                var cut = chunkStart + i;
-                yield return cut;
-                next = NextTarget(start, cut, target);
             }
 
-            chunkStart += read;
+            position = scanner.ResumeAt; // Resync: read again from just after the opening quote
         }
     }
 

@@ -56,8 +56,8 @@ internal static class ShardResults
         ArgumentNullException.ThrowIfNull(split);
         var csv = spec.Input.Format == InputFormat.Csv;
         return input is null
-            ? new Reading.SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: csv)
-            : new Reading.SplitRecordReader(input, split.Start, split.End, csvQuotes: csv);
+            ? new Reading.SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: csv, csvDelimiter: spec.Input.Delimiter)
+            : new Reading.SplitRecordReader(input, split.Start, split.End, csvQuotes: csv, csvDelimiter: spec.Input.Delimiter);
     }
 
     /// <summary>

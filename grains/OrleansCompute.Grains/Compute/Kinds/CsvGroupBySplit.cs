@@ -756,14 +756,14 @@ internal sealed class CsvGroupBySplit
     private void Flush(Combiner<string, GroupAccumulator> combiner)
     {
         var keys = _keyColumns.Length;
-        var parts = new string[keys];
+        var parts = new string?[keys];
         for (var g = 0; g < _groups.Count; g++)
         {
             var bytes = _groups.KeyAt(g);
             string key;
             if (keys == 1)
             {
-                key = Encoding.UTF8.GetString(bytes);
+                key = GroupKey.EncodeOne(Encoding.UTF8.GetString(bytes));
             }
             else
             {

@@ -7,15 +7,17 @@ using OrleansCompute.Grains.Compute.Reading;
 namespace OrleansCompute.Grains.Compute.Kinds;
 
 /// <summary>
-/// <c>filter-count</c>: counts the records (lines, for Text) that contain an ordinal substring or match a
-/// regular expression, and keeps the first few matches. A regex that times out on a record makes that
-/// record bad. Partial: a single key (0) → <see cref="MatchTally"/>.
+/// <c>filter-count</c>: counts the records (lines, for Text) that contain a substring or match a regular expression,
+/// and keeps the first few matches. <see cref="FilterOptions.IgnoreCase"/> applies to both modes: a substring is then
+/// compared with the ordinal ignore-case rule (<see cref="IgnoreCaseSubstring"/>), otherwise byte for byte. A regex
+/// that times out on a record makes that record bad. Partial: a single key (0) → <see cref="MatchTally"/>.
 /// </summary>
 public sealed class FilterCountJob : ComputeJob<int, MatchTally, FilterCountResult>
 {
     private const int MaxSampleChars = 500;
 
     private readonly byte[] _needle;
+    private readonly IgnoreCaseSubstring? _ignoreCase;
     private readonly Regex? _regex;
     private readonly int _maxSamples;
 
@@ -26,6 +28,11 @@ public sealed class FilterCountJob : ComputeJob<int, MatchTally, FilterCountResu
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxSamples, "Filter.MaxSamples");
         _maxSamples = options.MaxSamples;
         _needle = Encoding.UTF8.GetBytes(options.Pattern);
+        if (options.Mode == FilterMode.Substring && options.IgnoreCase)
+        {
+            _ignoreCase = new IgnoreCaseSubstring(options.Pattern);
+        }
+
         if (options.Mode == FilterMode.Regex)
         {
             var flags = RegexOptions.Compiled | RegexOptions.CultureInvariant | (options.IgnoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
@@ -45,7 +52,11 @@ public sealed class FilterCountJob : ComputeJob<int, MatchTally, FilterCountResu
         ArgumentNullException.ThrowIfNull(output);
         var line = record.Bytes;
         bool matched;
-        if (_regex is null)
+        if (_ignoreCase is not null)
+        {
+            matched = _ignoreCase.IsMatch(line);
+        }
+        else if (_regex is null)
         {
             matched = line.IndexOf(_needle) >= 0;
         }

@@ -9,7 +9,8 @@ namespace OrleansCompute.Grains.Compute.Kinds;
 /// and aggregates value columns (count, sum, min, max, mean). Partial: encoded key (<see cref="GroupKey"/>)
 /// → <see cref="GroupAccumulator"/>. A value column that is empty, null or absent is missing (ignored);
 /// any other value that is not a number makes the record bad, as does an absent key column (JSON).
-/// A JSON null key groups as the empty string; numbers and booleans group by their JSON text.
+/// A JSON null key is a group of its own (a null in <see cref="GroupRow.Key"/>), apart from the empty string;
+/// numbers and booleans group by their JSON text. A CSV field has no null: an empty one is the empty string.
 /// </summary>
 public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByResult>, ISplitMapper<string, GroupAccumulator>
 {
@@ -138,7 +139,8 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
         var length = 0;
         for (var k = 0; k < keys; k++)
         {
-            if (record.GetKind(_keyColumn[k]) == ColumnValueKind.Missing)
+            var kind = record.GetKind(_keyColumn[k]);
+            if (kind == ColumnValueKind.Missing)
             {
                 output.Reject($"key column '{_keyColumns[k]}' is missing");
                 return;
@@ -152,9 +154,30 @@ public sealed class GroupByJob : ComputeJob<string, GroupAccumulator, GroupByRes
                 s_key = buffer;
             }
 
+            if (kind == ColumnValueKind.Null)
+            {
+                // GroupKey's form of null: one mark for a one-column key, two for a part of a longer one.
+                buffer[length++] = GroupKey.NullMark;
+                if (keys == 1)
+                {
+                    break;
+                }
+
+                buffer[length++] = GroupKey.NullMark;
+                continue;
+            }
+
             if (keys == 1)
             {
                 length = Encoding.UTF8.GetChars(bytes, buffer);
+                if (length > 0 && buffer[0] == GroupKey.NullMark)
+                {
+                    // A value that starts with the mark gets one more in front (GroupKey.EncodeOne).
+                    buffer.AsSpan(0, length).CopyTo(buffer.AsSpan(1));
+                    buffer[0] = GroupKey.NullMark;
+                    length++;
+                }
+
                 break;
             }
 

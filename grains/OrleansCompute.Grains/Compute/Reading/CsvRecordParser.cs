@@ -1,10 +1,12 @@
 namespace OrleansCompute.Grains.Compute.Reading;
 
 /// <summary>
-/// Splits one CSV record (RFC 4180) into fields: a field is either unquoted (no <c>"</c> in it) or wholly
-/// quoted, where <c>""</c> stands for one quote and delimiters and newlines are data. The record's own
-/// terminator is already gone. Fields the caller asks for (by field index) are stored in
-/// the column buffer, unescaped; the rest are only counted.
+/// Splits one CSV record (RFC 4180, read as Python's <c>csv</c> module and DuckDB read it) into fields: a field that
+/// starts with <c>"</c> is quoted — <c>""</c> stands for one quote, delimiters and newlines are data, and the closing
+/// quote must be followed by a delimiter or the end of the record; any other field runs to the next delimiter, and a
+/// <c>"</c> in it is a literal character (<c>ab"c</c> is the three characters it shows). The record's own terminator is
+/// already gone. Fields the caller asks for (by field index) are stored in the column buffer, unescaped; the rest are
+/// only counted.
 /// </summary>
 internal static class CsvRecordParser
 {
@@ -26,7 +28,8 @@ internal static class CsvRecordParser
                     var q = record[j..].IndexOf((byte)'"');
                     if (q < 0)
                     {
-                        error = $"field {field + 1}: quoted field is not closed";
+                        // Only a record cut by the resynchronising rule (CsvRecordScanner) gets here.
+                        error = $"field {field + 1}: quoted field is not closed (within {CsvRecordScanner.MaxQuotedFieldBytes >> 20} MiB or before the end of the file), so the record ends at the first line end after its opening quote";
                         return -1;
                     }
 
@@ -67,14 +70,8 @@ internal static class CsvRecordParser
             }
             else
             {
-                var k = record[i..].IndexOfAny(delimiter, (byte)'"');
+                var k = record[i..].IndexOf(delimiter);
                 var end = k < 0 ? record.Length : i + k;
-                if (end < record.Length && record[end] == (byte)'"')
-                {
-                    error = $"field {field + 1}: quote inside an unquoted field";
-                    return -1;
-                }
-
                 if (column >= 0)
                 {
                     columns?.Set(column, i, end - i, ColumnValueKind.Text);

@@ -7,7 +7,8 @@ namespace OrleansCompute.Grains.Compute.Reading;
 /// start at 0 or right after a <c>\n</c> skips its partial first record (the previous range finishes it);
 /// the last record is read past <c>end</c> to its terminator. Records end at <c>\n</c> (a <c>\r</c> before it,
 /// or at the very end of the file, is dropped); in CSV mode a <c>\n</c> inside a quoted field does not end a
-/// record (quote parity, so doubled quotes are handled). Reads with positional I/O into one pooled buffer
+/// record, where a quote opens a quoted field only at the start of a field (<see cref="CsvRecordScanner"/>, which also
+/// gives the rule for a quoted field that never closes). Reads with positional I/O into one pooled buffer
 /// that grows only when a single record is larger than it; returned spans are valid until the next read.
 /// </summary>
 public sealed class SplitRecordReader : IDisposable
@@ -18,6 +19,9 @@ public sealed class SplitRecordReader : IDisposable
     private readonly IRangeReader _source;
     private readonly long _end;
     private readonly bool _csv;
+    private readonly byte _delimiter;
+    private readonly int _maxQuotedFieldBytes = CsvRecordScanner.MaxQuotedFieldBytes;
+    private CsvRecordScanner _scanner;
     private long _length;
     private byte[] _buffer;
     private long _bufferOffset;
@@ -25,13 +29,14 @@ public sealed class SplitRecordReader : IDisposable
     private int _pos;
     private bool _done;
 
-    public SplitRecordReader(string path, long start, long end, bool csvQuotes, int bufferSize = DefaultBufferSize)
-        : this(new FileRangeReader(path), start, end, csvQuotes, bufferSize)
+    /// <summary>Reads the records of [start, end) of a local file; CSV framing (<paramref name="csvQuotes"/>) needs the file's <paramref name="csvDelimiter"/>.</summary>
+    public SplitRecordReader(string path, long start, long end, bool csvQuotes, int bufferSize = DefaultBufferSize, char csvDelimiter = ',')
+        : this(new FileRangeReader(path), start, end, csvQuotes, bufferSize, csvDelimiter)
     {
     }
 
     /// <summary>Reads the records of [start, end) of <paramref name="source"/>, which this reader owns (and disposes).</summary>
-    public SplitRecordReader(IRangeReader source, long start, long end, bool csvQuotes, int bufferSize = DefaultBufferSize)
+    public SplitRecordReader(IRangeReader source, long start, long end, bool csvQuotes, int bufferSize = DefaultBufferSize, char csvDelimiter = ',')
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(start);
@@ -40,6 +45,8 @@ public sealed class SplitRecordReader : IDisposable
         _length = _source.Length;
         _end = Math.Min(end, _length);
         _csv = csvQuotes;
+        _delimiter = csvQuotes ? checked((byte)csvDelimiter) : (byte)0;
+        _scanner = new CsvRecordScanner(_delimiter);
         _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
         _bufferOffset = start;
         if (start >= _end)
@@ -58,6 +65,17 @@ public sealed class SplitRecordReader : IDisposable
     /// </summary>
     public bool LastRecordHasQuote { get; private set; } = true;
 
+    /// <summary>CSV mode: the longest a quoted field may be before its record is cut (tests set it low; see <see cref="CsvRecordScanner"/>).</summary>
+    internal int MaxQuotedFieldBytes
+    {
+        get => _maxQuotedFieldBytes;
+        init
+        {
+            _maxQuotedFieldBytes = value;
+            _scanner = new CsvRecordScanner(_delimiter, value);
+        }
+    }
+
     /// <summary>File offset of the next record (or of the end of what this reader consumed).</summary>
     public long Position => _bufferOffset + _pos;
 
@@ -71,19 +89,20 @@ public sealed class SplitRecordReader : IDisposable
             return false;
         }
 
+        if (_csv)
+        {
+            return TryReadCsv(out record);
+        }
+
         var scan = _pos;
-        var inQuote = false;
-        var quoted = false;
         while (true)
         {
-            var window = _buffer.AsSpan(scan, _count - scan);
-            var found = _csv ? FindCsvRecordEnd(window, ref inQuote, ref quoted) : window.IndexOf((byte)'\n');
+            var found = _buffer.AsSpan(scan, _count - scan).IndexOf((byte)'\n');
             if (found >= 0)
             {
                 var terminator = scan + found;
                 record = TrimCarriageReturn(_buffer.AsSpan(_pos, terminator - _pos));
                 _pos = terminator + 1;
-                LastRecordHasQuote = quoted;
                 return true;
             }
 
@@ -92,7 +111,56 @@ public sealed class SplitRecordReader : IDisposable
                 // The last record of the file has no terminator.
                 record = TrimCarriageReturn(_buffer.AsSpan(_pos, _count - _pos));
                 _pos = _count;
-                LastRecordHasQuote = !_csv || quoted || record.Contains((byte)'"');
+                return true;
+            }
+
+            scan = _count - _pos;
+            Compact();
+            Fill();
+        }
+    }
+
+    private bool TryReadCsv(out ReadOnlySpan<byte> record)
+    {
+        // Most records hold no quote: their end is the first '\n', found without the scanner.
+        var plain = _buffer.AsSpan(_pos, _count - _pos).IndexOfAny((byte)'"', (byte)'\n');
+        if (plain >= 0 && _buffer[_pos + plain] == (byte)'\n')
+        {
+            record = TrimCarriageReturn(_buffer.AsSpan(_pos, plain));
+            _pos += plain + 1;
+            LastRecordHasQuote = false;
+            return true;
+        }
+
+        ref var scanner = ref _scanner;
+        scanner.StartRecord();
+        var scan = _pos;
+        while (true)
+        {
+            var found = scanner.FindRecordEnd(_buffer.AsSpan(scan, _count - scan), _bufferOffset + scan);
+            if (found == CsvRecordScanner.Resync || (found == CsvRecordScanner.NeedMore && _bufferOffset + _count >= _length && scanner.EndOfInput()))
+            {
+                // A quoted field that did not close: the record ends at the first '\n' after its opening quote, which
+                // (like the whole record) is still in the buffer.
+                scan = (int)(scanner.ResumeAt - _bufferOffset);
+                continue;
+            }
+
+            if (found >= 0)
+            {
+                var terminator = scan + found;
+                record = TrimCarriageReturn(_buffer.AsSpan(_pos, terminator - _pos));
+                _pos = terminator + 1;
+                LastRecordHasQuote = scanner.SawQuote;
+                return true;
+            }
+
+            if (_bufferOffset + _count >= _length)
+            {
+                // The last record of the file has no terminator.
+                record = TrimCarriageReturn(_buffer.AsSpan(_pos, _count - _pos));
+                _pos = _count;
+                LastRecordHasQuote = scanner.SawQuote;
                 return true;
             }
 
@@ -232,55 +300,6 @@ public sealed class SplitRecordReader : IDisposable
             Compact(); // no whole record in the buffer: read more (grows it when one record fills it)
             Fill();
         }
-    }
-
-    /// <summary>
-    /// The end of a CSV record in <paramref name="data"/>: the first <c>\n</c> outside quotes, or -1.
-    /// <paramref name="inQuote"/> carries the quote state across calls over consecutive windows.
-    /// </summary>
-    public static int FindCsvRecordEnd(ReadOnlySpan<byte> data, ref bool inQuote)
-    {
-        var quoted = false;
-        return FindCsvRecordEnd(data, ref inQuote, ref quoted);
-    }
-
-    private static int FindCsvRecordEnd(ReadOnlySpan<byte> data, ref bool inQuote, ref bool quoted)
-    {
-        var i = 0;
-        while (i < data.Length)
-        {
-            if (inQuote)
-            {
-                var q = data[i..].IndexOf((byte)'"');
-                if (q < 0)
-                {
-                    return -1;
-                }
-
-                i += q + 1;
-                inQuote = false;
-            }
-            else
-            {
-                var k = data[i..].IndexOfAny((byte)'"', (byte)'\n');
-                if (k < 0)
-                {
-                    return -1;
-                }
-
-                i += k;
-                if (data[i] == (byte)'\n')
-                {
-                    return i;
-                }
-
-                inQuote = true;
-                quoted = true;
-                i++;
-            }
-        }
-
-        return -1;
     }
 
     public void Dispose()
