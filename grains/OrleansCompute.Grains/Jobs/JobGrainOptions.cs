@@ -35,6 +35,14 @@ public sealed class JobGrainOptions
     /// <summary>Smallest split the sizing above makes (a spec's own smaller <c>TargetSplitBytes</c> still wins). Default 4 MiB.</summary>
     public long MinSplitBytes { get; set; } = 4L << 20;
 
+    /// <summary>
+    /// Packing small files: what opening one more file costs, in bytes of reading (Spark's <c>openCostInBytes</c>). Every
+    /// piece of a file counts as its length plus this when files are packed into splits and when the split size is chosen
+    /// from the input's total, so thousands of small files make about as many splits as the same bytes in one file, and a
+    /// split holds at most split size ÷ this files. Default 8 KiB (measured for local files; blob inputs use it too).
+    /// </summary>
+    public long FileOpenCostBytes { get; set; } = Compute.Inputs.SplitPlanner.DefaultFileOpenCostBytes;
+
     internal int EffectiveClusterCores => ClusterCores > 0 ? ClusterCores : Environment.ProcessorCount;
 
     /// <summary>The split size for <paramref name="totalBytes"/> of input whose spec asks for at most <paramref name="targetSplitBytes"/>.</summary>

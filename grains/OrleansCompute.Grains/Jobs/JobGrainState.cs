@@ -3,8 +3,8 @@ using Orleans;
 namespace OrleansCompute.Grains.Jobs;
 
 /// <summary>
-/// Persisted state of a job grain. The spec, the plan and the result are kept in the binary wire format
-/// (they hold polymorphic values the JSON storage serializer cannot round-trip); the rest is plain.
+/// Persisted state of a job grain. The spec and the result are kept in the binary wire format (they hold polymorphic
+/// values the JSON storage serializer cannot round-trip), the plan in its compact form; the rest is plain.
 /// </summary>
 [GenerateSerializer]
 public sealed class JobGrainState
@@ -18,6 +18,10 @@ public sealed class JobGrainState
     [Id(2)]
     public byte[]? Spec { get; set; }
 
+    /// <summary>
+    /// The plan as Orleans serialized it field by field (every range with its full path): what jobs planned before compact
+    /// plans persisted. Still read, so such a job resumes after an upgrade; new plans go to <see cref="CompactPlan"/>.
+    /// </summary>
     [Id(3)]
     public byte[]? Plan { get; set; }
 
@@ -83,4 +87,8 @@ public sealed class JobGrainState
     /// </summary>
     [Id(21)]
     public string? TraceParent { get; set; }
+
+    /// <summary>The plan in its compact form (<c>SplitPlanCodec</c>: the file list once, splits as references into it).</summary>
+    [Id(22)]
+    public byte[]? CompactPlan { get; set; }
 }

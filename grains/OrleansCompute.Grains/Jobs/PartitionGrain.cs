@@ -22,10 +22,11 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         _runner ??= JobRunners.Create(ServiceProvider, spec);
         var runner = _runner;
         var watch = Stopwatch.StartNew();
-        var source = InputSources.Find(JobRunners.Sources(ServiceProvider), split.Path);
+        var sources = JobRunners.Sources(ServiceProvider);
         var (partial, shards) = await ComputeThreads.Run(() =>
         {
-            var mapped = source is null ? runner.RunSplit(split) : runner.RunSplit(split, source.Open(split.Path, split.Start, split.End));
+            // Every range of the split (one, or the small files packed into it) through its source, one reader at a time.
+            var mapped = runner.RunSplit(split, range => InputSources.Open(sources, range));
             var cut = runner.Shard(mapped, shardCount);
             runner.Release(mapped); // the shards hold copies; the report below reads only its counts
             return (mapped, cut);
@@ -36,7 +37,7 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         return new SplitReport
         {
             SplitId = split.SplitId,
-            Bytes = split.End - split.Start,
+            Bytes = split.Bytes,
             Records = partial.Records,
             BadRecords = partial.BadRecords.Count,
             MapTime = watch.Elapsed,

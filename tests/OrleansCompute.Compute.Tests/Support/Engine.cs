@@ -7,12 +7,25 @@ namespace OrleansCompute.Compute.Tests.Support;
 /// <summary>Drives the engine as the grains will: plan, run every split, merge the partials in a random tree order, finish.</summary>
 public static class Engine
 {
-    public static ComputeJobResult Run(ComputeJobSpec spec, string root, Random? shuffle = null, int shards = 1, ComputeJobRegistry? registry = null)
+    public static ComputeJobResult Run(ComputeJobSpec spec, string root, Random? shuffle = null, int shards = 1, ComputeJobRegistry? registry = null) =>
+        Run(spec, root, Plan(spec.Input, root), shuffle, shards, registry);
+
+    /// <summary>Runs the job over a given plan (e.g. one packed with another open cost).</summary>
+    public static ComputeJobResult Run(ComputeJobSpec spec, string root, SplitPlan plan, Random? shuffle = null, int shards = 1, ComputeJobRegistry? registry = null)
     {
+        _ = root;
         var runner = (registry ?? ComputeJobRegistry.CreateDefault()).CreateRunner(spec);
-        var plan = new SplitPlanner(new InputResolver(new DataRootOptions { Roots = { root } })).Plan(spec.Input);
         var partials = plan.Splits.Select(s => runner.RunSplit(s)).ToList();
         return MergeAndFinish(runner, partials, shuffle, shards);
+    }
+
+    /// <summary>The planner's plan of <paramref name="input"/> under <paramref name="root"/>, small files packed with <paramref name="fileOpenCostBytes"/> (default: the planner's).</summary>
+    public static SplitPlan Plan(InputSpec input, string root, long? fileOpenCostBytes = null)
+    {
+        var files = new InputResolver(new DataRootOptions { Roots = { root } }).Resolve(input.Path);
+        return fileOpenCostBytes is { } cost
+            ? SplitPlanner.Plan(files, input, static f => new Grains.Compute.Reading.FileRangeReader(f.Path), cost)
+            : new SplitPlanner(new InputResolver(new DataRootOptions { Roots = { root } })).Plan(input);
     }
 
     public static ComputeJobResult MergeAndFinish(IComputeJobRunner runner, List<IComputePartial> partials, Random? shuffle, int shards)

@@ -50,29 +50,51 @@ public static class InputSources
         return null;
     }
 
-    /// <summary>Plans <paramref name="input"/>: through the source that owns its path, else under <paramref name="roots"/>.</summary>
-    public static SplitPlan Plan(InputSpec input, DataRootOptions roots, IReadOnlyList<IInputSource> sources, Func<long, long>? splitBytesForTotal = null)
+    /// <summary>
+    /// Plans <paramref name="input"/>: through the source that owns its path, else under <paramref name="roots"/>. Small
+    /// files are packed into splits with <paramref name="fileOpenCostBytes"/> counted per file piece; a split size chosen
+    /// by <paramref name="splitBytesForTotal"/> is given the input's total cost (bytes plus one open cost per non-empty file).
+    /// </summary>
+    public static SplitPlan Plan(InputSpec input, DataRootOptions roots, IReadOnlyList<IInputSource> sources, Func<long, long>? splitBytesForTotal = null,
+        long fileOpenCostBytes = SplitPlanner.DefaultFileOpenCostBytes)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(roots);
+        ArgumentOutOfRangeException.ThrowIfNegative(fileOpenCostBytes);
         var source = Find(sources, input.Path);
         var files = source is null ? new InputResolver(roots).Resolve(input.Path) : source.Resolve(input.Path);
         if (splitBytesForTotal is not null)
         {
-            // Split size chosen from the input's total size (e.g. from the cluster's cores); the spec's size is an upper bound.
+            // Split size chosen from the input's total cost (e.g. from the cluster's cores); the spec's size is an upper bound.
+            // Counting the open costs keeps 100,000 one-byte files from being planned as if they were 100 KB.
+            long cost = 0;
+            foreach (var file in files)
+            {
+                cost = SaturatingAdd(cost, file.Length > 0 ? SaturatingAdd(file.Length, fileOpenCostBytes) : 0);
+            }
+
             input = new InputSpec
             {
                 Path = input.Path,
                 Format = input.Format,
                 Delimiter = input.Delimiter,
                 HasHeader = input.HasHeader,
-                TargetSplitBytes = splitBytesForTotal(files.Sum(f => f.Length)),
+                TargetSplitBytes = splitBytesForTotal(cost),
             };
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(input.TargetSplitBytes, 1, "TargetSplitBytes");
         return source is null
-            ? SplitPlanner.Plan(files, input)
-            : SplitPlanner.Plan(files, input, file => source.Open(file.Path, 0, file.Length));
+            ? SplitPlanner.Plan(files, input, static file => new FileRangeReader(file.Path), fileOpenCostBytes)
+            : SplitPlanner.Plan(files, input, file => source.Open(file.Path, 0, file.Length), fileOpenCostBytes);
     }
+
+    /// <summary>Opens one single-file range of a split (<see cref="InputSplit.Ranges"/>): through the source that owns its path, else as a local file.</summary>
+    public static IRangeReader Open(IReadOnlyList<IInputSource> sources, InputSplit range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        return Find(sources, range.Path) is { } source ? source.Open(range.Path, range.Start, range.End) : new FileRangeReader(range.Path);
+    }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 }

@@ -39,29 +39,43 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
 
     public IComputePartial CreateEmpty() => NewPartial();
 
-    public IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default)
-    {
-        using var reader = ShardResults.Reader(Spec, split);
-        return RunSplit(split, reader, cancellationToken);
-    }
+    public IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default) =>
+        RunSplit(split, ShardResults.LocalFiles, cancellationToken);
 
-    public IComputePartial RunSplit(InputSplit split, IRangeReader input, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        using var reader = ShardResults.Reader(Spec, split, input);
-        return RunSplit(split, reader, cancellationToken);
-    }
+    public IComputePartial RunSplit(InputSplit split, IRangeReader input, CancellationToken cancellationToken = default) =>
+        RunSplit(split, ShardResults.SingleRange(split, input), cancellationToken);
 
-    private ComputePartial<TKey, TValue> RunSplit(InputSplit split, SplitRecordReader reader, CancellationToken cancellationToken)
+    public IComputePartial RunSplit(InputSplit split, Func<InputSplit, IRangeReader> open, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(open);
         var partial = NewPartial();
         partial.SplitIds.Add(split.SplitId);
         var combiner = new Combiner<TKey, TValue>(partial.Entries, _combine);
-        var maxSamples = Spec.Rejection.MaxSamples;
-        if (_job is ISplitMapper<TKey, TValue> fast && fast.TryMapSplit(split, reader, partial, combiner, maxSamples, cancellationToken))
+        foreach (var range in split.Ranges)
         {
-            combiner.FlushUtf8();
-            return partial;
+            using var reader = ShardResults.Reader(Spec, range, open(range));
+            MapRange(range, reader, partial, combiner, cancellationToken);
+        }
+
+        combiner.FlushUtf8();
+        return partial;
+    }
+
+    /// <summary>Maps one single-file range into <paramref name="partial"/> (adding to its records and bad records).</summary>
+    private void MapRange(InputSplit range, SplitRecordReader reader, ComputePartial<TKey, TValue> partial, Combiner<TKey, TValue> combiner, CancellationToken cancellationToken)
+    {
+        var before = partial.Records;
+        var maxSamples = Spec.Rejection.MaxSamples;
+        if (_job is ISplitMapper<TKey, TValue> fast)
+        {
+            partial.Records = 0; // a fast path sets the records of the range it maps
+            var mapped = fast.TryMapSplit(range, reader, partial, combiner, maxSamples, cancellationToken);
+            partial.Records += before;
+            if (mapped)
+            {
+                return;
+            }
         }
 
         var bad = partial.BadRecords;
@@ -73,7 +87,7 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
         {
             columns = new ColumnBuffer(_columns.Count);
             projector = format == InputFormat.Csv
-                ? new CsvProjector(split, _columns, Spec.Input.Delimiter)
+                ? new CsvProjector(range, _columns, Spec.Input.Delimiter)
                 : new JsonLinesProjector(_columns);
         }
 
@@ -92,20 +106,18 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
 
             if (projector is not null && !projector.TryProject(bytes, columns!, out var error))
             {
-                AddBad(bad, maxSamples, split.Path, offset, error!);
+                AddBad(bad, maxSamples, range.Path, offset, error!);
                 continue;
             }
 
-            _job.Map(new ComputeRecord(bytes, columns, split.Path, offset), combiner);
+            _job.Map(new ComputeRecord(bytes, columns, range.Path, offset), combiner);
             if (combiner.TakeRejection() is { } reason)
             {
-                AddBad(bad, maxSamples, split.Path, offset, reason);
+                AddBad(bad, maxSamples, range.Path, offset, reason);
             }
         }
 
-        combiner.FlushUtf8();
-        partial.Records = records;
-        return partial;
+        partial.Records = before + records;
     }
 
     public IComputePartial Merge(IComputePartial target, IComputePartial source)

@@ -12,11 +12,20 @@ public interface IComputeJobRunner
     /// <summary>An empty partial of this job, covering no split.</summary>
     IComputePartial CreateEmpty();
 
-    /// <summary>Reads one split and returns its partial. Bad records are counted, never thrown.</summary>
+    /// <summary>Reads one split (every range of it, as local files) and returns its partial. Bad records are counted, never thrown.</summary>
     IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads one split from <paramref name="input"/> (opened by an input source; disposed here) and returns its partial.</summary>
+    /// <summary>
+    /// Reads a split of one range from <paramref name="input"/> (opened by an input source; disposed here) and returns its
+    /// partial. A packed split (<see cref="InputSplit.Parts"/>) is refused: it needs one reader per range (the overload below).
+    /// </summary>
     IComputePartial RunSplit(InputSplit split, Reading.IRangeReader input, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads every range of a split (<see cref="InputSplit.Ranges"/>, in order), each through the reader
+    /// <paramref name="open"/> gives for it (disposed here once the range is read), into one partial.
+    /// </summary>
+    IComputePartial RunSplit(InputSplit split, Func<InputSplit, Reading.IRangeReader> open, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Merges <paramref name="source"/> into <paramref name="target"/> and returns the merged partial (which

@@ -50,14 +50,39 @@ internal static class ShardResults
         Value = value,
     };
 
-    /// <summary>The record reader of one split of <paramref name="spec"/>'s input, from a local file or an opened source.</summary>
-    public static Reading.SplitRecordReader Reader(ComputeJobSpec spec, InputSplit split, Reading.IRangeReader? input = null)
+    /// <summary>The record reader of one single-file range of <paramref name="spec"/>'s input, from an opened local file or source (owned by the reader).</summary>
+    public static Reading.SplitRecordReader Reader(ComputeJobSpec spec, InputSplit range, Reading.IRangeReader input)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        ArgumentNullException.ThrowIfNull(input);
+        return new Reading.SplitRecordReader(input, range.Start, range.End, csvQuotes: spec.Input.Format == InputFormat.Csv, csvDelimiter: spec.Input.Delimiter);
+    }
+
+    /// <summary>Opens a range as a local file (the default of <see cref="IComputeJobRunner.RunSplit(InputSplit, CancellationToken)"/>).</summary>
+    public static readonly Func<InputSplit, Reading.IRangeReader> LocalFiles = static range => new Reading.FileRangeReader(range.Path);
+
+    /// <summary><paramref name="input"/> as the opener of a split of one range; a packed split is refused (and the reader disposed).</summary>
+    public static Func<InputSplit, Reading.IRangeReader> SingleRange(InputSplit split, Reading.IRangeReader input)
     {
         ArgumentNullException.ThrowIfNull(split);
-        var csv = spec.Input.Format == InputFormat.Csv;
-        return input is null
-            ? new Reading.SplitRecordReader(split.Path, split.Start, split.End, csvQuotes: csv, csvDelimiter: spec.Input.Delimiter)
-            : new Reading.SplitRecordReader(input, split.Start, split.End, csvQuotes: csv, csvDelimiter: spec.Input.Delimiter);
+        ArgumentNullException.ThrowIfNull(input);
+        if (split.Parts is not null)
+        {
+            input.Dispose();
+            throw new ArgumentException($"Split {split.SplitId} packs {split.Parts.Count} file ranges: read it with RunSplit(split, open), which opens each range.", nameof(split));
+        }
+
+        var used = false;
+        return range =>
+        {
+            if (used)
+            {
+                throw new InvalidOperationException("A single-range reader was asked for a second range.");
+            }
+
+            used = true;
+            return input;
+        };
     }
 
     /// <summary>

@@ -29,26 +29,35 @@ internal sealed class WordCountRunner : IComputeJobRunner
 
     public IComputePartial CreateEmpty() => new WordCountPartial { JobId = Spec.JobId };
 
-    public IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default)
-    {
-        using var reader = ShardResults.Reader(Spec, split);
-        return RunSplit(split, reader, cancellationToken);
-    }
+    public IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default) =>
+        RunSplit(split, ShardResults.LocalFiles, cancellationToken);
 
-    public IComputePartial RunSplit(InputSplit split, IRangeReader input, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        using var reader = ShardResults.Reader(Spec, split, input);
-        return RunSplit(split, reader, cancellationToken);
-    }
+    public IComputePartial RunSplit(InputSplit split, IRangeReader input, CancellationToken cancellationToken = default) =>
+        RunSplit(split, ShardResults.SingleRange(split, input), cancellationToken);
 
-    private WordCountPartial RunSplit(InputSplit split, SplitRecordReader reader, CancellationToken cancellationToken)
+    public IComputePartial RunSplit(InputSplit split, Func<InputSplit, IRangeReader> open, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(open);
+
         // Sized for the split's words up front (a distinct word per ~100 bytes of text at most, bounded): growing a
         // table of 100,000 words rehashes it five times.
-        var expected = (int)Math.Clamp((split.End - split.Start) / 100, 1024, 1 << 20);
+        var expected = (int)Math.Clamp(split.Bytes / 100, 1024, 1 << 20);
         var counts = new Utf8CountTable(expected);
         var buffer = new byte[256];
+        long records = 0;
+        foreach (var range in split.Ranges)
+        {
+            using var reader = ShardResults.Reader(Spec, range, open(range));
+            records += CountRange(reader, counts, ref buffer, cancellationToken);
+        }
+
+        return new WordCountPartial { JobId = Spec.JobId, SplitIds = [split.SplitId], Records = records, Counts = counts };
+    }
+
+    /// <summary>Counts the words of one single-file range into <paramref name="counts"/>; returns its records.</summary>
+    private long CountRange(SplitRecordReader reader, Utf8CountTable counts, ref byte[] buffer, CancellationToken cancellationToken)
+    {
         long records = 0;
         if (Spec.Input.Format == InputFormat.Text)
         {
@@ -79,7 +88,7 @@ internal sealed class WordCountRunner : IComputeJobRunner
             }
         }
 
-        return new WordCountPartial { JobId = Spec.JobId, SplitIds = [split.SplitId], Records = records, Counts = counts };
+        return records;
     }
 
     public IComputePartial Merge(IComputePartial target, IComputePartial source)
