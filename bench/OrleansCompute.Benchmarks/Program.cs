@@ -8,6 +8,7 @@ using OrleansCompute.Benchmarks.Macro;
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- http-ingest [seconds] [producers]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- calls [seconds]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- batch [rounds] [--quick] [--grains-only] [--silos=1,2]
+//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- small-files [rounds]
 return args.FirstOrDefault() switch
 {
     "failover" => await RedisClusterMacro.FailoverAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
@@ -20,6 +21,7 @@ return args.FirstOrDefault() switch
         siloCounts: args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal)) is { } silos
             ? [.. silos["--silos=".Length..].Split(',').Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))]
             : null),
+    "small-files" => await SmallFilesMacro.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5),
     "calls" => await CallsProbe.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5)),
     "engine-profile" => EngineProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2, args.Length > 2 ? args[2] : null),
     _ => Run(args),

@@ -34,7 +34,8 @@ internal sealed class BenchSiloProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(SiloProcess.SiloDll);
+        // OCX_BENCH_SILO_DLL: another build's silo (e.g. a commit exported with git archive and built there), for before/after runs.
+        start.ArgumentList.Add(Environment.GetEnvironmentVariable("OCX_BENCH_SILO_DLL") is { Length: > 0 } other ? other : SiloProcess.SiloDll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
