@@ -111,11 +111,35 @@ public sealed class BlobJobTests(AzuriteServerFixture azurite) : IAsyncLifetime,
         Assert.Equal(files.SelectMany(ParseCsv).Count() - rows.Count, blob.BadRecords.Count);
     }
 
-    private static ComputeJobSpec WordCount(string jobId, string path) => new()
+    [Fact]
+    public async Task Hundreds_of_small_blobs_are_packed_into_a_few_splits_like_the_same_local_files()
+    {
+        // Issue 17: blobs go through the same planner, so small ones share splits too; each split reads its blobs one
+        // ranged download after another, and the result is that of the local files.
+        var rng = new Random(13);
+        var texts = Enumerable.Range(0, 400).Select(_ => TestData.Text(rng, rng.Next(5, 60))).ToList();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            _data.Write($"small/{i / 100}/doc-{i:D3}.txt", texts[i]);
+        }
+
+        await TestData.UploadAsync(azurite.ConnectionString, Path.Combine(_data.Root, "small"), $"{_container}/small/");
+
+        var local = await Run(WordCount("small-local", "small", splitBytes: 64L << 20));
+        var blob = await Run(WordCount("small-blob", $"blob:{_container}/small/", splitBytes: 64L << 20));
+        Assert.InRange(blob.Splits, 1, 4 * Environment.ProcessorCount); // not 400
+        AssertSame(local, blob);
+        var reference = TestData.ReferenceWordCount(texts);
+        var words = (WordCountResult)blob.Value!;
+        Assert.Equal(reference.Count, words.Words.Count);
+        Assert.All(words.Words, w => Assert.Equal(reference[w.Word], w.Count));
+    }
+
+    private static ComputeJobSpec WordCount(string jobId, string path, long splitBytes = 2048) => new()
     {
         JobId = jobId,
         Kind = "word-count",
-        Input = new InputSpec { Path = path, TargetSplitBytes = 2048 },
+        Input = new InputSpec { Path = path, TargetSplitBytes = splitBytes },
         WordCount = new WordCountOptions(),
     };
 

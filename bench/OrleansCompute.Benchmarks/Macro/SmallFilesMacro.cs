@@ -7,6 +7,7 @@ using OrleansCompute.Benchmarks.Compute;
 using OrleansCompute.Benchmarks.Hosting;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Inputs;
+using Orleans.Serialization;
 using OrleansCompute.Grains.Jobs;
 using OrleansCompute.Testing.Servers;
 using StackExchange.Redis;
@@ -62,6 +63,29 @@ internal static class SmallFilesMacro
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  engine alone, 1 thread, one split each: one file {Median(oneTimes):F3} s, directory {Median(dirTimes):F3} s → one more file costs {perFile * 1e6:F1} µs ≈ {perFile / perByte:N0} B of reading (planner's open cost: {SplitPlanner.DefaultFileOpenCostBytes:N0} B)"));
 
+        // Planning the directory as a job does (2 splits per core), in steps.
+        var planTimes = new List<(double Resolve, double Plan, double Encode)>();
+        SplitPlan? plan = null;
+        byte[]? compact = null;
+        for (var round = 0; round <= rounds; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            var resolved = new InputResolver(new DataRootOptions { Roots = { folder } }).Resolve("kernel-docs");
+            var resolve = watch.Elapsed.TotalMilliseconds;
+            var cost = resolved.Sum(f => f.Length > 0 ? f.Length + SplitPlanner.DefaultFileOpenCostBytes : 0);
+            var target = Math.Max((cost + (2 * Environment.ProcessorCount) - 1) / (2 * Environment.ProcessorCount), 4L << 20);
+            watch.Restart();
+            plan = SplitPlanner.Plan(resolved, new InputSpec { Path = "kernel-docs", TargetSplitBytes = target });
+            var planned = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            compact = SplitPlanCodec.Encode(plan);
+            planTimes.Add((resolve, planned, watch.Elapsed.TotalMilliseconds));
+        }
+
+        var fieldByField = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Orleans.Serialization.Serializer>().SerializeToArray(plan).Length;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  planning the directory (median of {planTimes.Count - 1} after one): resolve {Median([.. planTimes.Skip(1).Select(t => t.Resolve)]):F1} ms, cut + pack {Median([.. planTimes.Skip(1).Select(t => t.Plan)]):F1} ms, encode {Median([.. planTimes.Skip(1).Select(t => t.Encode)]):F1} ms; {plan!.Splits.Count} splits; compact plan {compact!.Length:N0} B (field by field: {fieldByField:N0} B)"));
+
         await using var redis = await RedisServer.StartAsync();
         var clusterId = "small-" + Guid.NewGuid().ToString("N")[..6];
         await using var silo = await BenchSiloProcess.StartAsync("s1", redis.ConnectionString, clusterId,
@@ -96,9 +120,9 @@ internal static class SmallFilesMacro
             var state = StateBytes(connection, $"dir-{round}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  round {round}{(round == 0 ? " (warm-up)" : "")}: one file {a.Seconds:F3} s ({Phases(a.Status)}); directory {b.Seconds:F3} s ({Phases(b.Status)}); ratio {b.Seconds / a.Seconds:F2}; partition activations of the directory job {partitions}; its persisted state {state}"));
+            Console.WriteLine($"    silo after round {round}: {await Memory(client, silo)}");
             if (round == 0)
             {
-                Console.WriteLine($"  after the warm-up round: {await Memory(client, silo)}");
                 continue;
             }
 
@@ -107,11 +131,21 @@ internal static class SmallFilesMacro
             ratios.Add(b.Seconds / a.Seconds);
         }
 
-        Console.WriteLine($"  after {rounds} rounds: {await Memory(client, silo)}");
         await Task.Delay(TimeSpan.FromSeconds(5));
         await management.ForceGarbageCollection(null!);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Console.WriteLine($"  5 s after the last round, after a forced collection: {await Memory(client, silo)}");
+        await management.ForceActivationCollection(TimeSpan.Zero); // the finished jobs' grains (kept 15 min otherwise)
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await management.ForceGarbageCollection(null!);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Console.WriteLine($"  idle grains deactivated, after a forced collection: {await Memory(client, silo)}");
+        await Task.Delay(TimeSpan.FromSeconds(65)); // ArrayPool.Shared trims arrays unused for a minute, at a gen-2 collection
+        await management.ForceGarbageCollection(null!);
         await Task.Delay(TimeSpan.FromSeconds(1));
-        Console.WriteLine($"  5 s later, after a forced collection: {await Memory(client, silo)}");
+        await management.ForceGarbageCollection(null!);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Console.WriteLine($"  65 s later, after two forced collections: {await Memory(client, silo)}");
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"word count, 1 silo process: one file median {Median(oneJob):F3} s [{Join(oneJob)}]; {files.Length:N0} files median {Median(dirJob):F3} s [{Join(dirJob)}]"));
@@ -193,11 +227,19 @@ internal static class SmallFilesMacro
         var hosts = await management.GetHosts(onlyActive: true);
         var stats = (await management.GetRuntimeStatistics([.. hosts.Keys])).Single();
         var byType = (await management.GetSimpleGrainStatistics())
-            .GroupBy(s => s.GrainType[(s.GrainType.LastIndexOf('.') + 1)..])
+            .GroupBy(s => ShortTypeName(s.GrainType))
             .Select(g => $"{g.Key} {g.Sum(s => s.ActivationCount)}");
         using var process = Process.GetProcessById(silo.ProcessId);
         return string.Create(CultureInfo.InvariantCulture,
             $"RSS {process.WorkingSet64 / 1048576.0:F0} MB, Orleans memory usage {stats.EnvironmentStatistics.FilteredMemoryUsageBytes / 1048576.0:F0} MB, {stats.ActivationCount} activations ({string.Join(", ", byType)})");
+    }
+
+    /// <summary>The grain class's short name (Orleans reports full type names with the assembly).</summary>
+    private static string ShortTypeName(string grainType)
+    {
+        var end = grainType.IndexOfAny([',', '`', '[']);
+        var name = end < 0 ? grainType : grainType[..end];
+        return name[(name.LastIndexOf('.') + 1)..];
     }
 
     private static string Phases(JobStatus s) => string.Create(CultureInfo.InvariantCulture,

@@ -482,7 +482,7 @@ public sealed partial class JobGrain(
     /// </summary>
     private async Task<bool> EveryShardCoversEverySplit(IEnumerable<IReadOnlyList<int>> covered)
     {
-        var all = _plan!.Splits.Select(s => s.SplitId).ToHashSet();
+        var all = (_plan ??= ReadPlan()).Splits.Select(s => s.SplitId).ToHashSet(); // (a cancel meanwhile drops _plan)
         var missing = covered.SelectMany(c => all.Except(c)).ToHashSet();
         if (missing.Count == 0)
         {
@@ -563,6 +563,7 @@ public sealed partial class JobGrain(
         _ended?.TrySetResult(); // the final state is durable: wake the waiters
         Telemetry.ComputeInstrumentation.JobFinished(
             (_spec ??= serializer.Deserialize<ComputeJobSpec>(S.Spec!)!).Kind, final, (S.FinishedAt ?? DateTimeOffset.UtcNow) - S.SubmittedAt);
+        _plan = null; // nothing reads it any more (it holds an object per input file); the persisted form stays
     }
 
     /// <summary>Registers with every registry replica; a replica that cannot be reached now is tried on the next tick.</summary>
