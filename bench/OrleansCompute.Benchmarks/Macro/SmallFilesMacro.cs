@@ -100,8 +100,17 @@ internal static class SmallFilesMacro
         var oneJob = new List<double>();
         var dirJob = new List<double>();
         var ratios = new List<double>();
+        var only = Environment.GetEnvironmentVariable("OCX_SMALL_FILES_ONLY"); // "one" or "dir": one kind of job per round (memory of each alone)
         for (var round = 0; round <= rounds; round++)
         {
+            if (only is "one" or "dir")
+            {
+                var alone = await RunJob(client, only == "one" ? Spec($"one-{round}", "kernel-docs.txt") : Spec($"dir-{round}", "kernel-docs"), expected);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round}, {only} only: {alone.Seconds:F3} s ({Phases(alone.Status)})"));
+                Console.WriteLine($"    silo after round {round}: {await Memory(client, silo)}");
+                continue;
+            }
+
             // Paired: the machine's speed drifts, so each directory job is compared with the one-file job next to it.
             var dirFirst = round % 2 == 1;
             (double Seconds, JobStatus Status) a, b;
@@ -146,6 +155,18 @@ internal static class SmallFilesMacro
         await management.ForceGarbageCollection(null!);
         await Task.Delay(TimeSpan.FromSeconds(3));
         Console.WriteLine($"  65 s later, after two forced collections: {await Memory(client, silo)}");
+        if (Environment.GetEnvironmentVariable("OCX_SMALL_FILES_HOLD") is { Length: > 0 } hold)
+        {
+            // Keeps the silo up for a heap snapshot (dotnet-gcdump collect -p PID).
+            Console.WriteLine($"  holding silo process {silo.ProcessId} for {hold} s");
+            await Task.Delay(TimeSpan.FromSeconds(int.Parse(hold, CultureInfo.InvariantCulture)));
+        }
+
+        if (only is "one" or "dir")
+        {
+            return 0;
+        }
+
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"word count, 1 silo process: one file median {Median(oneJob):F3} s [{Join(oneJob)}]; {files.Length:N0} files median {Median(dirJob):F3} s [{Join(dirJob)}]"));
