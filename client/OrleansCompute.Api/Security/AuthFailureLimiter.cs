@@ -12,16 +12,18 @@ namespace OrleansCompute.Api.Security;
 internal sealed class AuthFailureLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<ClientAddress> _limiter;
+    private readonly TimeSpan _refill;
 
     public AuthFailureLimiter(IOptions<ApiOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var api = options.Value;
+        _refill = TimeSpan.FromMinutes(1) / Math.Max(1, api.AuthFailuresPerMinute);
         var bucket = new TokenBucketRateLimiterOptions
         {
             TokenLimit = Math.Max(1, api.AuthFailureBurst),
             TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / Math.Max(1, api.AuthFailuresPerMinute),
+            ReplenishmentPeriod = _refill,
             QueueLimit = 0,
             AutoReplenishment = true,
         };
@@ -29,11 +31,14 @@ internal sealed class AuthFailureLimiter : IDisposable
         _limiter = PartitionedRateLimiter.Create<ClientAddress, ClientAddress>(address => RateLimitPartition.GetTokenBucketLimiter(address, factory));
     }
 
-    /// <summary>Whether <paramref name="address"/> may present a key now; if not, how long until it may.</summary>
+    /// <summary>Whether <paramref name="address"/> may present a key now (one whole failure left); if not, how long until it may.</summary>
     public bool MayTry(ClientAddress address, out TimeSpan retryAfter)
     {
-        using var lease = _limiter.AttemptAcquire(address, 0);
-        return Granted(lease, out retryAfter);
+        // Not AttemptAcquire(0): inside a partitioned limiter the bucket refills continuously (fractions of a token every
+        // 100 ms), and a zero-permit attempt succeeds on any fraction. A whole failure must be left.
+        var left = _limiter.GetStatistics(address)?.CurrentAvailablePermits ?? long.MaxValue;
+        retryAfter = left >= 1 ? TimeSpan.Zero : _refill;
+        return left >= 1;
     }
 
     /// <summary>Counts a wrong key from <paramref name="address"/>; false (with the wait) when its budget was already spent.</summary>
