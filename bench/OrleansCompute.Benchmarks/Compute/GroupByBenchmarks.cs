@@ -54,7 +54,7 @@ public class GroupByBenchmarks
     [Benchmark]
     public int Engine() => ((GroupByResult)BenchData.RunEngine(_spec).Value!).Rows.Count;
 
-    /// <summary>Planning alone (header, and the quote-parity scan that finds record starts to cut at).</summary>
+    /// <summary>Planning alone (header, and the quote-aware scan that finds record starts to cut at).</summary>
     [Benchmark]
     public int PlanOnly() => new Grains.Compute.Inputs.SplitPlanner(new Grains.Compute.Inputs.InputResolver(new DataRootOptions { Roots = { BenchData.Folder } })).Plan(_spec.Input).Splits.Count;
 
