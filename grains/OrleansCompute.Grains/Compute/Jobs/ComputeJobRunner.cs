@@ -39,12 +39,6 @@ internal sealed class ComputeJobRunner<TKey, TValue, TResult> : IComputeJobRunne
 
     public IComputePartial CreateEmpty() => NewPartial();
 
-    public IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default) =>
-        RunSplit(split, ShardResults.LocalFiles, cancellationToken);
-
-    public IComputePartial RunSplit(InputSplit split, IRangeReader input, CancellationToken cancellationToken = default) =>
-        RunSplit(split, ShardResults.SingleRange(split, input), cancellationToken);
-
     public IComputePartial RunSplit(InputSplit split, Func<InputSplit, IRangeReader> open, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(split);

@@ -13,13 +13,15 @@ public interface IComputeJobRunner
     IComputePartial CreateEmpty();
 
     /// <summary>Reads one split (every range of it, as local files) and returns its partial. Bad records are counted, never thrown.</summary>
-    IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default);
+    IComputePartial RunSplit(InputSplit split, CancellationToken cancellationToken = default) =>
+        RunSplit(split, ShardResults.LocalFiles, cancellationToken);
 
     /// <summary>
     /// Reads a split of one range from <paramref name="input"/> (opened by an input source; disposed here) and returns its
     /// partial. A packed split (<see cref="InputSplit.Parts"/>) is refused: it needs one reader per range (the overload below).
     /// </summary>
-    IComputePartial RunSplit(InputSplit split, Reading.IRangeReader input, CancellationToken cancellationToken = default);
+    IComputePartial RunSplit(InputSplit split, Reading.IRangeReader input, CancellationToken cancellationToken = default) =>
+        RunSplit(split, ShardResults.SingleRange(split, input), cancellationToken);
 
     /// <summary>
     /// Reads every range of a split (<see cref="InputSplit.Ranges"/>, in order), each through the reader
