@@ -142,6 +142,27 @@ public static class SiloConfiguration
             return $"OrleansCompute:Membership:ClaimStateOnActivation must be true or false (default: true in a cluster; was '{claim}').";
         }
 
+        var trim = configuration["OrleansCompute:Compute:IdleMemoryTrim"];
+        if (trim is { Length: > 0 } && (!TimeSpan.TryParse(trim, System.Globalization.CultureInfo.InvariantCulture, out var trimAfter) || trimAfter < TimeSpan.Zero))
+        {
+            return $"OrleansCompute:Compute:IdleMemoryTrim must be a non-negative time span such as 00:00:10 (0 turns it off; was '{trim}').";
+        }
+
+        JobGrainOptions jobs;
+        try
+        {
+            jobs = configuration.GetSection("OrleansCompute:Compute:Jobs").Get<JobGrainOptions>() ?? new JobGrainOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            return $"OrleansCompute:Compute:Jobs: {e.Message}";
+        }
+
+        if (jobs.Validate("OrleansCompute:Compute:Jobs:") is { } jobsError)
+        {
+            return jobsError;
+        }
+
         return BlobInputs(configuration) is { } blob ? ValidateBlobInputs(blob) : null;
     }
 
@@ -271,6 +292,11 @@ public static class SiloConfiguration
             }
 
             o.Jobs = compute.GetSection("Jobs").Get<JobGrainOptions>() ?? new JobGrainOptions();
+            if (compute["IdleMemoryTrim"] is { Length: > 0 })
+            {
+                o.IdleMemoryTrim = compute.GetValue<TimeSpan>("IdleMemoryTrim");
+            }
+
             o.BlobInputs = BlobInputs(configuration);
             var membership = section.GetSection("Membership");
             if (membership["IsolationFenceTimeout"] is { Length: > 0 })

@@ -47,6 +47,19 @@ public sealed class SiloConfigurationTests(AzuriteServerFixture azurite)
             ("Storage:Provider", "sqlite"), ("Clustering:Provider", "redis"), ("Clustering:ConnectionString", "127.0.0.1:6379"))), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Compute:Jobs:FileOpenCostBytes", "0", "OrleansCompute:Compute:Jobs:FileOpenCostBytes must be between 1 and")]
+    [InlineData("Compute:Jobs:FileOpenCostBytes", "lots", "OrleansCompute:Compute:Jobs:")]
+    [InlineData("Compute:Jobs:AggregatorCount", "0", "OrleansCompute:Compute:Jobs:AggregatorCount must be at least 1")]
+    [InlineData("Compute:Jobs:MinSplitBytes", "10", "OrleansCompute:Compute:Jobs:MinSplitBytes must be at least 1024")]
+    [InlineData("Compute:IdleMemoryTrim", "-00:00:01", "OrleansCompute:Compute:IdleMemoryTrim must be a non-negative time span")]
+    [InlineData("Compute:IdleMemoryTrim", "soon", "OrleansCompute:Compute:IdleMemoryTrim must be a non-negative time span")]
+    public void Unusable_compute_settings_are_refused_at_start_with_the_setting_named(string key, string value, string problem)
+    {
+        Assert.StartsWith(problem, SiloConfiguration.Validate(Settings((key, value))), StringComparison.Ordinal);
+        Assert.Null(SiloConfiguration.Validate(Settings(("Compute:Jobs:FileOpenCostBytes", "16384"), ("Compute:IdleMemoryTrim", "00:00:00"))));
+    }
+
     [Fact]
     public void Blob_inputs_are_configured_only_when_a_connection_string_is_given_and_a_bad_one_is_reported_without_the_key()
     {

@@ -45,4 +45,11 @@ public sealed class OrleansComputeOptions
     /// state. Null (default): on in clustered silos only (as <see cref="IsolationFenceTimeout"/>); true/false force it.
     /// </summary>
     public bool? ClaimStateOnActivation { get; set; }
+
+    /// <summary>
+    /// After a burst of work, once the process has allocated almost nothing (under 1 MiB/s) for this long, one
+    /// aggressive full collection hands the freed memory back to the system (<see cref="IdleMemoryTrimmer"/>), so a
+    /// silo's resident size returns near its start-up level after jobs. Default 10 s; <see cref="TimeSpan.Zero"/> turns it off.
+    /// </summary>
+    public TimeSpan IdleMemoryTrim { get; set; } = TimeSpan.FromSeconds(10);
 }

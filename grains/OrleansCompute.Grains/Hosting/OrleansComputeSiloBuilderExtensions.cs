@@ -56,6 +56,9 @@ public static class OrleansComputeSiloBuilderExtensions
         services.AddSingleton<IsolationPingClient>();
         services.AddSingleton(sp => new IsolationWatchdog(sp, sp.GetRequiredService<FencingSettings>(), sp.GetRequiredService<ILogger<IsolationWatchdog>>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IsolationWatchdog>());
+        services.AddSingleton(options);
+        services.AddSingleton<IdleMemoryTrimmer>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
         if (options.ResumeJobsOnStart)
         {
             services.AddSingleton<JobResumer>();

@@ -43,6 +43,57 @@ public sealed class JobGrainOptions
     /// </summary>
     public long FileOpenCostBytes { get; set; } = Compute.Inputs.SplitPlanner.DefaultFileOpenCostBytes;
 
+    /// <summary>
+    /// What is wrong with these settings, named as in configuration under <paramref name="prefix"/>
+    /// (e.g. <c>OrleansCompute:Compute:Jobs:</c>); null when they are usable. Silos check this at start.
+    /// </summary>
+    public string? Validate(string prefix = "")
+    {
+        if (MaxSplitsInFlight < 0)
+        {
+            return $"{prefix}MaxSplitsInFlight must be 0 (2 × the processor count) or more (was {MaxSplitsInFlight}).";
+        }
+
+        if (AggregatorCount < 1)
+        {
+            return $"{prefix}AggregatorCount must be at least 1 (was {AggregatorCount}).";
+        }
+
+        if (SplitAttempts < 1)
+        {
+            return $"{prefix}SplitAttempts must be at least 1 (was {SplitAttempts}).";
+        }
+
+        if (RetryBackoff < TimeSpan.Zero)
+        {
+            return $"{prefix}RetryBackoff must not be negative (was {RetryBackoff}).";
+        }
+
+        if (TickInterval <= TimeSpan.Zero)
+        {
+            return $"{prefix}TickInterval must be positive, such as 00:00:01 (was {TickInterval}).";
+        }
+
+        if (SplitsPerCore < 1 || ClusterCores < 0)
+        {
+            return $"{prefix}SplitsPerCore must be at least 1 and {prefix}ClusterCores 0 (this silo's cores) or more (were {SplitsPerCore} and {ClusterCores}).";
+        }
+
+        if (MinSplitBytes < 1024)
+        {
+            return $"{prefix}MinSplitBytes must be at least 1024 (was {MinSplitBytes}).";
+        }
+
+        // 0 would let one split pack any number of files (the activations the packing bounds); above 1 GiB a file would
+        // cost more than any split holds.
+        if (FileOpenCostBytes is < 1 or > 1L << 30)
+        {
+            return $"{prefix}FileOpenCostBytes must be between 1 and {1L << 30} bytes (default {Compute.Inputs.SplitPlanner.DefaultFileOpenCostBytes}; was {FileOpenCostBytes}).";
+        }
+
+        return null;
+    }
+
     internal int EffectiveClusterCores => ClusterCores > 0 ? ClusterCores : Environment.ProcessorCount;
 
     /// <summary>The split size for <paramref name="totalBytes"/> of input whose spec asks for at most <paramref name="targetSplitBytes"/>.</summary>

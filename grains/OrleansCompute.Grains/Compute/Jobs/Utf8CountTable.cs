@@ -72,7 +72,7 @@ public sealed class Utf8CountTable
         _slots = null!;
         if (slots is not null)
         {
-            ArrayPool<Slot>.Shared.Return(slots);
+            LargeArrayPool<Slot>.Shared.Return(slots);
         }
     }
 
@@ -335,12 +335,12 @@ public sealed class Utf8CountTable
             }
         }
 
-        ArrayPool<Slot>.Shared.Return(old);
+        LargeArrayPool<Slot>.Shared.Return(old);
     }
 
     private static Slot[] RentSlots(int size)
     {
-        var slots = ArrayPool<Slot>.Shared.Rent(size);
+        var slots = LargeArrayPool<Slot>.Shared.Rent(size);
         Array.Clear(slots, 0, size); // a returned array keeps its old slots
         return slots;
     }

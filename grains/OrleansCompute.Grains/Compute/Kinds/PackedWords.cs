@@ -22,7 +22,7 @@ internal static class PackedWords
     public static WordCountResult Finish(Utf8CountTable counts, TopKOptions? topK)
     {
         var entries = new Entry[counts.Count];
-        var arena = ArrayPool<byte>.Shared.Rent(Math.Max(256, counts.Count * 12));
+        var arena = LargeArrayPool<byte>.Shared.Rent(Math.Max(256, counts.Count * 12));
         try
         {
             Span<byte> scratch = stackalloc byte[16];
@@ -39,9 +39,9 @@ internal static class PackedWords
 
                 if (arena.Length - used < key.Length)
                 {
-                    var grown = ArrayPool<byte>.Shared.Rent(Math.Max(arena.Length * 2, used + key.Length));
+                    var grown = LargeArrayPool<byte>.Shared.Rent(Math.Max(arena.Length * 2, used + key.Length));
                     arena.AsSpan(0, used).CopyTo(grown);
-                    ArrayPool<byte>.Shared.Return(arena);
+                    LargeArrayPool<byte>.Shared.Return(arena);
                     arena = grown;
                 }
 
@@ -70,7 +70,7 @@ internal static class PackedWords
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(arena);
+            LargeArrayPool<byte>.Shared.Return(arena);
         }
     }
 

@@ -85,7 +85,7 @@ public sealed class WordCountPartialConverter : IConverter<WordCountPartial, Wor
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(packed);
+            LargeArrayPool<byte>.Shared.Return(packed);
         }
     }
 
@@ -93,7 +93,7 @@ public sealed class WordCountPartialConverter : IConverter<WordCountPartial, Wor
     private static byte[] Pack(Utf8CountTable counts, out int length)
     {
         Span<byte> scratch = stackalloc byte[16];
-        var packed = ArrayPool<byte>.Shared.Rent(Math.Max(256, counts.Count * 12));
+        var packed = LargeArrayPool<byte>.Shared.Rent(Math.Max(256, counts.Count * 12));
         var at = 0;
         for (var i = 0; i < counts.SlotCount; i++)
         {
@@ -104,9 +104,9 @@ public sealed class WordCountPartialConverter : IConverter<WordCountPartial, Wor
 
             if (packed.Length - at < key.Length + 20)
             {
-                var grown = ArrayPool<byte>.Shared.Rent(Math.Max(packed.Length * 2, at + key.Length + 20));
+                var grown = LargeArrayPool<byte>.Shared.Rent(Math.Max(packed.Length * 2, at + key.Length + 20));
                 packed.AsSpan(0, at).CopyTo(grown);
-                ArrayPool<byte>.Shared.Return(packed);
+                LargeArrayPool<byte>.Shared.Return(packed);
                 packed = grown;
             }
 
