@@ -10,7 +10,7 @@ namespace OrleansCompute.Api;
 /// no reflection, value names shared between events. An event is <c>{"key": "…", "values": {"name": number, …},
 /// "timestamp": "ISO 8601"}</c>; <c>values</c> and <c>timestamp</c> are optional; unknown fields, non-finite or
 /// non-numeric values, values beyond ±<see cref="IngestEvent.MaxAbsValue"/>, an empty key and an empty batch are refused
-/// with a message naming the event and field.
+/// with a message naming the event and field. A leading UTF-8 byte order mark is skipped (a slice, no copy).
 /// </summary>
 public static class EventBatchParser
 {
