@@ -12,12 +12,23 @@ namespace OrleansCompute.Api;
 /// <summary>The cluster view, health probes.</summary>
 internal static class ClusterEndpoints
 {
+    internal static readonly RouteContract ClusterContract = new() { Summary = "The cluster's silos, their activations, CPU and memory" };
+    internal static readonly RouteContract LiveContract = new() { Summary = "Liveness: 200 while the process runs", CallsCluster = false };
+
+    /// <summary>503 is the handler's own answer here (not ready), never the cluster gate's; a grain call that times out is caught.</summary>
+    internal static readonly RouteContract ReadyContract = new()
+    {
+        Summary = "Readiness: 200 once the node reached the cluster and a grain-state round trip answers, else 503 naming what is missing",
+        Problems = [503],
+        CallsCluster = false,
+    };
+
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet(ApiRoutes.Cluster, Cluster).WithName("GetCluster").WithTags("cluster").Produces<ClusterView>();
+        api.MapGet(ApiRoutes.Cluster, Cluster).WithName("GetCluster").WithTags("cluster").Produces<ClusterView>().WithContract(ClusterContract);
         api.MapGet(ApiRoutes.HealthLive, (ApiNode node) => TypedResults.Json(new HealthView { Status = "live", Node = node.Name, Checks = ["process: running"] },
-            ApiJsonContext.Default.HealthView)).WithName("Live").WithTags("health").Produces<HealthView>();
-        api.MapGet(ApiRoutes.HealthReady, Ready).WithName("Ready").WithTags("health").Produces<HealthView>().ProducesProblem(503);
+            ApiJsonContext.Default.HealthView)).WithName("Live").WithTags("health").Produces<HealthView>().WithContract(LiveContract);
+        api.MapGet(ApiRoutes.HealthReady, Ready).WithName("Ready").WithTags("health").Produces<HealthView>().WithContract(ReadyContract);
     }
 
     private static async Task<IResult> Ready(ApiNode node, CancellationToken cancellationToken)

@@ -15,15 +15,38 @@ internal static class DatasetEndpoints
     public const int MaxTopK = ApiLimits.MaxDatasetTopK;
     private static readonly string[] s_aggregates = ["count", "sum", "min", "max", "mean"];
 
+    internal static readonly QueryParameter Producer = new("producer", Numeric: false, Required: true,
+        "The sending producer's id: with sequence, makes the batch exactly-once (1–128 of A–Z a–z 0–9 . _ -).", Pattern: "^[A-Za-z0-9._-]{1,128}$");
+
+    internal static readonly QueryParameter Sequence = new("sequence", Numeric: true, Required: true,
+        "The batch's number within the producer: re-sending the same events under it counts nothing again; other events under it get 409.",
+        Minimum: 0);
+
+    internal static readonly QueryParameter K = new("k", Numeric: true, Required: false, "How many keys to return.", Minimum: 1, Maximum: MaxTopK, Default: "10");
+
+    internal static readonly QueryParameter Metric = new("metric", Numeric: false, Required: false,
+        "What to rank keys by: events, or <value>:count|sum|min|max|mean.", Default: "events", Pattern: "^(events|.+:(count|sum|min|max|mean))$");
+
+    internal static readonly RouteContract IngestContract = new()
+    {
+        Summary = "Ingest a batch of events exactly once per (producer, sequence)",
+        Query = [Producer, Sequence],
+        Problems = [400, 409, 413, 415],
+    };
+
+    internal static readonly RouteContract ListContract = new() { Summary = "List the datasets ingested through the API" };
+    internal static readonly RouteContract KeyContract = new() { Summary = "One key's totals in a dataset", Problems = [400, 404] };
+    internal static readonly RouteContract TopContract = new() { Summary = "A dataset's top keys by a metric", Query = [K, Metric], Problems = [400] };
+
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapPost(ApiRoutes.DatasetEvents, Ingest).WithName("IngestEvents").WithTags("datasets")
             .Accepts<List<EventView>>(RequestBodies.Json, RequestBodies.NdJson)
             .Produces<IngestResultView>()
-            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
-        api.MapGet(ApiRoutes.Datasets, List).WithName("ListDatasets").WithTags("datasets").Produces<DatasetListView>();
-        api.MapGet(ApiRoutes.DatasetKey, Key).WithName("GetKeyTotals").WithTags("datasets").Produces<KeyTotalsView>().ProducesProblem(404);
-        api.MapGet(ApiRoutes.DatasetTop, Top).WithName("GetTopKeys").WithTags("datasets").Produces<TopKeysView>().ProducesProblem(400);
+            .WithContract(IngestContract);
+        api.MapGet(ApiRoutes.Datasets, List).WithName("ListDatasets").WithTags("datasets").Produces<DatasetListView>().WithContract(ListContract);
+        api.MapGet(ApiRoutes.DatasetKey, Key).WithName("GetKeyTotals").WithTags("datasets").Produces<KeyTotalsView>().WithContract(KeyContract);
+        api.MapGet(ApiRoutes.DatasetTop, Top).WithName("GetTopKeys").WithTags("datasets").Produces<TopKeysView>().WithContract(TopContract);
     }
 
     private static async Task<IResult> Ingest(string dataset, HttpContext context, IGrainFactory grains, IOptions<ApiOptions> options,
@@ -31,8 +54,8 @@ internal static class DatasetEndpoints
     {
         var started = Stopwatch.GetTimestamp();
         CheckDataset(dataset);
-        var producer = QueryValues.Name(context.Request, "producer");
-        var sequence = QueryValues.Long(context.Request, "sequence", 0);
+        var producer = QueryValues.Name(context.Request, Producer);
+        var sequence = QueryValues.Long(context.Request, Sequence);
         var ndjson = RequestBodies.MediaType(context.Request) switch
         {
             RequestBodies.Json => false,
@@ -94,15 +117,15 @@ internal static class DatasetEndpoints
         }
 
         var totals = await grains.GetGrain<IStreamQueryGrain>(dataset).GetTotals(key)
-            ?? throw Problems.NotFound($"Dataset '{dataset}' has no events for key '{key}'.");
+            ?? throw Problems.NotFound($"Dataset '{dataset}' has no events for key {Problems.Quote(key)}.");
         return TypedResults.Json(ToView(key, totals), ApiJsonContext.Default.KeyTotalsView);
     }
 
     private static async Task<IResult> Top(string dataset, HttpContext context, IGrainFactory grains)
     {
         CheckDataset(dataset);
-        var k = QueryValues.Int(context.Request, "k", 10, 1, MaxTopK);
-        var metric = context.Request.Query["metric"].Count == 0 ? "events" : context.Request.Query["metric"].ToString();
+        var k = QueryValues.Int(context.Request, K);
+        var metric = QueryValues.String(context.Request, Metric);
         CheckMetric(metric);
         var rows = await grains.GetGrain<IStreamQueryGrain>(dataset).TopK(k, metric);
         return TypedResults.Json(new TopKeysView
@@ -117,7 +140,7 @@ internal static class DatasetEndpoints
     {
         if (!JobMapping.IsValidName(dataset))
         {
-            throw Problems.Invalid("dataset", $"Dataset names are 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ - (was '{dataset}').");
+            throw Problems.Invalid("dataset", $"Dataset names are 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ - (was {Problems.Quote(dataset)}).");
         }
     }
 
@@ -131,7 +154,7 @@ internal static class DatasetEndpoints
         var colon = metric.LastIndexOf(':');
         if (colon <= 0 || !s_aggregates.Contains(metric[(colon + 1)..], StringComparer.Ordinal))
         {
-            throw Problems.Invalid("metric", $"Query parameter 'metric' must be 'events' or '<value>:count|sum|min|max|mean' (was '{metric}').");
+            throw Problems.Invalid("metric", $"Query parameter 'metric' must be 'events' or '<value>:count|sum|min|max|mean' (was {Problems.Quote(metric)}).");
         }
     }
 

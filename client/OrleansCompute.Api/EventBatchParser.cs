@@ -10,7 +10,7 @@ namespace OrleansCompute.Api;
 /// no reflection, value names shared between events. An event is <c>{"key": "…", "values": {"name": number, …},
 /// "timestamp": "ISO 8601"}</c>; <c>values</c> and <c>timestamp</c> are optional; unknown fields, non-finite or
 /// non-numeric values, values beyond ±<see cref="IngestEvent.MaxAbsValue"/>, an empty key and an empty batch are refused
-/// with a message naming the event and field.
+/// with a message naming the event and field. A leading UTF-8 byte order mark is skipped (a slice, no copy).
 /// </summary>
 public static class EventBatchParser
 {
@@ -19,6 +19,7 @@ public static class EventBatchParser
 
     public static List<IngestEvent> Parse(ReadOnlySequence<byte> body, bool ndjson, int maxEvents, DateTimeOffset now)
     {
+        body = RequestBodies.SkipBom(body); // a UTF-8 byte order mark is allowed (and skipped: the reader would refuse it)
         if (IsBlank(body))
         {
             throw Problems.Invalid("body", ndjson ? "The body is empty: send one JSON event object per line." : "The body is empty: send a JSON array of events.");
@@ -129,7 +130,8 @@ public static class EventBatchParser
             }
             else
             {
-                throw Problems.Invalid($"[{index}].{reader.GetString()}", $"Event {index}: unknown field '{reader.GetString()}'; an event has 'key', 'values' and 'timestamp'.");
+                var field = reader.GetString();
+                throw Problems.Invalid($"[{index}].{Problems.Cut(field)}", $"Event {index}: unknown field {Problems.Quote(field)}; an event has 'key', 'values' and 'timestamp'.");
             }
         }
 
@@ -160,24 +162,24 @@ public static class EventBatchParser
             reader.Read();
             if (reader.TokenType != JsonTokenType.Number)
             {
-                throw Problems.Invalid($"[{index}].values.{name}", $"Event {index}: value '{name}' must be a number, not {Describe(reader.TokenType)}.");
+                throw Problems.Invalid($"[{index}].values.{Problems.Cut(name)}", $"Event {index}: value {Problems.Quote(name)} must be a number, not {Describe(reader.TokenType)}.");
             }
 
             if (!reader.TryGetDouble(out var value) || !double.IsFinite(value))
             {
-                throw Problems.Invalid($"[{index}].values.{name}", $"Event {index}: value '{name}' is not a finite number.");
+                throw Problems.Invalid($"[{index}].values.{Problems.Cut(name)}", $"Event {index}: value {Problems.Quote(name)} is not a finite number.");
             }
 
             if (Math.Abs(value) > IngestEvent.MaxAbsValue)
             {
                 // Bounded so that no sum can overflow (IngestEvent.MaxAbsValue): refused here, before anything is applied.
-                throw Problems.Invalid($"[{index}].values.{name}", string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"Event {index}: value '{name}' is {value:R}, beyond ±1e288: values are limited to that so that a key's sum cannot overflow."));
+                throw Problems.Invalid($"[{index}].values.{Problems.Cut(name)}", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Event {index}: value {Problems.Quote(name)} is {value:R}, beyond ±1e288: values are limited to that so that a key's sum cannot overflow."));
             }
 
             if (!values.TryAdd(name, value))
             {
-                throw Problems.Invalid($"[{index}].values.{name}", $"Event {index}: value '{name}' appears twice.");
+                throw Problems.Invalid($"[{index}].values.{Problems.Cut(name)}", $"Event {index}: value {Problems.Quote(name)} appears twice.");
             }
         }
 

@@ -15,18 +15,31 @@ internal static partial class JobEndpoints
 {
     private const int MaxListLimit = 1000;
 
+    internal static readonly QueryParameter Limit = new("limit", Numeric: true, Required: false,
+        "How many jobs to list, most recently submitted first.", Minimum: 1, Maximum: MaxListLimit, Default: "50");
+
+    internal static readonly RouteContract SubmitContract = new()
+    {
+        Summary = "Submit a batch job (202 with its status; the same id and spec again is answered the same way)",
+        Problems = [400, 409, 413, 415],
+    };
+
+    internal static readonly RouteContract ListContract = new() { Summary = "List jobs, most recently submitted first", Query = [Limit], Problems = [400] };
+    internal static readonly RouteContract GetContract = new() { Summary = "A job's status and progress", Problems = [404] };
+    internal static readonly RouteContract ResultContract = new() { Summary = "A completed job's result (409 while it runs, or when it failed or was cancelled)", Problems = [404, 409] };
+    internal static readonly RouteContract CancelContract = new() { Summary = "Cancel a job (a finished job is left as it is)", Problems = [404] };
+
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapPost(ApiRoutes.Jobs, Submit).WithName("SubmitJob").WithTags("jobs")
             .Accepts<JobSubmission>("application/json")
             .Produces<JobStatusView>(StatusCodes.Status202Accepted)
-            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
-        api.MapGet(ApiRoutes.Jobs, List).WithName("ListJobs").WithTags("jobs").Produces<JobListView>().ProducesProblem(400);
-        api.MapGet(ApiRoutes.Job, Get).WithName("GetJob").WithTags("jobs").Produces<JobStatusView>().ProducesProblem(404);
-        api.MapGet(ApiRoutes.JobResult, Result).WithName("GetJobResult").WithTags("jobs").Produces<JobResultView>()
-            .ProducesProblem(404).ProducesProblem(409);
+            .WithContract(SubmitContract);
+        api.MapGet(ApiRoutes.Jobs, List).WithName("ListJobs").WithTags("jobs").Produces<JobListView>().WithContract(ListContract);
+        api.MapGet(ApiRoutes.Job, Get).WithName("GetJob").WithTags("jobs").Produces<JobStatusView>().WithContract(GetContract);
+        api.MapGet(ApiRoutes.JobResult, Result).WithName("GetJobResult").WithTags("jobs").Produces<JobResultView>().WithContract(ResultContract);
         api.MapPost(ApiRoutes.JobCancel, Cancel).WithName("CancelJob").WithTags("jobs").Produces<JobStatusView>(StatusCodes.Status202Accepted)
-            .ProducesProblem(404);
+            .WithContract(CancelContract);
     }
 
     private static async Task<IResult> Submit(HttpContext context, IGrainFactory grains, KindCatalog kinds, IOptions<ApiOptions> options,
@@ -45,7 +58,7 @@ internal static partial class JobEndpoints
         var jobId = submission.Id ?? JobMapping.NewJobId(DateTimeOffset.UtcNow);
         if (!JobMapping.IsValidName(jobId))
         {
-            throw Problems.Invalid("id", $"'id' must be 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ - (was '{jobId}').");
+            throw Problems.Invalid("id", $"'id' must be 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ - (was {Problems.Quote(jobId)}).");
         }
 
         var spec = JobMapping.ToSpec(submission, jobId, kind);
@@ -74,7 +87,7 @@ internal static partial class JobEndpoints
 
     private static async Task<IResult> List(HttpContext context, IGrainFactory grains)
     {
-        var limit = QueryValues.Int(context.Request, "limit", 50, 1, MaxListLimit);
+        var limit = QueryValues.Int(context.Request, Limit);
         var ids = await grains.GetGrain<IJobIndexGrain>(0).List(limit);
         var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IJobGrain>(id).GetStatus()));
         var view = new JobListView { Jobs = [.. statuses.Where(s => s.Spec is not null).Select(JobMapping.ToView)] };
@@ -114,7 +127,7 @@ internal static partial class JobEndpoints
     {
         if (!JobMapping.IsValidName(id))
         {
-            throw Problems.NotFound($"No job '{id}': job ids are 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ -.");
+            throw Problems.NotFound($"No job {Problems.Quote(id)}: job ids are 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ -.");
         }
 
         var status = await grains.GetGrain<IJobGrain>(id).GetStatus();

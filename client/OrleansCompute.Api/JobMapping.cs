@@ -83,7 +83,7 @@ public static class JobMapping
                 {
                     "lower" => CaseFolding.Lower,
                     "none" => CaseFolding.None,
-                    var other => throw Problems.Invalid("wordCount.caseFolding", $"'wordCount.caseFolding' must be one of lower, none (was '{other}')."),
+                    var other => throw Problems.Invalid("wordCount.caseFolding", $"'wordCount.caseFolding' must be one of lower, none (was {Problems.Quote(other)})."),
                 },
                 JoinApostrophes = wc.JoinApostrophes ?? true,
             };
@@ -146,7 +146,7 @@ public static class JobMapping
         "text" or "txt" => InputFormat.Text,
         "csv" => InputFormat.Csv,
         "jsonl" or "jsonlines" or "json-lines" or "ndjson" => InputFormat.JsonLines,
-        var other => throw Problems.Invalid("input.format", $"'input.format' must be one of {string.Join(", ", s_formats)} (was '{other}')."),
+        var other => throw Problems.Invalid("input.format", $"'input.format' must be one of {string.Join(", ", s_formats)} (was {Problems.Quote(other)})."),
     };
 
     private static char Delimiter(string? delimiter)
@@ -164,7 +164,7 @@ public static class JobMapping
         return delimiter.Length == 1 && char.IsAscii(delimiter[0]) && delimiter[0] is not '"' and not '\r' and not '\n'
             ? delimiter[0]
             : throw Problems.Invalid("input.delimiter",
-                $"'input.delimiter' must be exactly one ASCII character other than a quote or a line break (was '{delimiter}', {delimiter.Length} characters); use \"\\t\" for a tab.");
+                $"'input.delimiter' must be exactly one ASCII character other than a quote or a line break (was {Problems.Quote(delimiter)}, {delimiter.Length} characters); use \"\\t\" for a tab.");
     }
 
     private static GroupByOptions GroupBy(GroupBySettings settings)
@@ -186,7 +186,7 @@ public static class JobMapping
                 "max" => AggregateFunction.Max,
                 "mean" or "avg" => AggregateFunction.Mean,
                 var other => throw Problems.Invalid($"groupBy.aggregates[{i}].function",
-                    $"'groupBy.aggregates[{i}].function' must be one of {string.Join(", ", s_functions)} (was '{other}')."),
+                    $"'groupBy.aggregates[{i}].function' must be one of {string.Join(", ", s_functions)} (was {Problems.Quote(other)})."),
             };
             if (function != AggregateFunction.Count && string.IsNullOrWhiteSpace(a.Column))
             {
@@ -210,7 +210,7 @@ public static class JobMapping
         {
             "substring" => FilterMode.Substring,
             "regex" => FilterMode.Regex,
-            var other => throw Problems.Invalid("filter.mode", $"'filter.mode' must be one of substring, regex (was '{other}')."),
+            var other => throw Problems.Invalid("filter.mode", $"'filter.mode' must be one of substring, regex (was {Problems.Quote(other)})."),
         };
         if (mode == FilterMode.Regex)
         {

@@ -36,7 +36,7 @@ internal sealed class KindCatalog(IGrainFactory grains)
 
             if (refresh)
             {
-                throw Problems.Invalid("kind", $"Unknown job kind '{kind}'. Registered kinds: {string.Join(", ", kinds)}.");
+                throw Problems.Invalid("kind", $"Unknown job kind {Problems.Quote(kind)}. Registered kinds: {string.Join(", ", kinds)}.");
             }
         }
 

@@ -23,6 +23,12 @@ namespace OrleansCompute.Api;
 /// </summary>
 public static class OrleansComputeApiExtensions
 {
+    /// <summary>Longest problem detail; longer ones are cut (client input in them is already cut to <see cref="Problems.MaxQuoted"/>).</summary>
+    public const int MaxDetailLength = 2048;
+
+    /// <summary>Longest request path a problem's <c>instance</c> repeats.</summary>
+    public const int MaxInstanceLength = 1024;
+
     /// <summary>Name of the rate-limiting policy applied to every <c>/api</c> route.</summary>
     public const string RateLimitPolicy = "orleanscompute-api";
 
@@ -56,26 +62,42 @@ public static class OrleansComputeApiExtensions
         {
             // A detail may quote what a client sent (an input path that is a SAS URL) or a server-side message: no secret leaves.
             c.ProblemDetails.Detail = c.HttpContext.RequestServices.GetRequiredService<SecretRedactor>().Redact(c.ProblemDetails.Detail);
-            c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+            var path = c.HttpContext.Request.Path.Value ?? "";
+            c.ProblemDetails.Instance ??= path.Length <= MaxInstanceLength ? path : null; // a long path is not echoed back (414)
             c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier);
             if (c.ProblemDetails.Status == StatusCodes.Status404NotFound && c.ProblemDetails.Detail is null)
             {
-                c.ProblemDetails.Detail = $"No route matches {c.HttpContext.Request.Method} {c.HttpContext.Request.Path}; see {ApiRoutes.OpenApi}.";
+                c.ProblemDetails.Detail = $"No route matches {c.HttpContext.Request.Method} {Problems.Quote(path)}; see {ApiRoutes.OpenApi}.";
             }
             else if (c.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && c.ProblemDetails.Detail is null)
             {
                 var type = c.HttpContext.Request.ContentType is { Length: > 0 } ct ? ct : "(none)";
-                c.ProblemDetails.Detail = $"Content-Type '{type}' is not accepted by {c.HttpContext.Request.Method} {c.HttpContext.Request.Path}: job specs take " +
+                c.ProblemDetails.Detail = $"Content-Type {Problems.Quote(type)} is not accepted by {c.HttpContext.Request.Method} {Problems.Quote(path)}: job specs take " +
                     $"{RequestBodies.Json}; events take {RequestBodies.Json} (an array) or {RequestBodies.NdJson} (one event per line).";
             }
             else if (c.ProblemDetails.Status == StatusCodes.Status405MethodNotAllowed && c.ProblemDetails.Detail is null)
             {
-                c.ProblemDetails.Detail = $"{c.HttpContext.Request.Method} is not allowed on {c.HttpContext.Request.Path}; see {ApiRoutes.OpenApi}.";
+                c.ProblemDetails.Detail = $"{c.HttpContext.Request.Method} is not allowed on {Problems.Quote(path)}; see {ApiRoutes.OpenApi}.";
+            }
+
+            // Every echo of client input is cut where it is written (Problems.Quote); this bounds what is left, such as a
+            // serializer's message naming a long property.
+            if (c.ProblemDetails.Detail is { Length: > MaxDetailLength } longDetail)
+            {
+                c.ProblemDetails.Detail = string.Concat(longDetail.AsSpan(0, MaxDetailLength - 64), $"… ({longDetail.Length} characters)");
+            }
+
+            if (c.ProblemDetails.Extensions.TryGetValue("field", out var field) && field is string { Length: > Problems.MaxQuoted } text)
+            {
+                c.ProblemDetails.Extensions["field"] = Problems.Cut(text);
             }
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
-        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>()?.MaxRequestBodyBytes
-            ?? new ApiOptions().MaxRequestBodyBytes);
+        services.Configure<KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>()?.MaxRequestBodyBytes ?? new ApiOptions().MaxRequestBodyBytes;
+            RequestLimits.ConfigureKestrel(o.Limits); // raised, and enforced by RequestLimits so that 414/431 carry a problem
+        });
         services.TryAddSingleton<AuthFailureLimiter>();
         services.AddRateLimiter(o =>
         {
@@ -105,7 +127,7 @@ public static class OrleansComputeApiExtensions
             // One bucket per client: its validated API key, or its remote address (never the raw X-Api-Key header).
             o.AddPolicy<ClientPartition, ApiRateLimitPolicy>(RateLimitPolicy);
         });
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", ApiOpenApi.Configure);
         return services;
     }
 
@@ -122,6 +144,13 @@ public static class OrleansComputeApiExtensions
         {
             app.UseExceptionHandler();
             app.UseStatusCodePages();
+            app.UseMiddleware<RequestLimits>(); // 414 / 431 as problems (Kestrel's limits are raised above these)
+
+            // HEAD is routed as GET, then is HEAD again for everything after routing (HeadRequests). Routing runs here rather
+            // than first (WebApplication's default), so the HEAD rewrite can precede it.
+            app.Use(HeadRequests.Route);
+            app.UseRouting();
+            app.Use(HeadRequests.Restore);
 
             // Keys first: a client without a valid key learns nothing else (not even whether the cluster is reachable) and
             // is limited per address; then the rate limit per key or address; then the cluster gate of a standalone host.

@@ -57,6 +57,37 @@ public static class Problems
             $"Content-Type '{(string.IsNullOrEmpty(actual) ? "(none)" : actual)}' is not accepted here; send {string.Join(" or ", allowed)}.",
             "Content-Type");
 
+    public static ApiProblemException UnsupportedCharset(string charset) =>
+        new(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            $"Content-Type charset {Quote(charset)} is not accepted: request bodies must be UTF-8 (send charset=utf-8, or no charset).",
+            "Content-Type");
+
+    /// <summary>Longest piece of client input quoted whole in a problem; longer input is cut to <see cref="QuotedPrefix"/> characters.</summary>
+    public const int MaxQuoted = 100;
+
+    /// <summary>How much of a longer input a problem quotes.</summary>
+    public const int QuotedPrefix = 64;
+
+    /// <summary>
+    /// <paramref name="input"/> (client input) in single quotes for a problem's detail: whole up to <see cref="MaxQuoted"/>
+    /// characters, else its first <see cref="QuotedPrefix"/> and its length (<c>'abc…' (1048576 characters)</c>), so a
+    /// problem never echoes a large input back.
+    /// </summary>
+    public static string Quote(string? input) => "'" + Cut(input) + "'" +
+        (input is { Length: > MaxQuoted } ? $" ({input.Length} characters)" : "");
+
+    /// <summary><paramref name="input"/> itself up to <see cref="MaxQuoted"/> characters, else its first <see cref="QuotedPrefix"/> and "…".</summary>
+    public static string Cut(string? input)
+    {
+        if (input is null || input.Length <= MaxQuoted)
+        {
+            return input ?? "";
+        }
+
+        var length = char.IsHighSurrogate(input[QuotedPrefix - 1]) ? QuotedPrefix - 1 : QuotedPrefix; // never half a pair
+        return string.Concat(input.AsSpan(0, length), "…");
+    }
+
     /// <summary>The problem result for <paramref name="problem"/>.</summary>
     public static IResult ToResult(ApiProblemException problem)
     {

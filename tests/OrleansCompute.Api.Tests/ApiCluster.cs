@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using OrleansCompute.Api.Telemetry;
 using OrleansCompute.ApiHost;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Jobs;
@@ -49,6 +50,9 @@ public sealed class ApiCluster : IAsyncLifetime
 
     /// <summary>A folder outside the data root (targets of escaping symlinks).</summary>
     public string Outside { get; } = Directory.CreateTempSubdirectory("ocx-api-outside-").FullName;
+
+    /// <summary>The first silo's services (its endpoint data source: the routes the co-hosted API maps).</summary>
+    public IServiceProvider SiloServices => _silos[0].Services;
 
     /// <summary>The first silo's grain factory (to set up grain state the API cannot write, or call Orleans directly).</summary>
     public IGrainFactory Grains => _silos[0].Services.GetRequiredService<IGrainFactory>();
@@ -108,10 +112,18 @@ public sealed class ApiCluster : IAsyncLifetime
     /// As <see cref="StartApiAsync"/>, returning the application (its <c>GetTestServer()</c> can send requests from a chosen
     /// remote address).
     /// </summary>
-    public async Task<WebApplication> StartApiAppAsync(Dictionary<string, string?> settings)
+    public async Task<WebApplication> StartApiAppAsync(Dictionary<string, string?> settings, bool kestrel = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseTestServer();
+        if (kestrel)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0"); // real sockets: what Kestrel itself does to a request is part of the test
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -121,12 +133,28 @@ public sealed class ApiCluster : IAsyncLifetime
             ["OrleansCompute:Client:Gateways:0"] = $"127.0.0.1:{_gatewayPorts[0]}",
             ["OrleansCompute:Client:Gateways:1"] = $"127.0.0.1:{_gatewayPorts[1]}",
         });
+        if (kestrel)
+        {
+            // As the API host maps them: /metrics and our dashboard too (the Orleans Dashboard needs silos that collect for it).
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["OrleansCompute:Telemetry:OrleansDashboard"] = "false" });
+        }
+
         builder.Configuration.AddInMemoryCollection(settings);
         Assert.Null(ClientConfiguration.Validate(builder.Configuration));
         ClusterConnection.AddClusterClient(builder, client => ClientConfiguration.Configure(client, builder.Configuration), "the test cluster");
         builder.Services.AddOrleansComputeApi(builder.Configuration);
+        if (kestrel)
+        {
+            builder.Services.AddOrleansComputeTelemetry(builder.Configuration);
+        }
+
         var app = builder.Build();
         app.MapOrleansComputeApi();
+        if (kestrel)
+        {
+            app.MapOrleansComputeTelemetry();
+            OrleansCompute.Api.Dashboard.DashboardEndpoints.MapOrleansComputeDashboard(app);
+        }
         await app.StartAsync();
         lock (_apps)
         {
@@ -137,6 +165,18 @@ public sealed class ApiCluster : IAsyncLifetime
         var connection = app.Services.GetRequiredService<IClusterConnectionState>();
         await WaitAsync(() => Task.FromResult(connection.IsConnected), TimeSpan.FromSeconds(60), "the standalone API to reach a gateway");
         return app;
+    }
+
+    /// <summary>
+    /// As <see cref="StartApiAsync"/> but on Kestrel over loopback TCP (port 0): a client for its address. The caller disposes
+    /// the client; the application is stopped with the cluster.
+    /// </summary>
+    public async Task<(WebApplication App, HttpClient Http)> StartKestrelApiAsync(Dictionary<string, string?> settings)
+    {
+        var app = await StartApiAppAsync(settings, kestrel: true);
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        return (app, new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(address) });
     }
 
     public string WriteFile(string relative, string content)

@@ -112,6 +112,7 @@ public sealed class BadInputTests(ApiCluster api)
         Assert.Equal(cases.Length, cases.Select(c => c.Name).Distinct().Count());
 
         var failures = new List<string>();
+        var document = await ApiCluster.ReadJson(await api.Http.GetAsync("/openapi/v1.json"));
         foreach (var c in cases)
         {
             using var request = new HttpRequestMessage(c.Method, c.Url);
@@ -130,6 +131,7 @@ public sealed class BadInputTests(ApiCluster api)
             try
             {
                 await ApiCluster.AssertProblem(response, c.Status, c.DetailContains);
+                Assert.True(Documented(document, c.Method, c.Url, (int)c.Status), $"the OpenAPI document does not list {(int)c.Status} for {c.Method} {c.Url}");
             }
             catch (Exception ex) when (ex is Xunit.Sdk.XunitException or System.Text.Json.JsonException)
             {
@@ -156,6 +158,31 @@ public sealed class BadInputTests(ApiCluster api)
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         using var openHealth = await keyed.GetAsync("/health/live");
         Assert.Equal(HttpStatusCode.OK, openHealth.StatusCode);
+    }
+
+    /// <summary>
+    /// Whether the OpenAPI document lists <paramref name="status"/> for the operation <paramref name="url"/> reaches (a 405 on
+    /// any operation of the path); true when no documented path matches (an unknown route's 404).
+    /// </summary>
+    private static bool Documented(System.Text.Json.JsonElement document, HttpMethod method, string url, int status)
+    {
+        var segments = url.Split('?')[0].Split('/');
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            var template = path.Name.Split('/');
+            if (template.Length != segments.Length || !template.Zip(segments).All(p => p.First.StartsWith('{') || p.First == p.Second))
+            {
+                continue;
+            }
+
+            var operations = path.Value.EnumerateObject().Where(o => o.Value.ValueKind == System.Text.Json.JsonValueKind.Object && o.Value.TryGetProperty("responses", out _)).ToList();
+            var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return status == 405
+                ? operations.Any(o => o.Value.GetProperty("responses").TryGetProperty(key, out _))
+                : operations.Any(o => string.Equals(o.Name, method.Method, StringComparison.OrdinalIgnoreCase) && o.Value.GetProperty("responses").TryGetProperty(key, out _));
+        }
+
+        return status == 404;
     }
 
     [Fact]
