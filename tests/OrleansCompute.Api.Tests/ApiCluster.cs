@@ -272,3 +272,13 @@ public sealed class ApiCollection : ICollectionFixture<ApiCluster>
 {
     public const string Name = "api";
 }
+
+/// <summary>
+/// Tests that listen to process-wide meters (a <c>MeterListener</c> sees every silo in the test process): they run
+/// alone, after the parallel collections, so no other test's jobs or ingest land in their counts. Own cluster.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessMetersCollection : ICollectionFixture<ApiCluster>
+{
+    public const string Name = "process-meters";
+}

@@ -104,7 +104,9 @@ public sealed class TelemetryExportTests
                 using var scrape = await Get(http, "/metrics", basicPassword: Key);
                 Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
                 after = Parse(await scrape.Content.ReadAsStringAsync());
-                return Sum(after, "orleanscompute_jobs_finished_total", "job_state=\"completed\"") == 1;
+                // The job's status reads completed once its end is persisted; the job grain stops counting itself active
+                // right after, so wait for both.
+                return Sum(after, "orleanscompute_jobs_finished_total", "job_state=\"completed\"") == 1 && Sum(after, "orleanscompute_jobs_active") == 0;
             }, TimeSpan.FromSeconds(10), "the finished job in a scrape");
             Assert.Equal(final.GetProperty("splitsTotal").GetInt32(), Sum(after, "orleanscompute_jobs_splits_total"));
             Assert.Equal(final.GetProperty("recordsRead").GetInt64(), Sum(after, "orleanscompute_jobs_records_total"));

@@ -9,7 +9,7 @@ namespace OrleansCompute.Api.Tests;
 /// The <c>OrleansCompute</c> meter and activity source report job progress, job submissions and ingest once someone
 /// listens; grain calls and activations are measured by Orleans's own meter (<c>Microsoft.Orleans</c>).
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(ProcessMetersCollection.Name)] // a process-wide meter listener: nothing else may run meanwhile
 public sealed class TelemetryTests(ApiCluster api)
 {
     [Fact]
