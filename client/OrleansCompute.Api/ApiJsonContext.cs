@@ -11,6 +11,7 @@ namespace OrleansCompute.Api;
 [JsonSerializable(typeof(JobStatusView))]
 [JsonSerializable(typeof(JobListView))]
 [JsonSerializable(typeof(JobResultView))]
+[JsonSerializable(typeof(JobSplitsView))]
 [JsonSerializable(typeof(EventView))]
 [JsonSerializable(typeof(List<EventView>))]
 [JsonSerializable(typeof(IngestResultView))]

@@ -27,6 +27,22 @@ internal static partial class JobEndpoints
     internal static readonly RouteContract ListContract = new() { Summary = "List jobs, most recently submitted first", Query = [Limit], Problems = [400] };
     internal static readonly RouteContract GetContract = new() { Summary = "A job's status and progress", Problems = [404] };
     internal static readonly RouteContract ResultContract = new() { Summary = "A completed job's result (409 while it runs, or when it failed or was cancelled)", Problems = [404, 409] };
+    internal static readonly QueryParameter SplitOffset = new("offset", Numeric: true, Required: false,
+        "Splits to skip (in split order, after the state filter).", Minimum: 0, Maximum: int.MaxValue, Default: "0");
+
+    internal static readonly QueryParameter SplitLimit = new("limit", Numeric: true, Required: false,
+        "How many splits to answer.", Minimum: 1, Maximum: MaxListLimit, Default: "100");
+
+    internal static readonly QueryParameter SplitState = new("state", Numeric: false, Required: false,
+        "Only splits in this state: pending, running, done or failed.", Pattern: "^(pending|running|done|failed)$");
+
+    internal static readonly RouteContract SplitsContract = new()
+    {
+        Summary = "A page of a job's per-split records: state, the silo that ran it, attempts, retries, resumes, duration, records",
+        Query = [SplitOffset, SplitLimit, SplitState],
+        Problems = [400, 404],
+    };
+
     internal static readonly RouteContract CancelContract = new() { Summary = "Cancel a job (a finished job is left as it is)", Problems = [404] };
 
     public static void Map(IEndpointRouteBuilder api)
@@ -38,6 +54,7 @@ internal static partial class JobEndpoints
         api.MapGet(ApiRoutes.Jobs, List).WithName("ListJobs").WithTags("jobs").Produces<JobListView>().WithContract(ListContract);
         api.MapGet(ApiRoutes.Job, Get).WithName("GetJob").WithTags("jobs").Produces<JobStatusView>().WithContract(GetContract);
         api.MapGet(ApiRoutes.JobResult, Result).WithName("GetJobResult").WithTags("jobs").Produces<JobResultView>().WithContract(ResultContract);
+        api.MapGet(ApiRoutes.JobSplits, Splits).WithName("GetJobSplits").WithTags("jobs").Produces<JobSplitsView>().WithContract(SplitsContract);
         api.MapPost(ApiRoutes.JobCancel, Cancel).WithName("CancelJob").WithTags("jobs").Produces<JobStatusView>(StatusCodes.Status202Accepted)
             .WithContract(CancelContract);
     }
@@ -113,6 +130,37 @@ internal static partial class JobEndpoints
             default:
                 throw Problems.Conflict($"Job '{id}' is {JobMapping.StateName(status.State)} ({status.SplitsDone} of {status.SplitsTotal} splits); its result is not ready yet.");
         }
+    }
+
+    private static async Task<IResult> Splits(string id, HttpContext context, IGrainFactory grains)
+    {
+        var offset = QueryValues.Int(context.Request, SplitOffset);
+        var limit = QueryValues.Int(context.Request, SplitLimit);
+        var stateName = QueryValues.String(context.Request, SplitState);
+        Grains.Jobs.SplitState? state = null;
+        if (!string.IsNullOrEmpty(stateName))
+        {
+            state = JobMapping.ParseSplitState(stateName) ?? throw Problems.Invalid("state",
+                $"Query parameter 'state' must be one of pending, running, done, failed (was {Problems.Quote(stateName)}).");
+            stateName = JobMapping.SplitStateName(state.Value);
+        }
+        else
+        {
+            stateName = null;
+        }
+
+        await GetSubmitted(id, grains);
+        var page = await grains.GetGrain<IJobGrain>(id).GetSplits(offset, limit, state);
+        var view = new JobSplitsView
+        {
+            Id = id,
+            State = stateName,
+            Offset = offset,
+            Limit = limit,
+            Total = page.Total,
+            Splits = [.. page.Splits.Select(JobMapping.ToView)],
+        };
+        return TypedResults.Json(view, ApiJsonContext.Default.JobSplitsView);
     }
 
     private static async Task<IResult> Cancel(string id, IGrainFactory grains)

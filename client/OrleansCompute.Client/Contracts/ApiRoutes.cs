@@ -6,6 +6,7 @@ public static class ApiRoutes
     public const string Jobs = "/api/jobs";
     public const string Job = "/api/jobs/{id}";
     public const string JobResult = "/api/jobs/{id}/result";
+    public const string JobSplits = "/api/jobs/{id}/splits";
     public const string JobCancel = "/api/jobs/{id}/cancel";
     public const string Datasets = "/api/datasets";
     public const string DatasetEvents = "/api/datasets/{dataset}/events";

@@ -66,4 +66,8 @@ public sealed class JobStatus
 
     [Id(16)]
     public ComputeJobSpec? Spec { get; set; }
+
+    /// <summary>Done splits per silo that ran them (<c>ip:port@generation</c>); splits done before per-split records were kept count under "".</summary>
+    [Id(17)]
+    public Dictionary<string, int> SplitsBySilo { get; set; } = [];
 }
