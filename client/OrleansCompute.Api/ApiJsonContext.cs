@@ -19,5 +19,6 @@ namespace OrleansCompute.Api;
 [JsonSerializable(typeof(TopKeysView))]
 [JsonSerializable(typeof(DatasetListView))]
 [JsonSerializable(typeof(ClusterView))]
+[JsonSerializable(typeof(ClusterMetricsView))]
 [JsonSerializable(typeof(HealthView))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

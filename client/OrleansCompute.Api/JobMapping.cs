@@ -280,6 +280,8 @@ public static class JobMapping
             PlanningMs = status.PlanningTime.TotalMilliseconds,
             MapMs = status.MapTime.TotalMilliseconds,
             MergeMs = status.MergeTime.TotalMilliseconds,
+            CollectMs = status.CollectTime.TotalMilliseconds,
+            FinishMs = status.FinishTime.TotalMilliseconds,
             // A failure text comes from a silo (an exception message): connection-string passwords, keys and SAS signatures are masked.
             Error = status.Error is null ? null : Security.SecretRedactor.RedactPatterns(status.Error),
             SplitsBySilo = status.SplitsBySilo ?? [],

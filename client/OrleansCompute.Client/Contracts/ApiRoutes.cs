@@ -13,6 +13,7 @@ public static class ApiRoutes
     public const string DatasetKey = "/api/datasets/{dataset}/keys/{key}";
     public const string DatasetTop = "/api/datasets/{dataset}/top";
     public const string Cluster = "/api/cluster";
+    public const string ClusterMetrics = "/api/cluster/metrics";
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string OpenApi = "/openapi/v1.json";

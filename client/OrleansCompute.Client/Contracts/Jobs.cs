@@ -150,7 +150,14 @@ public sealed class JobStatusView
 
     public double MapMs { get; set; }
 
+    /// <summary>Collect and finish together (<see cref="CollectMs"/> + <see cref="FinishMs"/>).</summary>
     public double MergeMs { get; set; }
+
+    /// <summary>Reading the aggregators' shards (or, for kinds that join shard results, the aggregators finishing theirs).</summary>
+    public double CollectMs { get; set; }
+
+    /// <summary>Joining the shards, finishing the result and persisting the final state.</summary>
+    public double FinishMs { get; set; }
 
     public string? Error { get; set; }
 
@@ -207,6 +214,23 @@ public sealed class JobListView
 {
     /// <summary>Most recently submitted first.</summary>
     public List<JobStatusView> Jobs { get; set; } = [];
+
+    /// <summary>Matching jobs skipped before this page.</summary>
+    public int Offset { get; set; }
+
+    public int Limit { get; set; }
+
+    /// <summary>Jobs in the index (without a filter: every listed job); null with a state or kind filter, which is not counted in full.</summary>
+    public int? Total { get; set; }
+
+    /// <summary>Whether more matching jobs may follow this page (ask with <c>offset</c> + <c>limit</c>).</summary>
+    public bool More { get; set; }
+
+    /// <summary>The state filter as applied (null: none).</summary>
+    public string? State { get; set; }
+
+    /// <summary>The kind filter as applied (null: none).</summary>
+    public string? Kind { get; set; }
 }
 
 /// <summary>Answer of <c>GET /api/jobs/{id}/result</c> once the job completed. Exactly one of the kind-specific parts is set.</summary>

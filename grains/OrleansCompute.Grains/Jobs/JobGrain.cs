@@ -279,6 +279,8 @@ public sealed partial class JobGrain(
         FinishedAt = S.FinishedAt,
         Spec = S.Spec is { } spec ? serializer.Deserialize<ComputeJobSpec>(spec)! : null,
         SplitsBySilo = Ledger()?.DoneBySilo() ?? [],
+        CollectTime = S.CollectTime,
+        FinishTime = S.FinishTime,
     };
 
     private void StartTimer() =>
@@ -479,6 +481,7 @@ public sealed partial class JobGrain(
         var watch = Stopwatch.StartNew();
         var shards = await Task.WhenAll(Enumerable.Range(0, S.ShardCount).Select(i =>
             Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).GetMerged(_spec!))));
+        var collected = watch.Elapsed;
 
         if (!await EveryShardCoversEverySplit(shards.Select(s => s.SplitIds)))
         {
@@ -494,6 +497,8 @@ public sealed partial class JobGrain(
         S.Result = serializer.SerializeToArray(result);
         _result = result;
         S.MergeTime += watch.Elapsed;
+        S.CollectTime += collected;
+        S.FinishTime += watch.Elapsed - collected;
         S.FinishedAt = DateTimeOffset.UtcNow;
         await PersistFinal(JobState.Completed); // the result is durable before it is reported and before the aggregators' shards are dropped
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);
@@ -509,6 +514,7 @@ public sealed partial class JobGrain(
     {
         var watch = Stopwatch.StartNew();
         var shards = await FinishShards();
+        var collected = watch.Elapsed;
         if (!await EveryShardCoversEverySplit(shards.Select(s => s.SplitIds)))
         {
             return;
@@ -523,6 +529,8 @@ public sealed partial class JobGrain(
         _result = result;
         S.ResultInShards = true;
         S.MergeTime += watch.Elapsed;
+        S.CollectTime += collected;
+        S.FinishTime += watch.Elapsed - collected;
         S.FinishedAt = DateTimeOffset.UtcNow;
         await PersistFinal(JobState.Completed);
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);

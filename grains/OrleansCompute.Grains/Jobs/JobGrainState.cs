@@ -95,4 +95,12 @@ public sealed class JobGrainState
     /// <summary>Per-split records (<c>SplitLedger</c>'s compact form); null before planning, and for jobs planned before they were kept.</summary>
     [Id(23)]
     public byte[]? SplitRecords { get; set; }
+
+    /// <summary>Part of <see cref="MergeTime"/>: reading (or having finished) the aggregators' shards.</summary>
+    [Id(24)]
+    public TimeSpan CollectTime { get; set; }
+
+    /// <summary>Part of <see cref="MergeTime"/>: joining the shards, finishing the result and persisting it.</summary>
+    [Id(25)]
+    public TimeSpan FinishTime { get; set; }
 }
