@@ -496,9 +496,10 @@ public sealed partial class JobGrain(
 
         S.Result = serializer.SerializeToArray(result);
         _result = result;
-        S.MergeTime += watch.Elapsed;
+        var merged = watch.Elapsed;
+        S.MergeTime += merged;
         S.CollectTime += collected;
-        S.FinishTime += watch.Elapsed - collected;
+        S.FinishTime += merged - collected;
         S.FinishedAt = DateTimeOffset.UtcNow;
         await PersistFinal(JobState.Completed); // the result is durable before it is reported and before the aggregators' shards are dropped
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);
@@ -528,9 +529,10 @@ public sealed partial class JobGrain(
 
         _result = result;
         S.ResultInShards = true;
-        S.MergeTime += watch.Elapsed;
+        var merged = watch.Elapsed;
+        S.MergeTime += merged;
         S.CollectTime += collected;
-        S.FinishTime += watch.Elapsed - collected;
+        S.FinishTime += merged - collected;
         S.FinishedAt = DateTimeOffset.UtcNow;
         await PersistFinal(JobState.Completed);
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);

@@ -31,6 +31,10 @@ public sealed class SplitRecordTests : IAsyncLifetime
         Assert.True(status.SplitsBySilo.Count > 1, $"splits ran on {string.Join(", ", status.SplitsBySilo.Keys)}");
         Assert.Equal(status.SplitsTotal, status.SplitsBySilo.Values.Sum());
 
+        // Merge time splits into collect (reading the shards) and finish (join, finish, persist).
+        Assert.True(status.CollectTime > TimeSpan.Zero && status.FinishTime > TimeSpan.Zero, $"collect {status.CollectTime}, finish {status.FinishTime}");
+        Assert.Equal(status.MergeTime, status.CollectTime + status.FinishTime);
+
         var page = await _cluster.Job("silos").GetSplits(0, 10_000, null);
         Assert.Equal(status.SplitsTotal, page.Total);
         Assert.Equal(Enumerable.Range(0, status.SplitsTotal), page.Splits.Select(s => s.SplitId));
