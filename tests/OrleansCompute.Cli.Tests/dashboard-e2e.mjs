@@ -98,6 +98,8 @@ async function watchJob(page, response) {
     await page.waitForTimeout(200);
   }
 
+  // The silo charts: at least one sample (the silo samples every 5 s; the page asks every 5 s).
+  await page.waitForFunction(() => Number(document.querySelector("#silos .minis")?.dataset.samples) >= 1, null, { timeout: 30000 });
   // Let one more refresh land so the screenshot shows settled numbers.
   const refreshed = Number(await page.locator("body").getAttribute("data-refreshed"));
   await page.waitForFunction((n) => Number(document.body.dataset.refreshed) > n, refreshed, { timeout: 10000 });

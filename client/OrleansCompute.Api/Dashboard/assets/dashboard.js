@@ -23,8 +23,8 @@
     const samples = silo.samples || [];
     const slots = metrics.capacity || 120;
     const lastOf = (f) => samples.length ? f(samples[samples.length - 1]) : null;
-    const chart = (name, values, top, label, title) => el("div", { className: "mini", title, "data-chart": name },
-      el("span", { className: "mini-label" }, name + " ", el("b", null, label)),
+    const chart = (name, values, top, label, title, caption) => el("div", { className: "mini", title, "data-chart": name },
+      el("span", { className: "mini-label" }, (caption || name) + " ", el("b", null, label)),
       sparkline(values, top, slots, 120, 26));
     const minutes = Math.round((samples.length * (metrics.intervalSeconds || 5)) / 60);
     const span = `over the last ${minutes || "<1"} min, one sample every ${metrics.intervalSeconds || 5} s`;
@@ -32,7 +32,7 @@
       chart("CPU", samples.map((s) => s.cpuPercent), 100, lastOf((s) => percent(s.cpuPercent) + " %") ?? "–",
         "process CPU % (System.Runtime dotnet.process.cpu.time) " + span),
       chart("memory", samples.map((s) => s.memoryBytes), 0, lastOf((s) => bytes(s.memoryBytes)) ?? "–",
-        "process working set (System.Runtime dotnet.process.memory.working_set) " + span),
+        "process working set (System.Runtime dotnet.process.memory.working_set; the memory column is Orleans's own figure) " + span, "working set"),
       chart("GC", samples.map((s) => s.gcCollections), 0, lastOf((s) => fmt(s.gcCollections) + " · " + percent(s.gcPausePercent) + " % paused") ?? "–",
         "garbage collections per sample and share of time paused (System.Runtime dotnet.gc.collections, dotnet.gc.pause.time) " + span),
       chart("calls/s", samples.map((s) => s.callsPerSecond), 0, lastOf((s) => fmt(Math.round(s.callsPerSecond))) ?? "–",
