@@ -189,6 +189,7 @@
   function sparkline(values, top, slots, width, height) {
     const w = width || 120, h = height || 24, n = slots || Math.max(2, values.length);
     const svg = svgNode("svg", { class: "spark", width: w, height: h, viewBox: `0 0 ${w} ${h}` });
+    if (values.length === 1) { values = [values[0], values[0]]; } // one sample: a short level line at the right end
     if (values.length < 2) { return svg; }
     const max = top || Math.max(1e-9, ...values);
     const step = w / (n - 1);
