@@ -41,7 +41,7 @@ public sealed class JobPageBrowserTests : IAsyncLifetime
         }
 
         var input = _silo.WriteInput("jobpage/sales.csv", csv.ToString());
-        var id = ("job-page-" + Guid.NewGuid().ToString("N")).PadRight(JobMapping128, 'x');
+        var id = ("job-page-" + Guid.NewGuid().ToString("N")).PadRight(MaxIdLength, 'x');
         Assert.Equal(128, id.Length);
         var client = _silo.CreateClient();
         await client.SubmitJobAsync(new JobSubmission
@@ -143,5 +143,5 @@ public sealed class JobPageBrowserTests : IAsyncLifetime
         }
     }
 
-    private const int JobMapping128 = 128;
+    private const int MaxIdLength = 128; // the API's longest job id
 }

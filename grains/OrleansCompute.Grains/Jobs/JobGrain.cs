@@ -115,11 +115,11 @@ public sealed partial class JobGrain(
 
     /// <summary>
     /// The per-split records: the persisted ones, or — a job planned before they were kept, or whose records cannot be
-    /// read — its done splits with nothing else known. Null before planning.
+    /// read — its done splits with nothing else known (empty for a plan without splits). Null before planning.
     /// </summary>
     private SplitLedger? Ledger()
     {
-        if (_ledger is not null || S.SplitsTotal == 0 || S.State == JobState.Queued)
+        if (_ledger is not null || S.State == JobState.Queued) // queued: not planned yet (or nothing submitted)
         {
             return _ledger;
         }

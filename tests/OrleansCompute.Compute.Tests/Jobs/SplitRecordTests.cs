@@ -70,6 +70,19 @@ public sealed class SplitRecordTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_over_an_empty_file_ends_with_no_split_records_and_no_silo_counts()
+    {
+        _cluster.Folder.Write("empty/nothing.txt", []);
+        var spec = new OrleansCompute.Grains.Compute.ComputeJobSpec { Kind = "word-count", Input = new() { Path = "empty/nothing.txt" } };
+        await _cluster.Job("empty").Submit(spec);
+        var status = await _cluster.WaitForEnd("empty");
+        Assert.True(status.State is JobState.Completed or JobState.Failed, $"{status.State}");
+        var page = await _cluster.Job("empty").GetSplits(0, 100, null);
+        Assert.Equal(status.SplitsTotal, page.Total);
+        Assert.Equal(status.SplitsDone, status.SplitsBySilo.Values.Sum());
+    }
+
+    [Fact]
     public async Task A_failed_partition_call_is_counted_as_a_retry_of_its_split()
     {
         var spec = JobInputs.WordCount(_cluster.Folder, "flaky", seed: 12, wordsPerFile: 1500, kind: FlakyWordCountJob.Kind);
