@@ -11,6 +11,7 @@ namespace OrleansCompute.Api;
 [JsonSerializable(typeof(JobStatusView))]
 [JsonSerializable(typeof(JobListView))]
 [JsonSerializable(typeof(JobResultView))]
+[JsonSerializable(typeof(JobSplitsView))]
 [JsonSerializable(typeof(EventView))]
 [JsonSerializable(typeof(List<EventView>))]
 [JsonSerializable(typeof(IngestResultView))]
@@ -18,5 +19,6 @@ namespace OrleansCompute.Api;
 [JsonSerializable(typeof(TopKeysView))]
 [JsonSerializable(typeof(DatasetListView))]
 [JsonSerializable(typeof(ClusterView))]
+[JsonSerializable(typeof(ClusterMetricsView))]
 [JsonSerializable(typeof(HealthView))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

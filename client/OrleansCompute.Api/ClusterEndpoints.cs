@@ -13,6 +13,7 @@ namespace OrleansCompute.Api;
 internal static class ClusterEndpoints
 {
     internal static readonly RouteContract ClusterContract = new() { Summary = "The cluster's silos, their activations, CPU and memory" };
+    internal static readonly RouteContract MetricsContract = new() { Summary = "Each active silo's last samples of CPU, memory, GC and grain calls/s (the dashboard's charts)" };
     internal static readonly RouteContract LiveContract = new() { Summary = "Liveness: 200 while the process runs", CallsCluster = false };
 
     /// <summary>503 is the handler's own answer here (not ready), never the cluster gate's; a grain call that times out is caught.</summary>
@@ -26,6 +27,7 @@ internal static class ClusterEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet(ApiRoutes.Cluster, Cluster).WithName("GetCluster").WithTags("cluster").Produces<ClusterView>().WithContract(ClusterContract);
+        api.MapGet(ApiRoutes.ClusterMetrics, Metrics).WithName("GetClusterMetrics").WithTags("cluster").Produces<ClusterMetricsView>().WithContract(MetricsContract);
         api.MapGet(ApiRoutes.HealthLive, (ApiNode node) => TypedResults.Json(new HealthView { Status = "live", Node = node.Name, Checks = ["process: running"] },
             ApiJsonContext.Default.HealthView)).WithName("Live").WithTags("health").Produces<HealthView>().WithContract(LiveContract);
         api.MapGet(ApiRoutes.HealthReady, Ready).WithName("Ready").WithTags("health").Produces<HealthView>().WithContract(ReadyContract);
@@ -73,6 +75,40 @@ internal static class ClusterEndpoints
 
         view.TotalActivations = view.Silos.Sum(s => s.Activations ?? 0);
         return TypedResults.Json(view, ApiJsonContext.Default.ClusterView);
+    }
+
+    private static async Task<IResult> Metrics(IGrainFactory grains)
+    {
+        // Membership's active silos, then one grain-service call per silo (through a stateless worker, so a standalone API host can ask too).
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var silos = hosts.Keys.OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToList();
+        var histories = silos.Count == 0 ? [] : await grains.GetGrain<OrleansCompute.Grains.Api.ISiloMetricsGrain>(0).GetHistories(silos);
+        var view = new ClusterMetricsView();
+        foreach (var history in histories)
+        {
+            if (history.Error is null)
+            {
+                view.IntervalSeconds = history.IntervalSeconds;
+                view.Capacity = Math.Max(view.Capacity, history.Capacity);
+            }
+
+            view.Silos.Add(new SiloMetricsView
+            {
+                Address = history.Silo,
+                Error = history.Error,
+                Samples = [.. history.Samples.Select(s => new SiloMetricsSampleView
+                {
+                    At = s.At,
+                    CpuPercent = s.CpuPercent,
+                    MemoryBytes = s.MemoryBytes,
+                    GcCollections = s.GcCollections,
+                    GcPausePercent = s.GcPausePercent,
+                    CallsPerSecond = s.CallsPerSecond,
+                })],
+            });
+        }
+
+        return TypedResults.Json(view, ApiJsonContext.Default.ClusterMetricsView);
     }
 
     /// <summary>The grain class's short name (Orleans reports full type names, e.g. <c>OrleansCompute.Grains.Jobs.JobGrain</c>).</summary>

@@ -280,8 +280,47 @@ public static class JobMapping
             PlanningMs = status.PlanningTime.TotalMilliseconds,
             MapMs = status.MapTime.TotalMilliseconds,
             MergeMs = status.MergeTime.TotalMilliseconds,
+            CollectMs = status.CollectTime.TotalMilliseconds,
+            FinishMs = status.FinishTime.TotalMilliseconds,
             // A failure text comes from a silo (an exception message): connection-string passwords, keys and SAS signatures are masked.
             Error = status.Error is null ? null : Security.SecretRedactor.RedactPatterns(status.Error),
+            SplitsBySilo = status.SplitsBySilo ?? [],
+        };
+    }
+
+    public static string SplitStateName(SplitState state) => state switch
+    {
+        SplitState.Pending => "pending",
+        SplitState.Running => "running",
+        SplitState.Done => "done",
+        SplitState.Failed => "failed",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>A split state filter by name (<c>pending|running|done|failed</c>), or null for an unknown name.</summary>
+    public static SplitState? ParseSplitState(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "pending" => SplitState.Pending,
+        "running" => SplitState.Running,
+        "done" => SplitState.Done,
+        "failed" => SplitState.Failed,
+        _ => null,
+    };
+
+    public static JobSplitView ToView(SplitRecord split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        return new JobSplitView
+        {
+            Split = split.SplitId,
+            State = SplitStateName(split.State),
+            Silo = split.Silo,
+            Attempts = split.Attempts,
+            Retries = split.Retries,
+            Resumes = split.Resumes,
+            DurationMs = split.DurationMs,
+            Records = split.Records,
+            BadRecords = split.BadRecords,
         };
     }
 

@@ -297,6 +297,15 @@ public static class SiloConfiguration
                 o.IdleMemoryTrim = compute.GetValue<TimeSpan>("IdleMemoryTrim");
             }
 
+            if (compute["SiloMetricsInterval"] is { Length: > 0 })
+            {
+                o.SiloMetricsInterval = compute.GetValue<TimeSpan>("SiloMetricsInterval");
+            }
+
+            if (compute["SiloMetricsSamples"] is { Length: > 0 })
+            {
+                o.SiloMetricsSamples = compute.GetValue<int>("SiloMetricsSamples");
+            }
             o.BlobInputs = BlobInputs(configuration);
             var membership = section.GetSection("Membership");
             if (membership["IsolationFenceTimeout"] is { Length: > 0 })

@@ -93,6 +93,7 @@ public sealed class ApiCluster : IAsyncLifetime
                 o.Kinds = ComputeJobRegistry.CreateDefault()
                     .Register<string, long, WordCountResult>(SlowCountJob.Kind, static spec => new SlowCountJob(spec));
                 o.Jobs = new JobGrainOptions { AggregatorCount = 2, TickInterval = TimeSpan.FromMilliseconds(200) };
+                o.SiloMetricsInterval = TimeSpan.FromMilliseconds(300); // the charts' samples: several within a test
             });
         });
         builder.Services.AddOrleansComputeApi(builder.Configuration);

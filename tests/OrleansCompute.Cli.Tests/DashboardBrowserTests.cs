@@ -68,9 +68,17 @@ public sealed class DashboardBrowserTests(LiveSilo silo)
             Assert.Equal("20,000", cells[5]); // records: one per line
 
             Assert.Contains("active", seen.GetProperty("siloStatuses").EnumerateArray().Select(s => s.GetString()));
-            // Where calls/s was: each silo's CPU (percent, with a one-minute sparkline) and memory, from Orleans's runtime statistics.
+            // Each silo's CPU and memory now (Orleans's runtime statistics), and charts of CPU, memory, GC and calls/s over the
+            // last minutes (the silo's samples of the meters the export reads).
             var headers = seen.GetProperty("siloHeaders").EnumerateArray().Select(h => h.GetString()!.ToLowerInvariant()).ToList();
-            Assert.DoesNotContain("calls/s", headers);
+            Assert.Contains("last 10 minutes", headers);
+            Assert.Equal(["CPU", "memory", "GC", "calls/s"], seen.GetProperty("siloCharts").EnumerateArray().Select(c => c.GetString()));
+            var chartLabels = seen.GetProperty("siloChartLabels").EnumerateArray().Select(c => c.GetString()!).ToList();
+            Assert.True(seen.GetProperty("siloSamples").GetInt32() >= 1);
+            Assert.Matches(@"^CPU \d+(\.\d)? %$", chartLabels[0]);
+            Assert.Matches(@"^working set \d+(\.\d)? (MiB|GiB)$", chartLabels[1]);
+            Assert.Matches(@"^GC \d[\d,]* · \d+(\.\d+)? % paused$", chartLabels[2]);
+            Assert.Matches(@"^calls/s \d[\d,]*$", chartLabels[3]);
             var siloRow = seen.GetProperty("siloRow").EnumerateArray().Select(c => c.GetString()!).ToList();
             Assert.Matches(@"^\d+(\.\d)? %$", siloRow[headers.IndexOf("cpu")]);
             Assert.Matches(@"^\d+(\.\d)? (MiB|GiB)$", siloRow[headers.IndexOf("memory")]);

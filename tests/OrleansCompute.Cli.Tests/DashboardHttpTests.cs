@@ -28,9 +28,31 @@ public sealed class DashboardHttpTests(LiveSilo silo)
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
     }
 
+    [Fact]
+    public async Task Job_page_is_served_for_any_job_id_with_the_same_lockdown_and_relative_assets()
+    {
+        using var http = Http();
+        var id = new string('j', 128);
+        using var page = await http.GetAsync(ApiRoutes.Dashboard + "/jobs/" + id);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<script src=\"../job.js\"></script>", html, StringComparison.Ordinal);
+        Assert.Contains("<link rel=\"stylesheet\" href=\"../dashboard.css\">", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", "", StringComparison.Ordinal), StringComparison.Ordinal); // no CDN
+
+        // The relative asset path resolves under /dashboard.
+        var script = new Uri(new Uri(silo.Url + ApiRoutes.Dashboard + "/jobs/" + id), "../job.js");
+        Assert.Equal(ApiRoutes.Dashboard + "/job.js", script.AbsolutePath);
+    }
+
     [Theory]
     [InlineData("dashboard.js", "text/javascript")]
     [InlineData("dashboard.css", "text/css")]
+    [InlineData("common.js", "text/javascript")]
+    [InlineData("job.js", "text/javascript")]
     public async Task Assets_have_an_etag_and_revalidate_to_304(string file, string mediaType)
     {
         using var http = Http();
@@ -55,6 +77,7 @@ public sealed class DashboardHttpTests(LiveSilo silo)
     [Theory]
     [InlineData("/dashboard/")]
     [InlineData("/dashboard/index.html")]
+    [InlineData("/dashboard/job.html")]
     public async Task Other_spellings_of_the_page_redirect_to_it(string path)
     {
         using var http = Http();

@@ -25,7 +25,7 @@ public static class DashboardEndpoints
 
     private static readonly FrozenDictionary<string, Asset> s_assets = LoadAssets();
 
-    /// <summary>Maps <c>GET /dashboard</c> (the page; <c>/dashboard/</c> redirects there) and <c>/dashboard/{asset}</c>.</summary>
+    /// <summary>Maps <c>GET /dashboard</c> (the page; <c>/dashboard/</c> redirects there), <c>/dashboard/jobs/{id}</c> (a job's page) and <c>/dashboard/{asset}</c>.</summary>
     public static IEndpointRouteBuilder MapOrleansComputeDashboard(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -36,7 +36,10 @@ public static class DashboardEndpoints
             ? Results.Redirect(ApiRoutes.Dashboard, permanent: false)
             : Serve(context, "index.html"));
         group.MapGet("/{asset}", (HttpContext context, string asset) =>
-            asset == "index.html" ? Results.Redirect(ApiRoutes.Dashboard, permanent: false) : Serve(context, asset));
+            asset is "index.html" or "job.html" ? Results.Redirect(ApiRoutes.Dashboard, permanent: false) : Serve(context, asset));
+        // The job page: one page for every id (its script reads the id from the path and asks the API; an unknown
+        // id shows the API's 404 problem there). Its files are linked as ../file.
+        group.MapGet("/jobs/{id}", (HttpContext context, string id) => Serve(context, "job.html"));
         return endpoints;
     }
 

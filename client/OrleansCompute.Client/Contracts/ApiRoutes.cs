@@ -6,12 +6,14 @@ public static class ApiRoutes
     public const string Jobs = "/api/jobs";
     public const string Job = "/api/jobs/{id}";
     public const string JobResult = "/api/jobs/{id}/result";
+    public const string JobSplits = "/api/jobs/{id}/splits";
     public const string JobCancel = "/api/jobs/{id}/cancel";
     public const string Datasets = "/api/datasets";
     public const string DatasetEvents = "/api/datasets/{dataset}/events";
     public const string DatasetKey = "/api/datasets/{dataset}/keys/{key}";
     public const string DatasetTop = "/api/datasets/{dataset}/top";
     public const string Cluster = "/api/cluster";
+    public const string ClusterMetrics = "/api/cluster/metrics";
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string OpenApi = "/openapi/v1.json";

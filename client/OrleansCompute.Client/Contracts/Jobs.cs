@@ -150,15 +150,87 @@ public sealed class JobStatusView
 
     public double MapMs { get; set; }
 
+    /// <summary>Collect and finish together (<see cref="CollectMs"/> + <see cref="FinishMs"/>).</summary>
     public double MergeMs { get; set; }
 
+    /// <summary>Reading the aggregators' shards (or, for kinds that join shard results, the aggregators finishing theirs).</summary>
+    public double CollectMs { get; set; }
+
+    /// <summary>Joining the shards, finishing the result and persisting the final state.</summary>
+    public double FinishMs { get; set; }
+
     public string? Error { get; set; }
+
+    /// <summary>Done splits per silo that ran them (<c>ip:port@generation</c>, as Orleans prints silo addresses); the counts add up to <see cref="SplitsDone"/>.</summary>
+    public Dictionary<string, int> SplitsBySilo { get; set; } = [];
+}
+
+/// <summary>Answer of <c>GET /api/jobs/{id}/splits</c>: one page of the job's per-split records, in split order.</summary>
+public sealed class JobSplitsView
+{
+    public string Id { get; set; } = "";
+
+    /// <summary>The state filter (null: every split).</summary>
+    public string? State { get; set; }
+
+    public int Offset { get; set; }
+
+    public int Limit { get; set; }
+
+    /// <summary>Splits matching the filter.</summary>
+    public int Total { get; set; }
+
+    public List<JobSplitView> Splits { get; set; } = [];
+}
+
+/// <summary>One split of a job.</summary>
+public sealed class JobSplitView
+{
+    public int Split { get; set; }
+
+    /// <summary><c>pending</c>, <c>running</c>, <c>done</c> or <c>failed</c>.</summary>
+    public string State { get; set; } = "";
+
+    /// <summary>The silo that ran it (<c>ip:port@generation</c>); null until a run answered.</summary>
+    public string? Silo { get; set; }
+
+    /// <summary>Partition calls made for it.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Failed calls that were tried again.</summary>
+    public int Retries { get; set; }
+
+    /// <summary>Runs again after a run of it was cut off (the job resumed after its silo died, or a shard lacked its merge).</summary>
+    public int Resumes { get; set; }
+
+    public long DurationMs { get; set; }
+
+    public long Records { get; set; }
+
+    public long BadRecords { get; set; }
 }
 
 public sealed class JobListView
 {
     /// <summary>Most recently submitted first.</summary>
     public List<JobStatusView> Jobs { get; set; } = [];
+
+    /// <summary>Matching jobs skipped before this page.</summary>
+    public int Offset { get; set; }
+
+    public int Limit { get; set; }
+
+    /// <summary>Jobs in the index (without a filter: every listed job); null with a state or kind filter, which is not counted in full.</summary>
+    public int? Total { get; set; }
+
+    /// <summary>Whether more matching jobs may follow this page (ask with <c>offset</c> + <c>limit</c>).</summary>
+    public bool More { get; set; }
+
+    /// <summary>The state filter as applied (null: none).</summary>
+    public string? State { get; set; }
+
+    /// <summary>The kind filter as applied (null: none).</summary>
+    public string? Kind { get; set; }
 }
 
 /// <summary>Answer of <c>GET /api/jobs/{id}/result</c> once the job completed. Exactly one of the kind-specific parts is set.</summary>

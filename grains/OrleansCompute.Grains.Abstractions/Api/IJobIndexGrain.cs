@@ -16,4 +16,7 @@ public interface IJobIndexGrain : IGrainWithIntegerKey
 
     /// <summary>Up to <paramref name="limit"/> job ids, most recently submitted first.</summary>
     Task<List<string>> List(int limit);
+
+    /// <summary>Up to <paramref name="count"/> job ids from position <paramref name="offset"/> (0: the newest), and how many the index holds.</summary>
+    Task<(List<string> Ids, int Total)> Page(int offset, int count);
 }

@@ -20,6 +20,12 @@ public interface IJobGrain : IGrainWithStringKey
     /// <summary>The persisted status; state Queued with no spec when nothing was submitted.</summary>
     Task<JobStatus> GetStatus();
 
+    /// <summary>
+    /// One page of the per-split records (split id order): state, the silo that ran it, attempts, retries, resumes, duration,
+    /// records. <paramref name="state"/> null: every split. Empty before the job is planned.
+    /// </summary>
+    Task<SplitPage> GetSplits(int offset, int limit, SplitState? state);
+
     /// <summary>The result once Completed, otherwise null.</summary>
     Task<ComputeJobResult?> GetResult();
 

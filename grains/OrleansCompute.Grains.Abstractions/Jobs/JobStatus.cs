@@ -66,4 +66,16 @@ public sealed class JobStatus
 
     [Id(16)]
     public ComputeJobSpec? Spec { get; set; }
+
+    /// <summary>Done splits per silo that ran them (<c>ip:port@generation</c>); splits done before per-split records were kept count under "".</summary>
+    [Id(17)]
+    public Dictionary<string, int> SplitsBySilo { get; set; } = [];
+
+    /// <summary>Part of <see cref="MergeTime"/>: reading the aggregators' shards (or, for kinds that join shard results, the aggregators finishing theirs).</summary>
+    [Id(18)]
+    public TimeSpan CollectTime { get; set; }
+
+    /// <summary>Part of <see cref="MergeTime"/>: joining the shards, finishing the result and persisting the final state.</summary>
+    [Id(19)]
+    public TimeSpan FinishTime { get; set; }
 }

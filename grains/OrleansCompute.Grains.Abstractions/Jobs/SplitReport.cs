@@ -24,4 +24,8 @@ public sealed class SplitReport
     /// <summary>Shards the aggregators merged (0 when every aggregator had already merged this split: a retry).</summary>
     [Id(5)]
     public int ShardsMerged { get; set; }
+
+    /// <summary>The silo that ran the split, as Orleans prints it (<c>SiloAddress.ToParsableString()</c>: <c>ip:port@generation</c>).</summary>
+    [Id(6)]
+    public string Silo { get; set; } = "";
 }

@@ -35,6 +35,19 @@ public sealed class JobIndexGrain([PersistentState("jobindex")] IPersistentState
         await state.WriteStateAsync();
     }
 
+    public Task<(List<string> Ids, int Total)> Page(int offset, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var jobs = state.State.Jobs;
+        var result = new List<string>(Math.Clamp(count, 0, 1000));
+        for (var i = jobs.Count - 1 - offset; i >= 0 && result.Count < count; i--)
+        {
+            result.Add(jobs[i].JobId);
+        }
+
+        return Task.FromResult((result, jobs.Count));
+    }
+
     public Task<List<string>> List(int limit)
     {
         var jobs = state.State.Jobs;

@@ -52,4 +52,10 @@ public sealed class OrleansComputeOptions
     /// silo's resident size returns near its start-up level after jobs. Default 10 s; <see cref="TimeSpan.Zero"/> turns it off.
     /// </summary>
     public TimeSpan IdleMemoryTrim { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often each silo samples its CPU, memory, GC and grain calls for the dashboard's charts. Default 5 s.</summary>
+    public TimeSpan SiloMetricsInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Samples each silo keeps (the charts' window is this × <see cref="SiloMetricsInterval"/>). Default 120: ten minutes.</summary>
+    public int SiloMetricsSamples { get; set; } = 120;
 }

@@ -59,6 +59,14 @@ public static class OrleansComputeSiloBuilderExtensions
         services.AddSingleton(options);
         services.AddSingleton<IdleMemoryTrimmer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
+
+        // Per-silo CPU, memory, GC and calls/s samples for the dashboard (read through ISiloMetricsGrain).
+        services.AddSingleton(sp => new OrleansCompute.Grains.Telemetry.SiloMetricsSampler(
+            sp.GetRequiredService<ILocalSiloDetails>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<ILogger<OrleansCompute.Grains.Telemetry.SiloMetricsSampler>>(), options.SiloMetricsInterval, options.SiloMetricsSamples));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OrleansCompute.Grains.Telemetry.SiloMetricsSampler>());
+        builder.AddGrainService<OrleansCompute.Grains.Api.SiloMetricsService>();
+        services.AddSingleton<OrleansCompute.Grains.Api.SiloMetricsClient>();
         if (options.ResumeJobsOnStart)
         {
             services.AddSingleton<JobResumer>();

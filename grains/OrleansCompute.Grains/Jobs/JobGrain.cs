@@ -38,6 +38,7 @@ public sealed partial class JobGrain(
     private Task<ComputeJobResult>? _loadingResult;
     private byte[]? _resultBytes; // a result kept in the shards, once served: serialized here, not persisted again
     private Task? _compacting;
+    private SplitLedger? _ledger; // per-split records; persisted with every write (SplitRecords)
     private JobState? _reportedState; // while a final state is being written: the state status and result still report
     private TaskCompletionSource? _ended; // completed once a final state is durable (WaitForEnd callers)
 
@@ -104,6 +105,44 @@ public sealed partial class JobGrain(
     }
 
     public Task<JobStatus> GetStatus() => Task.FromResult(GetStatusCore());
+
+    public Task<SplitPage> GetSplits(int offset, int limit, SplitState? state)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 0);
+        return Task.FromResult(Ledger()?.Page(offset, limit, state) ?? new SplitPage());
+    }
+
+    /// <summary>
+    /// The per-split records: the persisted ones, or — a job planned before they were kept, or whose records cannot be
+    /// read — its done splits with nothing else known (empty for a plan without splits). Null before planning.
+    /// </summary>
+    private SplitLedger? Ledger()
+    {
+        if (_ledger is not null || S.State == JobState.Queued) // queued: not planned yet (or nothing submitted)
+        {
+            return _ledger;
+        }
+
+        if (S.SplitRecords is { } bytes)
+        {
+            try
+            {
+                _ledger = SplitLedger.Decode(bytes);
+            }
+            catch (InvalidDataException ex)
+            {
+                LogSplitRecordsUnreadable(logger, JobId, ex);
+            }
+        }
+
+        if (_ledger is null || _ledger.Count != S.SplitsTotal)
+        {
+            _ledger = SplitLedger.FromDone(S.SplitsTotal, S.DoneSplits);
+        }
+
+        return _ledger;
+    }
 
     public async Task<JobStatus> WaitForEnd(TimeSpan timeout)
     {
@@ -239,6 +278,9 @@ public sealed partial class JobGrain(
         SubmittedAt = S.SubmittedAt,
         FinishedAt = S.FinishedAt,
         Spec = S.Spec is { } spec ? serializer.Deserialize<ComputeJobSpec>(spec)! : null,
+        SplitsBySilo = Ledger()?.DoneBySilo() ?? [],
+        CollectTime = S.CollectTime,
+        FinishTime = S.FinishTime,
     };
 
     private void StartTimer() =>
@@ -339,6 +381,7 @@ public sealed partial class JobGrain(
         S.BytesTotal = plan.TotalBytes;
         S.ShardCount = Math.Clamp(_options.AggregatorCount, 1, Math.Max(1, plan.Splits.Count));
         S.PlanningTime = watch.Elapsed;
+        _ledger = new SplitLedger(plan.Splits.Count);
         S.State = JobState.Running;
         await Persist(); // the plan is durable before any split is dispatched
         _plan = plan;
@@ -360,11 +403,14 @@ public sealed partial class JobGrain(
         var maxInFlight = _options.EffectiveMaxSplitsInFlight;
         var watch = Stopwatch.StartNew();
         var mapBefore = S.MapTime;
+        var ledger = Ledger()!;
         while (true)
         {
             while (S.State == JobState.Running && pending.Count > 0 && inFlight.Count < maxInFlight)
             {
-                inFlight.Add(RunSplit(pending.Dequeue()));
+                var split = pending.Dequeue();
+                ledger.Dispatched(split.SplitId);
+                inFlight.Add(RunSplit(split, ledger));
             }
 
             if (inFlight.Count == 0)
@@ -382,6 +428,7 @@ public sealed partial class JobGrain(
                 S.BytesRead += report.Bytes;
                 S.RecordsRead += report.Records;
                 S.BadRecords += report.BadRecords;
+                ledger.Done(report.SplitId, report.Silo, report.MapTime, report.Records, report.BadRecords);
             }
 
             S.MapTime = mapBefore + watch.Elapsed;
@@ -389,26 +436,34 @@ public sealed partial class JobGrain(
         }
     }
 
-    private async Task<SplitReport> RunSplit(InputSplit split)
+    private async Task<SplitReport> RunSplit(InputSplit split, SplitLedger ledger)
     {
         var partition = GrainFactory.GetGrain<IPartitionGrain>(JobKeys.Partition(JobId, split.SplitId));
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                ledger.Attempted(split.SplitId);
                 return await partition.Run(_spec!, split, S.ShardCount);
             }
-            catch (Exception ex) when (!IsJobError(ex) && attempt < _options.SplitAttempts)
+            catch (Exception ex) when (IsJobError(ex))
+            {
+                ledger.Failed(split.SplitId);
+                throw;
+            }
+            catch (Exception ex) when (attempt < _options.SplitAttempts)
             {
                 // The partition or an aggregator was on a silo that died, or timed out: run the split again.
                 // Aggregators that merged it already ignore it (their ledgers), so the result stays exact.
                 S.Retries++;
+                ledger.Retried(split.SplitId);
                 Telemetry.ComputeInstrumentation.SplitRetried();
                 LogSplitRetry(logger, JobId, split.SplitId, attempt, ex);
                 await Task.Delay(_options.RetryBackoff * Math.Min(attempt, 8));
             }
-            catch (Exception ex) when (!IsJobError(ex))
+            catch (Exception ex)
             {
+                ledger.Failed(split.SplitId);
                 throw new SplitFailedException($"Split {split.SplitId} of job '{JobId}' failed {attempt} times; last error: {ex.GetType().Name}: {ex.Message}", ex);
             }
         }
@@ -426,6 +481,7 @@ public sealed partial class JobGrain(
         var watch = Stopwatch.StartNew();
         var shards = await Task.WhenAll(Enumerable.Range(0, S.ShardCount).Select(i =>
             Retry(() => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).GetMerged(_spec!))));
+        var collected = watch.Elapsed;
 
         if (!await EveryShardCoversEverySplit(shards.Select(s => s.SplitIds)))
         {
@@ -440,7 +496,10 @@ public sealed partial class JobGrain(
 
         S.Result = serializer.SerializeToArray(result);
         _result = result;
-        S.MergeTime += watch.Elapsed;
+        var merged = watch.Elapsed;
+        S.MergeTime += merged;
+        S.CollectTime += collected;
+        S.FinishTime += merged - collected;
         S.FinishedAt = DateTimeOffset.UtcNow;
         await PersistFinal(JobState.Completed); // the result is durable before it is reported and before the aggregators' shards are dropped
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);
@@ -456,6 +515,7 @@ public sealed partial class JobGrain(
     {
         var watch = Stopwatch.StartNew();
         var shards = await FinishShards();
+        var collected = watch.Elapsed;
         if (!await EveryShardCoversEverySplit(shards.Select(s => s.SplitIds)))
         {
             return;
@@ -469,7 +529,10 @@ public sealed partial class JobGrain(
 
         _result = result;
         S.ResultInShards = true;
-        S.MergeTime += watch.Elapsed;
+        var merged = watch.Elapsed;
+        S.MergeTime += merged;
+        S.CollectTime += collected;
+        S.FinishTime += merged - collected;
         S.FinishedAt = DateTimeOffset.UtcNow;
         await PersistFinal(JobState.Completed);
         LogFinished(logger, JobId, S.State, S.DoneSplits.Count, S.SplitsTotal);
@@ -490,6 +553,11 @@ public sealed partial class JobGrain(
         }
 
         S.DoneSplits.RemoveAll(missing.Contains);
+        foreach (var split in missing)
+        {
+            Ledger()?.Reset(split);
+        }
+
         await Persist();
         return false;
     }
@@ -534,7 +602,15 @@ public sealed partial class JobGrain(
         }
     }
 
-    private Task Persist() => _writes.Run(() => state.WriteStateAsync());
+    private Task Persist() => _writes.Run(() =>
+    {
+        if (_ledger is not null)
+        {
+            S.SplitRecords = _ledger.Encode(); // the records as they are now, at the write
+        }
+
+        return state.WriteStateAsync();
+    });
 
     /// <summary>
     /// Moves to a final state and writes it; status and result go on reporting the previous state until the write
@@ -639,6 +715,9 @@ public sealed partial class JobGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: driving interrupted; the next tick resumes it")]
     private static partial void LogDriveInterrupted(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: its per-split records cannot be read; they restart from its done splits")]
+    private static partial void LogSplitRecordsUnreadable(ILogger logger, string jobId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId}: registry replica {Replica} unreachable; retrying on the next tick")]
     private static partial void LogRegistryUnreachable(ILogger logger, string jobId, long replica, Exception exception);

@@ -91,4 +91,16 @@ public sealed class JobGrainState
     /// <summary>The plan in its compact form (<c>SplitPlanCodec</c>: the file list once, splits as references into it).</summary>
     [Id(22)]
     public byte[]? CompactPlan { get; set; }
+
+    /// <summary>Per-split records (<c>SplitLedger</c>'s compact form); null before planning, and for jobs planned before they were kept.</summary>
+    [Id(23)]
+    public byte[]? SplitRecords { get; set; }
+
+    /// <summary>Part of <see cref="MergeTime"/>: reading (or having finished) the aggregators' shards.</summary>
+    [Id(24)]
+    public TimeSpan CollectTime { get; set; }
+
+    /// <summary>Part of <see cref="MergeTime"/>: joining the shards, finishing the result and persisting it.</summary>
+    [Id(25)]
+    public TimeSpan FinishTime { get; set; }
 }

@@ -12,6 +12,7 @@ namespace OrleansCompute.Grains.Jobs;
 public sealed class PartitionGrain : Grain, IPartitionGrain
 {
     private IComputeJobRunner? _runner;
+    private string? _silo;
 
     public async Task<SplitReport> Run(ComputeJobSpec spec, InputSplit split, int shardCount)
     {
@@ -42,6 +43,7 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
             BadRecords = partial.BadRecords.Count,
             MapTime = watch.Elapsed,
             ShardsMerged = merged.Count(m => m),
+            Silo = _silo ??= GrainContext.Address.SiloAddress?.ToParsableString() ?? "",
         };
     }
 }

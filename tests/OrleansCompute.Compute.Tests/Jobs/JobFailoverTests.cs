@@ -54,6 +54,17 @@ public sealed class JobFailoverTests(RedisServerFixture redis, ITestOutputHelper
         output.WriteLine($"done: {status.SplitsDone}/{status.SplitsTotal} splits, resumes {status.Resumes}, retries {status.Retries}, map {status.MapTime}, merge {status.MergeTime}");
         Assert.True(status.Resumes >= 1, "the job resumed from persisted progress");
         Assert.Equal(status.SplitsTotal, status.SplitsDone);
+
+        // The per-split records survived the job grain's silo: every split done, on a silo of this cluster (the dead one
+        // included), and the split that was in flight when the job grain died ran again as a resume.
+        var splits = await _cluster.Job(jobId).GetSplits(0, 10_000, null);
+        Assert.Equal(status.SplitsTotal, splits.Total);
+        Assert.All(splits.Splits, s => Assert.Equal(SplitState.Done, s.State));
+        var known = _cluster.Cluster.Silos.Select(s => s.SiloAddress.ToParsableString()).Append(victim.ToParsableString()).ToHashSet();
+        Assert.All(splits.Splits, s => Assert.Contains(s.Silo!, known));
+        Assert.Equal(status.SplitsTotal, status.SplitsBySilo.Values.Sum());
+        Assert.True(splits.Splits.Any(s => s.Resumes >= 1), "no split was recorded as run again after the resume");
+        output.WriteLine($"splits per silo: {string.Join(", ", status.SplitsBySilo.Select(p => $"{p.Key}={p.Value}"))}; resumed splits: {splits.Splits.Count(s => s.Resumes > 0)}");
         JobInputs.AssertSameResult(JobInputs.Expected(spec, _cluster.Folder.Path), await _cluster.Job(jobId).GetResult());
         Assert.Equal(status.RecordsRead, (await _cluster.Job(jobId).GetResult())!.Records);
     }
@@ -93,6 +104,13 @@ public sealed class JobFailoverTests(RedisServerFixture redis, ITestOutputHelper
         Assert.True(status.State == JobState.Completed, status.Error);
         Assert.Equal(status.SplitsTotal, status.SplitsDone);
         JobInputs.AssertSameResult(JobInputs.Expected(spec, _cluster.Folder.Path), await _cluster.Job(jobId).GetResult());
+
+        // Retries are counted per split too (the job's count also holds retried aggregator calls of the collect step).
+        var splits = await _cluster.Job(jobId).GetSplits(0, 10_000, null);
+        Assert.InRange(splits.Splits.Sum(s => s.Retries), 0, status.Retries);
+        Assert.All(splits.Splits, s => Assert.Equal(s.Retries + s.Resumes + 1, s.Attempts));
+        Assert.Equal(status.SplitsTotal, status.SplitsBySilo.Values.Sum());
+        output.WriteLine($"split retries {splits.Splits.Sum(s => s.Retries)} of {status.Retries}; per silo: {string.Join(", ", status.SplitsBySilo.Select(p => $"{p.Key}={p.Value}"))}");
     }
 
     [Fact]

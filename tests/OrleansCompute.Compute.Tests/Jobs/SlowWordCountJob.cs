@@ -21,7 +21,8 @@ public sealed class SlowWordCountJob(ComputeJobSpec spec) : ComputeJob<string, l
     public static ComputeJobRegistry CreateRegistry() =>
         ComputeJobRegistry.CreateDefault()
             .Register<string, long, WordCountResult>(Kind, static spec => new SlowWordCountJob(spec))
-            .Register<string, long, long>(ThrowingJob.Kind, static _ => new ThrowingJob());
+            .Register<string, long, long>(ThrowingJob.Kind, static _ => new ThrowingJob())
+            .Register<string, long, WordCountResult>(FlakyWordCountJob.Kind, static spec => new FlakyWordCountJob(spec));
 
     public override void Map(in ComputeRecord record, Combiner<string, long> output)
     {

@@ -1,219 +1,69 @@
-// OrleansCompute dashboard: polls the API every 1.5 s and renders silos, jobs and datasets.
-// Plain DOM code, no dependencies. Every value from the API is inserted as text (never as HTML).
-// API key: when the API answers 401, a form asks for the key; it is kept in sessionStorage (this tab only)
-// and sent in the X-Api-Key header. A key can also be handed over in the URL fragment (#key=...), which is
-// never sent to the server; the page moves it into sessionStorage and removes it from the address bar.
+// OrleansCompute dashboard: polls the API every 1.5 s and renders silos, jobs and datasets; each silo's CPU, memory,
+// GC and calls/s over the last ten minutes come from GET /api/cluster/metrics every 5 s. Helpers (API key, fetching,
+// DOM, formats, charts) are in common.js. Every value from the API is inserted as text (never as HTML).
 (() => {
   "use strict";
 
+  const { $, getJson, showRound, el, td, replaceRows, showSectionError, shortPath, pill, fmt, percent, bytes, duration, ago, sparkline } = window.Ocx;
   const REFRESH_MS = 1500;
-  const KEY_STORAGE = "ocx.apiKey";
-  const HISTORY = 40; // CPU samples kept per silo (one minute at 1.5 s)
-  const root = location.pathname.replace(/dashboard\/?$/, ""); // the API's root path (usually "/")
-  const cpuHistory = new Map();
-  const $ = (id) => document.getElementById(id);
-  const numberFormat = new Intl.NumberFormat("en-US");
-  const percentFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+  const METRICS_MS = 5000;
+  const JOB_PAGE = 20;
+  const jobQuery = { state: "", kind: "", offset: 0 };
+  let metrics = null; // last GET /api/cluster/metrics answer
+  let metricsAt = 0;
+  let metricsError = null;
+  let lastCluster = null;
 
-  // ---- API key
+  // ---- silos
 
-  function takeKeyFromFragment() {
-    const match = /(?:^#|&)key=([^&]*)/.exec(location.hash);
-    if (match) {
-      sessionStorage.setItem(KEY_STORAGE, decodeURIComponent(match[1]));
-      history.replaceState(null, "", location.pathname + location.search);
-    }
+  function siloCharts(address) {
+    const silo = metrics && (metrics.silos || []).find((s) => s.address === address);
+    if (!silo) { return metricsError ? el("span", { className: "sub", title: metricsError.message }, "charts unavailable") : "–"; }
+    if (silo.error) { return el("span", { className: "sub", title: silo.error }, "no samples: " + silo.error); }
+    const samples = silo.samples || [];
+    const slots = metrics.capacity || 120;
+    const lastOf = (f) => samples.length ? f(samples[samples.length - 1]) : null;
+    const chart = (name, values, top, label, title, caption) => el("div", { className: "mini", title, "data-chart": name },
+      el("span", { className: "mini-label" }, (caption || name) + " ", el("b", null, label)),
+      sparkline(values, top, slots, 120, 26));
+    const minutes = Math.round((samples.length * (metrics.intervalSeconds || 5)) / 60);
+    const span = `over the last ${minutes || "<1"} min, one sample every ${metrics.intervalSeconds || 5} s`;
+    return el("div", { className: "minis", "data-samples": samples.length },
+      chart("CPU", samples.map((s) => s.cpuPercent), 100, lastOf((s) => percent(s.cpuPercent) + " %") ?? "–",
+        "process CPU % (System.Runtime dotnet.process.cpu.time) " + span),
+      chart("memory", samples.map((s) => s.memoryBytes), 0, lastOf((s) => bytes(s.memoryBytes)) ?? "–",
+        "process working set (System.Runtime dotnet.process.memory.working_set; the memory column is Orleans's own figure) " + span, "working set"),
+      chart("GC", samples.map((s) => s.gcCollections), 0, lastOf((s) => fmt(s.gcCollections) + " · " + percent(s.gcPausePercent) + " % paused") ?? "–",
+        "garbage collections per sample and share of time paused (System.Runtime dotnet.gc.collections, dotnet.gc.pause.time) " + span),
+      chart("calls/s", samples.map((s) => s.callsPerSecond), 0, lastOf((s) => fmt(Math.round(s.callsPerSecond))) ?? "–",
+        "grain calls received per second (Microsoft.Orleans orleans-messaging-processing-dispatcher-received, requests) " + span));
   }
-
-  function apiKey() { return sessionStorage.getItem(KEY_STORAGE) || ""; }
-
-  function showKeyForm(show) {
-    $("key-form").hidden = !show;
-    if (show) { $("key-input").focus(); }
-  }
-
-  $("key-button").addEventListener("click", () => showKeyForm($("key-form").hidden));
-  $("key-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const value = $("key-input").value.trim();
-    if (value) { sessionStorage.setItem(KEY_STORAGE, value); }
-    $("key-input").value = "";
-    showKeyForm(false);
-    refreshNow();
-  });
-  $("key-forget").addEventListener("click", () => {
-    sessionStorage.removeItem(KEY_STORAGE);
-    showKeyForm(false);
-    refreshNow();
-  });
-
-  // ---- fetching
-
-  class ApiError extends Error {
-    constructor(status, message) { super(message); this.status = status; }
-  }
-
-  async function getJson(path) {
-    const headers = { "Accept": "application/json" };
-    const key = apiKey();
-    if (key) { headers["X-Api-Key"] = key; }
-    let response;
-    try {
-      response = await fetch(root + path, { headers, cache: "no-store" });
-    } catch (e) {
-      throw new ApiError(0, "cannot reach the API (" + (e && e.message ? e.message : "network error") + ")");
-    }
-    if (response.ok) { return response.json(); }
-    throw new ApiError(response.status, await describeProblem(response));
-  }
-
-  // One readable line from an RFC 9457 problem body: "404 Not Found: no job 'x'".
-  async function describeProblem(response) {
-    let text = response.status + " " + (response.statusText || "error");
-    try {
-      const body = await response.json();
-      if (body && typeof body === "object") {
-        text = response.status + " " + (body.title || response.statusText || "error");
-        if (body.detail && body.detail !== body.title) { text += ": " + body.detail; }
-        if (body.errors && typeof body.errors === "object") {
-          const fields = Object.entries(body.errors).map(([f, m]) => (f || "body") + ": " + [].concat(m).join(" "));
-          if (fields.length) { text += " (" + fields.join("; ") + ")"; }
-        }
-      }
-    } catch { /* not JSON: keep the status line */ }
-    return text;
-  }
-
-  // ---- DOM helpers
-
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    if (props) {
-      for (const [name, value] of Object.entries(props)) {
-        if (value === undefined || value === null) { continue; }
-        if (name === "className") { node.className = value; }
-        else if (name === "title") { node.title = value; }
-        else if (name.startsWith("data-")) { node.setAttribute(name, value); }
-        else { node[name] = value; }
-      }
-    }
-    for (const child of children) {
-      if (child === null || child === undefined) { continue; }
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function td(content, className, title) { return el("td", { className, title }, content); }
-
-  function replaceRows(tableId, rows, emptyId) {
-    const body = document.querySelector("#" + tableId + " tbody");
-    body.replaceChildren(...rows);
-    $(tableId).hidden = rows.length === 0;
-    $(emptyId).hidden = rows.length !== 0;
-  }
-
-  function showSectionError(id, error) {
-    const box = $(id);
-    box.hidden = !error;
-    box.textContent = error ? error.message : "";
-    // A table that never got rows shows only the error, not empty headers; earlier rows stay visible.
-    const table = box.parentElement.querySelector("table");
-    if (error && table && table.tBodies[0].rows.length === 0) { table.hidden = true; }
-  }
-
-  // Long paths keep their end (the file name) visible; the full path is in the tooltip.
-  function shortPath(path) {
-    const text = String(path || "");
-    return text.length <= 48 ? text : "…" + text.slice(-47);
-  }
-
-  function pill(state) {
-    const s = String(state || "unknown").toLowerCase();
-    return el("span", { className: "pill " + s }, s);
-  }
-
-  function fmt(n) { return n === null || n === undefined ? "–" : numberFormat.format(n); }
-
-  function bytes(n) {
-    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let value = Number(n) || 0, unit = 0;
-    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
-    return (unit === 0 ? String(value) : value.toFixed(value < 10 ? 1 : 0)) + " " + units[unit];
-  }
-
-  function duration(ms) {
-    if (!(ms >= 0)) { return "–"; }
-    const s = ms / 1000;
-    if (s < 10) { return s.toFixed(2) + " s"; }
-    if (s < 120) { return s.toFixed(1) + " s"; }
-    if (s < 7200) { return Math.floor(s / 60) + " min " + Math.floor(s % 60) + " s"; }
-    if (s < 172800) { return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min"; }
-    return Math.floor(s / 86400) + " d";
-  }
-
-  function ago(iso) {
-    if (!iso) { return "never"; }
-    const ms = Date.now() - Date.parse(iso);
-    return ms < 1500 ? "just now" : duration(ms) + " ago";
-  }
-
-  // A line over the last HISTORY samples; scaled to `top` (e.g. 100 for percent) or, without it, to the largest sample.
-  function sparkline(values, top) {
-    const w = 120, h = 24;
-    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("class", "spark");
-    svg.setAttribute("width", w);
-    svg.setAttribute("height", h);
-    svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-    if (values.length < 2) { return svg; }
-    const max = top || Math.max(1, ...values);
-    const step = w / (HISTORY - 1);
-    const offset = (HISTORY - values.length) * step;
-    const points = values.map((v, i) => `${(offset + i * step).toFixed(1)},${(h - 2 - (Math.min(v, max) / max) * (h - 4)).toFixed(1)}`);
-    const area = document.createElementNS(svg.namespaceURI, "polygon");
-    area.setAttribute("points", `${offset.toFixed(1)},${h} ${points.join(" ")} ${w},${h}`);
-    const line = document.createElementNS(svg.namespaceURI, "polyline");
-    line.setAttribute("points", points.join(" "));
-    svg.append(area, line);
-    return svg;
-  }
-
-  // ---- rendering
 
   function renderCluster(cluster) {
+    lastCluster = cluster;
     $("cluster-id").textContent = cluster.clusterId ? "cluster " + cluster.clusterId : "";
     const silos = cluster.silos || [];
-    const seen = new Set();
     let memory = 0, anyMemory = false;
     const rows = silos.map((silo) => {
-      seen.add(silo.address);
-      const history = cpuHistory.get(silo.address) || [];
-      if (typeof silo.cpuUsage === "number") {
-        history.push(silo.cpuUsage);
-        if (history.length > HISTORY) { history.shift(); }
-      }
       if (typeof silo.memoryUsageBytes === "number") {
         memory += silo.memoryUsageBytes;
         anyMemory = true;
       }
-      cpuHistory.set(silo.address, history);
       const types = Object.entries(silo.activationsByType || {})
-        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-        .slice(0, 4).map(([t, n]) => t + " " + n).join(", ");
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
       const up = silo.startedAt ? duration(Date.now() - Date.parse(silo.startedAt)) : "–";
-      return el("tr", { "data-silo": silo.name, "data-status": String(silo.status || "").toLowerCase() },
+      return el("tr", { "data-silo": silo.name, "data-status": String(silo.status || "").toLowerCase(), "data-address": silo.address },
         td(silo.name || "–"),
         td(silo.address, "mono"),
         td(pill(silo.status)),
         td(fmt(silo.activations), "num"),
-        td(typeof silo.cpuUsage === "number" ? percentFormat.format(silo.cpuUsage) + " %" : "–", "num"),
-        td(sparkline(history, 100)),
+        td(typeof silo.cpuUsage === "number" ? percent(silo.cpuUsage) + " %" : "–", "num"),
         td(typeof silo.memoryUsageBytes === "number" ? bytes(silo.memoryUsageBytes) : "–", "num"),
-        td(types || "–", "types wrap"),
+        td(silo.status === "active" ? siloCharts(silo.address) : "–", "charts"),
+        td(types.length ? types.slice(0, 4).map(([t, n]) => t + " " + n).join(", ") : "–", "types wrap",
+          types.map(([t, n]) => t + " " + n).join("\n") || undefined),
         td(up, null, silo.startedAt || undefined));
     });
-    for (const address of [...cpuHistory.keys()]) { if (!seen.has(address)) { cpuHistory.delete(address); } }
     replaceRows("silos", rows, "silos-empty");
     const active = silos.filter((s) => String(s.status).toLowerCase() === "active").length;
     $("stat-silos").textContent = silos.length ? `${active} / ${silos.length}` : "0";
@@ -221,33 +71,63 @@
     $("stat-memory").textContent = anyMemory ? bytes(memory) : "–";
   }
 
+  // ---- jobs
+
+  function jobsPath() {
+    let path = `api/jobs?limit=${JOB_PAGE}&offset=${jobQuery.offset}`;
+    if (jobQuery.state) { path += "&state=" + encodeURIComponent(jobQuery.state); }
+    if (jobQuery.kind) { path += "&kind=" + encodeURIComponent(jobQuery.kind); }
+    return path;
+  }
+
   function renderJobs(list) {
-    const jobs = (list.jobs || []).slice(0, 50);
+    const jobs = list.jobs || [];
     const rows = jobs.map((job) => {
       const state = String(job.state || "").toLowerCase();
       const progress = Math.max(0, Math.min(1, Number(job.progress) || 0));
-      const percent = Math.round(progress * 100);
+      const pct = Math.round(progress * 100);
       const end = job.finishedAt ? Date.parse(job.finishedAt) : Date.now();
       const splits = job.splitsTotal > 0 ? `${job.splitsDone}/${job.splitsTotal} splits` : "planning";
-      const bar = el("div", { className: "bar " + state, title: `${percent}% · ${splits}` },
+      const bar = el("div", { className: "bar " + state, title: `${pct}% · ${splits}` },
         el("div", { className: "fill" }),
-        el("span", { className: "text" }, `${percent}% · ${splits}`));
-      bar.firstChild.style.width = percent + "%";
+        el("span", { className: "text" }, `${pct}% · ${splits}`));
+      bar.firstChild.style.width = pct + "%";
       const stateCell = el("td", null, pill(state));
-      if (job.error) { stateCell.append(el("div", { className: "sub wrap" }, job.error)); }
+      if (job.error) { stateCell.append(el("div", { className: "sub wrap", title: job.error }, job.error.length > 200 ? job.error.slice(0, 199) + "…" : job.error)); }
+      // Long ids (up to 128 characters) are cut with an ellipsis; the full id is the tooltip and the link's target.
+      const link = el("a", { className: "job-link", href: "dashboard/jobs/" + encodeURIComponent(job.id), title: job.id }, job.id);
       return el("tr", { "data-job-id": job.id, "data-state": state },
-        td(job.id, "mono"),
-        td(job.kind),
+        el("td", { className: "mono id" }, link),
+        td(job.kind, "kind", job.kind),
         td(shortPath(job.input), "mono path", job.input),
         stateCell,
-        td(bar),
+        td(bar, "progress-col"),
         td(fmt(job.recordsRead), "num"),
         td(job.badRecords ? fmt(job.badRecords) : "0", "num"),
         td(duration(end - Date.parse(job.submittedAt)), "num"));
     });
     replaceRows("jobs", rows, "jobs-empty");
-    $("stat-running").textContent = fmt((list.jobs || []).filter((j) => ["running", "queued"].includes(String(j.state).toLowerCase())).length);
+    if (!rows.length && (jobQuery.state || jobQuery.kind || jobQuery.offset)) { $("jobs-empty").textContent = "No jobs match."; }
+    const first = jobs.length ? jobQuery.offset + 1 : 0;
+    $("jobs-page").textContent = `${fmt(first)}–${fmt(jobQuery.offset + jobs.length)}` + (typeof list.total === "number" ? ` of ${fmt(list.total)}` : "");
+    $("jobs-prev").disabled = jobQuery.offset === 0;
+    $("jobs-next").disabled = !list.more;
+    if (!jobQuery.state && !jobQuery.kind && jobQuery.offset === 0) {
+      $("stat-running").textContent = fmt(jobs.filter((j) => ["running", "queued"].includes(String(j.state).toLowerCase())).length);
+      $("stat-running").title = `among the ${jobs.length} newest jobs`;
+      const kinds = [...new Set(jobs.map((j) => j.kind))].sort();
+      const select = $("jobs-kind");
+      const known = [...select.options].map((o) => o.value);
+      for (const k of kinds) { if (!known.includes(k)) { select.append(el("option", { value: k }, k)); } }
+    }
   }
+
+  $("jobs-state").addEventListener("change", (e) => { jobQuery.state = e.target.value; jobQuery.offset = 0; refreshNow(); });
+  $("jobs-kind").addEventListener("change", (e) => { jobQuery.kind = e.target.value; jobQuery.offset = 0; refreshNow(); });
+  $("jobs-prev").addEventListener("click", () => { jobQuery.offset = Math.max(0, jobQuery.offset - JOB_PAGE); refreshNow(); });
+  $("jobs-next").addEventListener("click", () => { jobQuery.offset += JOB_PAGE; refreshNow(); });
+
+  // ---- datasets
 
   function renderDatasets(list) {
     const datasets = list.datasets || [];
@@ -264,16 +144,24 @@
   let timer = 0;
   let running = false;
 
+  async function refreshMetrics() {
+    if (Date.now() - metricsAt < METRICS_MS) { return; }
+    metricsAt = Date.now();
+    try { metrics = await getJson("api/cluster/metrics"); metricsError = null; }
+    catch (e) { metricsError = e; }
+    if (lastCluster) { renderCluster(lastCluster); }
+  }
+
   async function refresh() {
     if (running) { return; }
     running = true;
     clearTimeout(timer);
     const parts = [
       ["silos-error", "api/cluster", renderCluster],
-      ["jobs-error", "api/jobs", renderJobs],
+      ["jobs-error", jobsPath(), renderJobs],
       ["datasets-error", "api/datasets", renderDatasets],
     ];
-    const results = await Promise.allSettled(parts.map(([, path]) => getJson(path)));
+    const [results] = await Promise.all([Promise.allSettled(parts.map(([, path]) => getJson(path))), refreshMetrics()]);
     let unreachable = null, unauthorized = null, ok = 0;
     results.forEach((result, i) => {
       const [errorId, , render] = parts[i];
@@ -288,28 +176,16 @@
       }
     });
 
-    const banner = $("banner");
-    if (unauthorized) {
-      banner.hidden = false;
-      banner.textContent = (apiKey() ? "The API refused the key: " : "The API needs a key: ") + unauthorized.message;
-      showKeyForm(true);
-    } else if (unreachable) {
-      banner.hidden = false;
-      banner.textContent = "Lost contact with the API — retrying. " + unreachable.message;
-    } else {
-      banner.hidden = true;
-    }
-
-    $("conn-dot").className = "dot " + (ok === parts.length ? "ok" : "bad");
-    $("conn-text").textContent = ok === parts.length ? "live" : unreachable ? "offline" : "errors";
-    $("updated").textContent = "updated " + new Date().toLocaleTimeString();
-    document.body.dataset.refreshed = String((Number(document.body.dataset.refreshed) || 0) + 1);
+    showRound(ok, parts.length, unreachable, unauthorized);
     running = false;
+    if (again) { again = false; setTimeout(refresh, 0); return; }
     timer = setTimeout(refresh, REFRESH_MS);
   }
 
-  function refreshNow() { if (!running) { refresh(); } }
+  let again = false; // asked for while a round ran: one more round right after it
+  function refreshNow() { if (running) { again = true; } else { refresh(); } }
 
-  takeKeyFromFragment();
+  window.Ocx.wireKeyForm(() => { metricsAt = 0; refreshNow(); });
+  window.Ocx.takeKeyFromFragment();
   refresh();
 })();
