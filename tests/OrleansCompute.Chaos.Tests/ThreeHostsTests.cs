@@ -158,13 +158,13 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                 }
 
                 // Down whole: the load balancer stops sending to it, every process in its namespace gets SIGKILL, its link goes down.
+                var jobAtLoss = jobs.Running;
                 Volatile.Write(ref up[victim], false);
                 var since = Stopwatch.StartNew();
                 var lossAt = clock.Elapsed;
                 lossTimes.Add(lossAt);
                 var killed = lab.TakeDown(host);
                 var downIn = since.Elapsed;
-                var jobAtLoss = jobs.Running;
                 Assert.Contains(silos[victim]!.ProcessId, killed);
                 await silos[victim]!.DisposeAsync();
                 silos[victim] = null;
@@ -178,10 +178,10 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                 var firstAfter = await afterJob;
                 var stall = producers.Max(p => LongestPause(p.AckTimes, lossAt, clock.Elapsed));
                 output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {host} down ({killed.Count} process(es) killed, link down {downIn.TotalMilliseconds:F0} ms after the kill; "
-                    + $"{onVictim} of {canaries.Length} canaries and job {jobAtLoss} running on it): declared dead after {Ms(detected)}, "
+                    + $"{onVictim} of {canaries.Length} canaries on it; job {jobAtLoss} running): declared dead after {Ms(detected)}, "
                     + $"all canaries answered after {Ms(recovered)}, longest ingest pause {stall.TotalMilliseconds:F0} ms, "
                     + $"job submitted after the loss: {firstAfter?.Id} ended after {Ms(firstAfter?.Ended - lossAt)}");
-                report.Add($"{host} down: processes killed / canaries on it / job running", $"{killed.Count} / {onVictim} of {canaries.Length} / {jobAtLoss}");
+                report.Add($"{host} down: processes killed / canaries on it / job running then", $"{killed.Count} / {onVictim} of {canaries.Length} / {jobAtLoss}");
                 report.Add($"{host} down: kill → declared dead (row)", $"{Ms(detected)}");
                 report.Add($"{host} down: kill → all canaries answer", $"{Ms(recovered)} (target ≤ {s_failoverTarget.TotalSeconds:F0} s)");
                 report.Add($"{host} down: longest pause between ingest acks", $"{stall.TotalMilliseconds:F0} ms");
