@@ -157,6 +157,8 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                     }
                 }
 
+                Assert.True(onVictim > 0, $"no canary lives on {host}: the recovery time would measure nothing");
+
                 // Down whole: the load balancer stops sending to it, every process in its namespace gets SIGKILL, its link goes down.
                 var jobAtLoss = jobs.Running;
                 Volatile.Write(ref up[victim], false);
