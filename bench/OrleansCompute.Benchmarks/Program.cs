@@ -9,6 +9,8 @@ using OrleansCompute.Benchmarks.Macro;
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- calls [seconds]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- batch [rounds] [--quick] [--grains-only] [--silos=1,2]
 //                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- small-files [rounds]
+//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- scale [rounds] [idle activations] [warm-up rounds]
+//                           dotnet run -c Release --project bench/OrleansCompute.Benchmarks -- membership-entry
 return args.FirstOrDefault() switch
 {
     "failover" => await RedisClusterMacro.FailoverAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
@@ -22,10 +24,20 @@ return args.FirstOrDefault() switch
             ? [.. silos["--silos=".Length..].Split(',').Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))]
             : null),
     "small-files" => await SmallFilesMacro.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5),
+    "scale" => await ScaleMacro.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20_000,
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4),
+    "membership-entry" => MembershipEntrySize(),
     "calls" => await CallsProbe.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5)),
     "engine-profile" => EngineProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2, args.Length > 2 ? args[2] : null),
     _ => Run(args),
 };
+
+static int MembershipEntrySize()
+{
+    ScaleMacro.GossipEntrySize();
+    return 0;
+}
 
 static int Run(string[] args)
 {

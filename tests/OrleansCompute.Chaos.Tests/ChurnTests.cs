@@ -182,18 +182,19 @@ public sealed class ChurnTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Time until every counter answers Get (each retried on its own, 1 s per try), or null after <paramref name="limit"/>:
-    /// when the last of them answered.
+    /// Time until every counter answers Get (each retried on its own, <paramref name="perTry"/> per try, default 1 s), or
+    /// null after <paramref name="limit"/>: when the last of them answered.
     /// </summary>
-    private static async Task<TimeSpan?> WaitAllAnswerAsync(IClusterClient client, string[] counters, Stopwatch since, TimeSpan limit)
+    internal static async Task<TimeSpan?> WaitAllAnswerAsync(IClusterClient client, string[] counters, Stopwatch since, TimeSpan limit, TimeSpan? perTry = null)
     {
+        var tryFor = perTry ?? TimeSpan.FromSeconds(1);
         var answered = await Task.WhenAll(counters.Select(async c =>
         {
             while (since.Elapsed < limit)
             {
                 try
                 {
-                    await client.GetGrain<ICounterGrain>(c).Get().WaitAsync(TimeSpan.FromSeconds(1));
+                    await client.GetGrain<ICounterGrain>(c).Get().WaitAsync(tryFor);
                     return since.Elapsed;
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -256,7 +256,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
     }
 
     /// <summary>When (on <paramref name="clock"/>) the row of <paramref name="address"/> says Dead; null at <paramref name="until"/>.</summary>
-    private static async Task<TimeSpan?> WaitDeclaredDeadAsync(string redis, string clusterId, string address, Stopwatch clock, TimeSpan until)
+    internal static async Task<TimeSpan?> WaitDeclaredDeadAsync(string redis, string clusterId, string address, Stopwatch clock, TimeSpan until)
     {
         while (clock.Elapsed < until)
         {

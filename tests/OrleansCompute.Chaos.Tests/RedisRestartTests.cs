@@ -34,7 +34,12 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
 
         var outages = new List<TimeSpan>();
         var recoveries = new List<TimeSpan>();
-        await Task.Delay(3000);
+        // Ingest under way first (every producer acknowledged a batch; a loaded machine can take seconds to warm up).
+        while (producers.Any(p => p.EventsAcknowledged == 0) && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(50);
+        }
+
         for (var round = 0; round < 2; round++)
         {
             var acknowledgedBefore = producers.Sum(p => p.EventsAcknowledged);

@@ -163,6 +163,45 @@ public sealed class NetworkLab : IDisposable
     /// <summary>Cuts <paramref name="host"/> off the bridge: its <c>eth0</c> goes down (no peer, no server reachable either way).</summary>
     public void Cut(string host) => Must("ip", "netns", "exec", Namespace(host), "ip", "link", "set", "eth0", "down");
 
+    /// <summary>The ids of every process running in <paramref name="host"/>'s namespace (<c>ip netns pids</c>).</summary>
+    public IReadOnlyList<int> Processes(string host)
+    {
+        var (code, output) = Run("ip", "netns", "pids", Namespace(host));
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"'ip netns pids {Namespace(host)}' failed with exit code {code}: {output.Trim()}");
+        }
+
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => int.Parse(line, NumberStyles.None, CultureInfo.InvariantCulture))];
+    }
+
+    /// <summary>
+    /// Takes <paramref name="host"/> down whole, as a machine that fails: every process in its namespace gets SIGKILL
+    /// (waited for), then its bridge link goes down (<see cref="Cut"/>). Returns the ids of the processes it killed.
+    /// </summary>
+    public IReadOnlyList<int> TakeDown(string host)
+    {
+        var killed = new List<int>();
+        foreach (var pid in Processes(host))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill(entireProcessTree: false);
+                process.WaitForExit(5000);
+                killed.Add(pid);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // Exited between the listing and the kill.
+            }
+        }
+
+        Cut(host);
+        return killed;
+    }
+
     /// <summary>Brings <paramref name="host"/>'s bridge link back up.</summary>
     public void Heal(string host) => Must("ip", "netns", "exec", Namespace(host), "ip", "link", "set", "eth0", "up");
 

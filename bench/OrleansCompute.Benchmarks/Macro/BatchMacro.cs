@@ -104,14 +104,14 @@ internal static class BatchMacro
         return 0;
     }
 
-    private static ComputeJobSpec WordCountSpec(string id, long splitBytes = 64L << 20) => new()
+    internal static ComputeJobSpec WordCountSpec(string id, long splitBytes = 64L << 20) => new()
     {
         JobId = id,
         Kind = "word-count",
         Input = new InputSpec { Path = "gcide.txt", TargetSplitBytes = splitBytes },
     };
 
-    private static ComputeJobSpec GroupBySpec(string id, long splitBytes = 64L << 20) => new()
+    internal static ComputeJobSpec GroupBySpec(string id, long splitBytes = 64L << 20) => new()
     {
         JobId = id,
         Kind = "group-by",
@@ -133,13 +133,13 @@ internal static class BatchMacro
     }
 
     /// <summary>CPU seconds (user + system) the silo processes have used so far: steadier than wall time on shared cores.</summary>
-    private static double SiloCpu(List<BenchSiloProcess> silos) => silos.Sum(s =>
+    internal static double SiloCpu(List<BenchSiloProcess> silos) => silos.Sum(s =>
     {
         using var process = Process.GetProcessById(s.ProcessId);
         return process.TotalProcessorTime.TotalSeconds;
     });
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
@@ -291,7 +291,7 @@ internal static class BatchMacro
         }
     }
 
-    private static async Task<(double Seconds, ComputeJobResult Result, JobStatus Status)> RunJob(IClusterClient client, ComputeJobSpec spec)
+    internal static async Task<(double Seconds, ComputeJobResult Result, JobStatus Status)> RunJob(IClusterClient client, ComputeJobSpec spec)
     {
         var job = client.GetGrain<IJobGrain>(spec.JobId);
         var watch = Stopwatch.StartNew();
@@ -318,12 +318,12 @@ internal static class BatchMacro
     private static string Phases(JobStatus s) => string.Create(CultureInfo.InvariantCulture,
         $"{s.SplitsTotal} splits, plan {s.PlanningTime.TotalMilliseconds:F0} ms, map {s.MapTime.TotalMilliseconds:F0} ms, collect {s.MergeTime.TotalMilliseconds:F0} ms");
 
-    private static Dictionary<string, long> EngineWords(WordCountResult result) => result.Words.ToDictionary(w => w.Word, w => w.Count, StringComparer.Ordinal);
+    internal static Dictionary<string, long> EngineWords(WordCountResult result) => result.Words.ToDictionary(w => w.Word, w => w.Count, StringComparer.Ordinal);
 
-    private static Dictionary<string, (long Count, decimal? Mean, long Max)> EngineGroups(GroupByResult result) =>
+    internal static Dictionary<string, (long Count, decimal? Mean, long Max)> EngineGroups(GroupByResult result) =>
         result.Rows.ToDictionary(r => r.Key[0]!, r => ((long)r.Values[0]!.Value, r.Values[1], (long)r.Values[2]!.Value), StringComparer.Ordinal);
 
-    private static void CheckWords(string who, Dictionary<string, long> expected, Dictionary<string, long> actual)
+    internal static void CheckWords(string who, Dictionary<string, long> expected, Dictionary<string, long> actual)
     {
         if (expected.Count != actual.Count || expected.Any(e => actual.GetValueOrDefault(e.Key) != e.Value))
         {
@@ -331,7 +331,7 @@ internal static class BatchMacro
         }
     }
 
-    private static void CheckGroups(string who, Dictionary<string, GroupByBenchmarks.Group> expected, Dictionary<string, (long Count, decimal? Mean, long Max)> actual)
+    internal static void CheckGroups(string who, Dictionary<string, GroupByBenchmarks.Group> expected, Dictionary<string, (long Count, decimal? Mean, long Max)> actual)
     {
         if (expected.Count != actual.Count || expected.Any(e => !actual.TryGetValue(e.Key, out var a) || a.Count != e.Value.Count || a.Max != e.Value.Max
             || (a.Mean is { } mean && mean != (decimal)e.Value.Sum / e.Value.Count)))
