@@ -24,6 +24,12 @@ public sealed class ApiNode(IServiceProvider services, IHostApplicationLifetime 
 
     public async Task<ReadinessResult> CheckReadyAsync(CancellationToken cancellationToken)
     {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Draining (SIGTERM): a load balancer or Kubernetes takes the node out of rotation while it finishes its work.
+            return new ReadinessResult(false, "The node is stopping: it finishes the requests it is serving; send new ones to another node.", ["host: stopping"]);
+        }
+
         if (_cached is { } c && Stopwatch.GetElapsedTime(c.At) < TimeSpan.FromSeconds(1))
         {
             return c.Result;

@@ -136,6 +136,11 @@ public static class SiloConfiguration
             return $"OrleansCompute:Membership:IsolationFenceTimeout must be a non-negative time span such as 00:00:03 (0 turns the isolation fence off; was '{fence}').";
         }
 
+        if (DrainTimeoutSetting(configuration) is { } drainProblem)
+        {
+            return drainProblem;
+        }
+
         var claim = configuration["OrleansCompute:Membership:ClaimStateOnActivation"];
         if (claim is { Length: > 0 } && !bool.TryParse(claim, out _))
         {
@@ -164,6 +169,36 @@ public static class SiloConfiguration
         }
 
         return BlobInputs(configuration) is { } blob ? ValidateBlobInputs(blob) : null;
+    }
+
+    /// <summary>The default of <c>OrleansCompute:Hosting:DrainTimeout</c>: .NET's own host shutdown timeout.</summary>
+    public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>OrleansCompute:Hosting:DrainTimeout</c>: how long a silo told to stop (SIGTERM, Ctrl+C) may take to leave cleanly —
+    /// the HTTP API finishes the requests it is serving, the silo announces ShuttingDown, its job grains let their splits in
+    /// flight finish, every grain deactivates with its state written — before whatever is left is cut short. It is the
+    /// host's shutdown timeout; keep a supervisor's kill timeout (Kubernetes <c>terminationGracePeriodSeconds</c>,
+    /// compose <c>stop_grace_period</c>) above it.
+    /// </summary>
+    public static TimeSpan DrainTimeout(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration["OrleansCompute:Hosting:DrainTimeout"] is { Length: > 0 } text
+            && TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : DefaultDrainTimeout;
+    }
+
+    private static string? DrainTimeoutSetting(IConfiguration configuration)
+    {
+        var text = configuration["OrleansCompute:Hosting:DrainTimeout"];
+        if (text is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        return TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromHours(1)
+            ? null
+            : $"OrleansCompute:Hosting:DrainTimeout must be a time span between 00:00:01 and 01:00:00, such as 00:00:30 (was '{text}').";
     }
 
     public static StorageSettings Storage(IConfiguration configuration) =>
@@ -255,6 +290,11 @@ public static class SiloConfiguration
         {
             silo.UseKubernetesHosting();
         }
+
+        // Drain: SIGTERM / Ctrl+C stop the host gracefully within OrleansCompute:Hosting:DrainTimeout (the host's shutdown
+        // timeout): the API finishes its requests first, then Orleans stops the silo (ShuttingDown, grains deactivate).
+        var drain = DrainTimeout(configuration);
+        silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain);
 
         // Mutual TLS between silos and on the gateway (OrleansCompute:Tls): Orleans's UseTls with the cluster's own trust.
         if (ClusterTls.Read(configuration) is { } tls)

@@ -235,6 +235,18 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM (what Kubernetes, systemd and <c>docker stop</c> send): the silo drains and exits on its own.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     /// <summary>kill -9.</summary>
     public void Kill()
     {

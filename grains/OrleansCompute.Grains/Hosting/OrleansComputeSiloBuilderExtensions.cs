@@ -8,6 +8,7 @@ using Orleans.Storage;
 using OrleansCompute.Grains.Compute;
 using OrleansCompute.Grains.Compute.Inputs;
 using OrleansCompute.Grains.Compute.Inputs.Blob;
+using OrleansCompute.Grains.Placement;
 
 namespace OrleansCompute.Hosting;
 
@@ -47,6 +48,14 @@ public static class OrleansComputeSiloBuilderExtensions
         }
 
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new DefaultStorageCheck(sp));
+
+        // Placement: a job's splits and a dataset's stream partitions spread evenly over the silos ([SpreadPlacement]).
+        services.TryAddSingleton<SpreadPlacementDirector>();
+        services.AddPlacementDirector<SpreadPlacement>(sp => sp.GetRequiredService<SpreadPlacementDirector>());
+
+        // Drain: the grains learn that their silo is stopping before Orleans deactivates them (SiloDrain).
+        services.TryAddSingleton<SiloDrain>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloDrain>());
 
         // Fencing (clustered silos): the isolation watchdog, and the claim on activation of grains with persistent state.
         var fencing = new FencingSettings(options.IsolationFenceTimeout, options.ClaimStateOnActivation);

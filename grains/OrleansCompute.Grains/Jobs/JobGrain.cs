@@ -8,6 +8,7 @@ using Orleans;
 using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansCompute.Hosting;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Grains.Jobs;
@@ -17,6 +18,9 @@ namespace OrleansCompute.Grains.Jobs;
 /// shards → finish. Every step is persisted before the next is dispatched, and a (re)activation with a queued
 /// or running state resumes from there, skipping the splits already merged. Reentrant so that status, cancel
 /// and pings are answered while the job runs; state writes go through one <see cref="SerialGate"/>.
+/// When its silo stops (<see cref="SiloDrain"/>) the job dispatches no new split, lets the splits in flight finish and
+/// persists their progress; on deactivation it registers with the registry again, whose pings activate it on a silo
+/// that stays, where it goes on from that progress.
 /// </summary>
 [Reentrant]
 public sealed partial class JobGrain(
@@ -41,6 +45,8 @@ public sealed partial class JobGrain(
     private SplitLedger? _ledger; // per-split records; persisted with every write (SplitRecords)
     private JobState? _reportedState; // while a final state is being written: the state status and result still report
     private TaskCompletionSource? _ended; // completed once a final state is durable (WaitForEnd callers)
+    private SiloDrain? _drain;
+    private bool _deactivating;
 
     private JobGrainState S => state.State;
 
@@ -51,9 +57,13 @@ public sealed partial class JobGrain(
 
     private bool IsActive => S.Submitted && S.State is JobState.Queued or JobState.Running;
 
+    /// <summary>The silo is stopping or this activation is being deactivated: no new split, no new drive.</summary>
+    private bool Draining => _deactivating || _drain is { IsDraining: true };
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _options = JobRunners.Options(ServiceProvider);
+        _drain = ServiceProvider.GetService(typeof(SiloDrain)) as SiloDrain;
         if (IsActive)
         {
             // A running job whose previous activation is gone (deactivated, or its silo died): resume it.
@@ -64,10 +74,33 @@ public sealed partial class JobGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lets the drive in progress end (it dispatches nothing new; the splits in flight finish and are persisted), within
+    /// Orleans's deactivation time. A running job that is deactivated because its silo stops registers with the registry
+    /// replicas again — those on this silo come back elsewhere — so their pings resume it on a silo that stays.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _deactivating = true;
         _timer?.Dispose();
-        return Task.CompletedTask;
+        _timer = null;
+        _ended?.TrySetResult(); // waiters get the status as it is; they ask the next activation
+        try
+        {
+            if (_driving is { IsCompleted: false } driving)
+            {
+                await driving.WaitAsync(cancellationToken);
+            }
+
+            if (IsActive && reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+            {
+                await KeepRegistered().WaitAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: the next activation re-runs the splits that were in flight (the aggregators' ledgers keep it exact).
+        }
     }
 
     public async Task<JobStatus> Submit(ComputeJobSpec spec)
@@ -154,7 +187,7 @@ public sealed partial class JobGrain(
         if (S.Submitted && Reported is JobState.Queued or JobState.Running && timeout > TimeSpan.Zero)
         {
             _ended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await Task.WhenAny(_ended.Task, Task.Delay(timeout));
+            await Task.WhenAny(_ended.Task, Task.Delay(timeout, _drain?.Draining ?? CancellationToken.None)); // a stopping silo answers now
         }
 
         return GetStatusCore();
@@ -301,7 +334,7 @@ public sealed partial class JobGrain(
 
     private void EnsureDriving()
     {
-        if (_driving is null || _driving.IsCompleted)
+        if ((_driving is null || _driving.IsCompleted) && !Draining)
         {
             _driving = Drive();
         }
@@ -325,6 +358,11 @@ public sealed partial class JobGrain(
             {
                 _plan ??= ReadPlan();
                 await Map();
+                if (Draining)
+                {
+                    return; // the splits in flight are done and persisted; the next activation goes on from there
+                }
+
                 if (S.State == JobState.Running)
                 {
                     await Collect();
@@ -406,7 +444,7 @@ public sealed partial class JobGrain(
         var ledger = Ledger()!;
         while (true)
         {
-            while (S.State == JobState.Running && pending.Count > 0 && inFlight.Count < maxInFlight)
+            while (S.State == JobState.Running && pending.Count > 0 && inFlight.Count < maxInFlight && !Draining)
             {
                 var split = pending.Dequeue();
                 ledger.Dispatched(split.SplitId);
@@ -450,6 +488,10 @@ public sealed partial class JobGrain(
             {
                 ledger.Failed(split.SplitId);
                 throw;
+            }
+            catch (Exception ex) when (Draining)
+            {
+                throw new OperationCanceledException($"Split {split.SplitId} of job '{JobId}' failed while the job's silo is stopping; the job's next activation runs it.", ex);
             }
             catch (Exception ex) when (attempt < _options.SplitAttempts)
             {

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
-using Orleans.Placement;
 using Orleans;
 using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansCompute.Grains.Placement;
+using OrleansCompute.Hosting;
 using OrleansCompute.Storage;
 
 namespace OrleansCompute.Grains.Streaming;
@@ -26,10 +28,17 @@ namespace OrleansCompute.Grains.Streaming;
 /// a duplicate) and the next push to that shard is a full resynchronization.</para>
 /// <para>The log is folded into a snapshot once the bytes appended since the last one reach the snapshot's own
 /// size (at least <see cref="MinSnapshotBytes"/>), so replay is bounded and snapshot cost is amortized O(1) per event.</para>
+/// <para><b>Placement</b>: a dataset's 16 partitions are spread evenly over the silos (<see cref="SpreadPlacement"/>), and
+/// each activation checks every <see cref="RebalancePeriod"/> where the spread puts it in its silo's current view of the
+/// cluster; once two checks in a row name another silo (silos joined or left, and the view has settled), it migrates
+/// there (<see cref="Grain.MigrateOnIdle"/>): Orleans lets the calls in progress finish, holds new ones, deactivates
+/// this activation (its commit loop and snapshot finish first, see <see cref="OnDeactivateAsync"/>) and forwards the
+/// held calls to the new activation, which replays snapshot + log. Everything acknowledged is in the log, so nothing
+/// acknowledged is lost, and the replayed producer windows recognise any re-sent batch.</para>
 /// </remarks>
 [Reentrant]
-[RandomPlacement] // a dataset's 16 partitions spread over the silos
-public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStreamPartitionGrain
+[SpreadPlacement] // a dataset's 16 partitions spread evenly over the silos, and follow the spread when silos join or leave
+public sealed partial class StreamPartitionGrain(Serializer serializer, ILogger<StreamPartitionGrain> logger) : Grain, IStreamPartitionGrain
 {
     /// <summary>The log's state name (records are keyed by state name and grain id).</summary>
     public const string LogName = "stream-partition-log";
@@ -39,6 +48,12 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
     /// since the previous one. Default 256 KiB. Silo-wide; lower it to bound replay time, or in tests to force snapshots.
     /// </summary>
     public static int MinSnapshotBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// How often an activation checks that it is on the silo the spread gives it (two checks in a row must agree before
+    /// it moves, so a new silo takes its share within about two to three periods of being seen). Default 5 s. Silo-wide.
+    /// </summary>
+    public static TimeSpan RebalancePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, KeyTotals>[] _totals = NewShards();
     private readonly Dictionary<string, ProducerWindow> _producers = new(StringComparer.Ordinal);
@@ -52,7 +67,12 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
     private long _bytesSinceSnapshot;
     private Group _pending = new();
     private bool _committing;
+    private Task? _commitLoop;
     private Exception? _broken;
+    private IGrainTimer? _rebalance;
+    private SiloAddress? _moveTo; // the other silo the previous check named
+    private SiloDrain? _drain;
+    private CancellationTokenRegistration _onDrain;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -95,7 +115,80 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
         }
 
         _lastSequence = log.LastSequence;
+        var period = RebalancePeriod;
+        if (period > TimeSpan.Zero)
+        {
+            var due = period + TimeSpan.FromMilliseconds(Random.Shared.Next((int)Math.Min(int.MaxValue, period.TotalMilliseconds))); // not all 16 at once
+            _rebalance = this.RegisterGrainTimer(CheckPlacement, new GrainTimerCreationOptions(due, period) { Interleave = true, KeepAlive = false });
+        }
+
+        // The silo drains: leave for another silo before Orleans deactivates everything (see SiloDrain). Orleans's
+        // Migrate may be called from any thread; it lets the calls in progress finish and forwards the held ones.
+        if (ServiceProvider.GetService<SiloDrain>() is { } drain)
+        {
+            _drain = drain;
+            drain.PartitionActivated();
+            var context = GrainContext;
+            _onDrain = drain.Draining.Register(() => context.Migrate(null));
+        }
     }
+
+    /// <summary>
+    /// On deactivation (idle collection, a move, the silo stopping): the calls in progress have finished; the commit loop
+    /// may still be writing a snapshot after its last group — let it finish, so the next activation reads it.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _rebalance?.Dispose();
+        await _onDrain.DisposeAsync();
+        try
+        {
+            if (_commitLoop is { IsCompleted: false } loop)
+            {
+                await loop.WaitAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: the log holds every acknowledged batch, the snapshot is only a shortcut.
+        }
+        finally
+        {
+            _drain?.PartitionDeactivated();
+            _drain = null;
+        }
+    }
+
+    private Task CheckPlacement(CancellationToken cancellationToken)
+    {
+        if (_broken is not null || ServiceProvider.GetService<SiloDrain>() is { IsDraining: true }
+            || ServiceProvider.GetService<SpreadPlacementDirector>() is not { } director)
+        {
+            return Task.CompletedTask; // a silo that stops moves everything anyway
+        }
+
+        var here = GrainContext.Address.SiloAddress!;
+        var preferred = director.PreferredSilo(this.GetGrainId());
+        if (preferred is null || preferred.Equals(here))
+        {
+            _moveTo = null;
+            return Task.CompletedTask;
+        }
+
+        if (!preferred.Equals(_moveTo))
+        {
+            _moveTo = preferred; // first sighting: move only if the next check agrees (views settle after a join)
+            return Task.CompletedTask;
+        }
+
+        LogMoving(logger, GrainContext.GrainId, here, preferred);
+        _rebalance?.Dispose();
+        MigrateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream partition {Partition} moves from {From} to {To}, its place in the cluster as it is now")]
+    private static partial void LogMoving(ILogger logger, GrainId partition, SiloAddress from, SiloAddress to);
 
     public async Task<int> Apply(string producerId, long sequence, ulong fingerprint, List<IngestEvent> events)
     {
@@ -124,7 +217,7 @@ public sealed class StreamPartitionGrain(Serializer serializer) : Grain, IStream
         group.Waiters++;
         if (!_committing)
         {
-            _ = CommitLoopAsync();
+            _commitLoop = CommitLoopAsync();
         }
 
         await group.Completion.Task;
