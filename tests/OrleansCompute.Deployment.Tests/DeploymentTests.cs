@@ -78,7 +78,8 @@ public sealed class DeploymentTests(ITestOutputHelper output)
         Assert.Equal("/health/ready", container.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/health/live", container.LivenessProbe.HttpGet.Path);
         Assert.Contains(container.Ports, p => p.Name == container.ReadinessProbe.HttpGet.Port.Value);
-        Assert.True(pod.Spec.TerminationGracePeriodSeconds > 30, "the grace period must exceed the 30 s host shutdown timeout");
+        var drain = TimeSpan.Parse(env["OrleansCompute__Hosting__DrainTimeout"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(pod.Spec.TerminationGracePeriodSeconds > drain.TotalSeconds, $"the grace period must exceed the silo's drain time ({drain})");
         var budget = DeploymentFiles.Single<V1PodDisruptionBudget>();
         Assert.All(budget.Spec.Selector.MatchLabels, l => Assert.Equal(l.Value, pod.Metadata.Labels[l.Key]));
         Assert.True(pod.Spec.SecurityContext.RunAsNonRoot);
@@ -183,6 +184,21 @@ public sealed class DeploymentTests(ITestOutputHelper output)
             catch (IOException)
             {
             }
+        }
+    }
+
+    [Fact]
+    public void The_drain_time_must_be_a_time_span_between_a_second_and_an_hour()
+    {
+        static IConfiguration Drain(string value) => new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("OrleansCompute:Hosting:DrainTimeout", value)]).Build();
+
+        Assert.Null(SiloConfiguration.Validate(Drain("00:00:45")));
+        Assert.Equal(TimeSpan.FromSeconds(45), SiloConfiguration.DrainTimeout(Drain("00:00:45")));
+        Assert.Equal(SiloConfiguration.DefaultDrainTimeout, SiloConfiguration.DrainTimeout(new ConfigurationBuilder().Build()));
+        foreach (var bad in new[] { "soon", "00:00:00", "30" /* 30 days */ })
+        {
+            Assert.Contains("OrleansCompute:Hosting:DrainTimeout must be a time span", SiloConfiguration.Validate(Drain(bad)), StringComparison.Ordinal);
         }
     }
 

@@ -42,8 +42,16 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
             Assert.True(await WaitFor(async () => ingest.Acknowledged > 2_000 && (await CountByType(management, "StreamPartitionGrain")).Values.Sum() == 16, TimeSpan.FromSeconds(60)),
                 "ingest did not get going on one silo");
 
-            var joined = await Task.WhenAll(Start(redis, clusterId, "silo2"), Start(redis, clusterId, "silo3"));
-            silos.AddRange(joined);
+            var joining = new[] { Start(redis, clusterId, "silo2"), Start(redis, clusterId, "silo3") };
+            try
+            {
+                await Task.WhenAll(joining);
+            }
+            finally
+            {
+                silos.AddRange(joining.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)); // stopped below whatever happens
+            }
+
             var clock = Stopwatch.StartNew();
             var before = ingest.Acknowledged;
             output.WriteLine($"silo2 and silo3 ready; {before} events acknowledged by then");
