@@ -119,11 +119,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
             await using var ingest = new IngestLoad(Dataset, 400, () => { lock (live) { return [.. live.Select(s => s.ApiBaseAddress!)]; } });
             ingest.Start(producers: 4, batchSize: 40);
 
-            // A job of ~250 splits of 8 KiB, two at a time (long enough to be running when the signal comes).
+            // A job of ~370 splits of 4 KiB, two at a time (long enough to be running when the signal comes).
             var (input, reference) = WriteWords(_data, lines: 40_000);
             var jobId = "drain-job";
             var job = cluster.Client.GetGrain<IJobGrain>(jobId);
-            await job.Submit(Spec(jobId, input, 8 * 1024));
+            await job.Submit(Spec(jobId, input, 4 * 1024));
             Assert.True(await WaitFor(async () => (await job.GetStatus()).SplitsDone >= 4, TimeSpan.FromSeconds(120)), "the job did not start mapping");
             var jobSilo = await management.GetActivationAddress(job);
             var victim = silos.Single(s => jobSilo is not null && s.SiloPort == jobSilo.Endpoint.Port);
@@ -147,7 +147,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
             Assert.True(row.IsDead, $"the stopped silo's membership row is {row.Status}, not Dead");
 
             // The job completes, exactly; ingest goes on through the other two silos.
-            var (status, result) = await RunJob(cluster.Client, jobId, input, submit: false);
+            var (status, result) = await RunJob(cluster.Client, jobId, input, 4 * 1024, submit: false);
             Assert.True(atSignal.SplitsDone < atSignal.SplitsTotal, "the job had finished before the signal");
             output.WriteLine($"job {status.State}: {status.SplitsDone}/{status.SplitsTotal} splits, retries {status.Retries}, resumes {status.Resumes}");
             Assert.Equal(JobState.Completed, status.State);
