@@ -18,7 +18,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, title, detail, field) = Classify(exception);
+        var (status, title, detail, field) = exception is OperationCanceledException && !httpContext.RequestAborted.IsCancellationRequested
+            // Not the client's cancellation: a call the cluster cancelled (its silo left while the call was pending). Retry.
+            ? (503, "Cluster unavailable", "A call inside the cluster was cancelled (a silo left while it was pending); retry (re-send is safe for ingest and job submission).", (string?)null)
+            : Classify(exception);
         if (status >= 500)
         {
             LogFailed(logger, exception, httpContext.Request.Method, httpContext.Request.Path.Value ?? "", status);

@@ -75,11 +75,15 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(JobState.Completed, status.State);
             Assert.True(status.SplitsTotal >= 12, $"only {status.SplitsTotal} splits");
             AssertExact(reference, result);
-            var splits = await CountByType(management, "PartitionGrain");
-            output.WriteLine($"job {status.SplitsTotal} splits, per silo {Describe(splits)}; retries {status.Retries}");
-            Assert.Equal(3, splits.Count(kv => kv.Value > 0));
-            Assert.Equal(status.SplitsTotal, splits.Values.Sum());
-            Assert.True(splits.Values.Max() * 2 <= status.SplitsTotal, $"a silo ran more than half of the splits: {Describe(splits)}");
+            // The job status says which silo ran each split (splitsBySilo); the partition activations per silo agree.
+            var bySilo = status.SplitsBySilo;
+            var described = string.Join(", ", bySilo.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}"));
+            var activations = await CountByType(management, "PartitionGrain");
+            output.WriteLine($"job {status.SplitsTotal} splits, per silo {described} (activations {Describe(activations)}); retries {status.Retries}");
+            Assert.Equal(3, bySilo.Count(kv => kv.Value > 0));
+            Assert.All(silos, s => Assert.Contains(bySilo, kv => kv.Key.StartsWith(s.SiloEndpoint + "@", StringComparison.Ordinal) && kv.Value > 0));
+            Assert.Equal(status.SplitsTotal, bySilo.Values.Sum());
+            Assert.True(bySilo.Values.Max() * 2 <= status.SplitsTotal, $"a silo ran more than half of the splits: {described}");
 
             await ingest.StopAsync();
             var (ledger, counted, mismatches) = await ingest.CheckAsync();
@@ -152,9 +156,12 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
             // The job completes, exactly; ingest goes on through the other two silos.
             var (status, result) = await RunJob(cluster.Client, jobId, input, 4 * 1024, submit: false);
             Assert.True(atSignal.SplitsDone < atSignal.SplitsTotal, "the job had finished before the signal");
-            output.WriteLine($"job {status.State}: {status.SplitsDone}/{status.SplitsTotal} splits, retries {status.Retries}, resumes {status.Resumes}");
+            output.WriteLine($"job {status.State}: {status.SplitsDone}/{status.SplitsTotal} splits, retries {status.Retries}, resumes {status.Resumes}; per silo "
+                + string.Join(", ", status.SplitsBySilo.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}")));
             Assert.Equal(JobState.Completed, status.State);
             AssertExact(reference, result);
+            Assert.Equal(status.SplitsTotal, status.SplitsBySilo.Values.Sum());
+            Assert.All(silos.Where(s => s != victim), s => Assert.Contains(status.SplitsBySilo, kv => kv.Key.StartsWith(s.SiloEndpoint + "@", StringComparison.Ordinal)));
             var after = ingest.Acknowledged;
             Assert.True(await WaitFor(() => Task.FromResult(ingest.Acknowledged > after + 2_000), TimeSpan.FromSeconds(60)), "ingest made no progress after the drain");
 
