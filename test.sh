@@ -5,7 +5,7 @@
 #   ./test.sh                 all tests
 #   ./test.sh --filter EXPR   passes EXPR to dotnet test --filter
 #   ./test.sh --chaos [MIN]   only the chaos suite, full form: churn and load for MIN minutes each (default 10); the normal
-#                             run includes its CI form (1.5-minute churn, 1 minute under load). Report: .ci/out/chaos-report.txt
+#                             run includes its CI form (1-minute churn, 30 s under load). Report: .ci/out/chaos-report.txt
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)

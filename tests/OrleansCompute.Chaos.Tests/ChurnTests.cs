@@ -17,7 +17,7 @@ namespace OrleansCompute.Chaos.Tests;
 /// counts, and every key, job and canary grain answers within a bound.
 /// </summary>
 /// <remarks>
-/// Duration: <c>OCX_CHAOS_MINUTES</c> (default 1.5, the CI form; <c>./test.sh --chaos</c> runs 10), kill interval
+/// Duration: <c>OCX_CHAOS_MINUTES</c> (default 1, the CI form; <c>./test.sh --chaos</c> runs 10), kill interval
 /// <c>OCX_CHAOS_KILL_SECONDS</c> (default 10), RNG seed <c>OCX_CHAOS_SEED</c> (default random; printed).
 /// </remarks>
 [Collection("chaos")]
@@ -28,7 +28,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_a_random_silo_every_10_seconds_loses_and_doubles_nothing_and_jobs_stay_exact()
     {
-        var minutes = Setting("OCX_CHAOS_MINUTES", 1.5);
+        var minutes = Setting("OCX_CHAOS_MINUTES", 1.0);
         var killEvery = TimeSpan.FromSeconds(Setting("OCX_CHAOS_KILL_SECONDS", 10.0));
         var seed = (int)Setting("OCX_CHAOS_SEED", Random.Shared.Next(1, 1_000_000));
         var duration = TimeSpan.FromMinutes(minutes);
