@@ -88,7 +88,18 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
             await ingest.StopAsync();
             var (ledger, counted, mismatches) = await ingest.CheckAsync();
             output.WriteLine($"ingest: acknowledged {ledger}, counted {counted}, retried attempts {ingest.Retries}, errors {ingest.Errors.Count}");
-            Assert.Empty(ingest.Errors);
+            if (!ingest.Errors.IsEmpty)
+            {
+                // What the API nodes logged about them (a 500 answer names only its trace id).
+                foreach (var silo in silos)
+                {
+                    output.WriteLine($"--- {silo.Name} ({silo.ApiBaseAddress}): failures logged");
+                    output.WriteLine(string.Join("\n", silo.Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal)
+                        || l.Contains("Exception", StringComparison.Ordinal)).Take(40)));
+                }
+            }
+
+            Assert.True(ingest.Errors.IsEmpty, string.Join("\n", ingest.Errors));
             Assert.Empty(mismatches);
             Assert.Equal(ledger, counted);
             Assert.True(ledger > before, "ingest made no progress after the silos joined");
@@ -168,7 +179,18 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
             await ingest.StopAsync();
             var (ledger, counted, mismatches) = await ingest.CheckAsync();
             output.WriteLine($"ingest: acknowledged {ledger}, counted {counted}, retried attempts {ingest.Retries}, errors {ingest.Errors.Count}");
-            Assert.Empty(ingest.Errors);
+            if (!ingest.Errors.IsEmpty)
+            {
+                // What the API nodes logged about them (a 500 answer names only its trace id).
+                foreach (var silo in silos)
+                {
+                    output.WriteLine($"--- {silo.Name} ({silo.ApiBaseAddress}): failures logged");
+                    output.WriteLine(string.Join("\n", silo.Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal)
+                        || l.Contains("Exception", StringComparison.Ordinal)).Take(40)));
+                }
+            }
+
+            Assert.True(ingest.Errors.IsEmpty, string.Join("\n", ingest.Errors));
             Assert.Empty(mismatches);
             Assert.Equal(ledger, counted);
         }

@@ -79,7 +79,9 @@ public sealed class SpreadPlacementDirector(IClusterManifestProvider manifests, 
         ArgumentNullException.ThrowIfNull(silos);
         if (silos.Count == 0)
         {
-            throw new OrleansException($"No active silo hosts {grain.Type}.");
+            // The cluster's state, not a fault of the call (every silo left, or this one is stopping): callers retry it
+            // like an unreachable silo (the API answers 503).
+            throw new SiloUnavailableException($"No active silo hosts {grain.Type}; retry once a silo is active.");
         }
 
         var sorted = silos.ToArray();
