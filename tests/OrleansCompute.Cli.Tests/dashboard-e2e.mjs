@@ -12,7 +12,9 @@
 //                    one and shows the API's problem, then type OCX_API_KEY into the form and wait until live;
 //                    or "jobpage": measure the jobs table (overflow, the id's ellipsis, the progress label's
 //                    contrast) with the job listed, save OCX_SCREENSHOT, follow the job's link, watch the job page
-//                    while the job runs (throughput samples) until it completes, save OCX_JOB_SCREENSHOT
+//                    while the job runs (throughput samples) until it completes, save OCX_JOB_SCREENSHOT; then
+//                    open the pages of OCX_RESULT_JOB_IDS (a JSON array of completed jobs), read their result
+//                    tables and save the first one's page as OCX_RESULT_SCREENSHOT
 //   OCX_VIEWPORT     WIDTHxHEIGHT (default 1360x900)
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -192,8 +194,9 @@ async function jobPage(page) {
     }
     await page.waitForTimeout(250);
   }
-  // The result (bad-record samples) comes with the round after completion.
+  // The result (its rows, bad-record samples) comes with the round after completion.
   await page.locator("#bad tbody tr").first().waitFor({ state: "attached", timeout: 15000 });
+  await page.locator("#result tbody tr").first().waitFor({ state: "attached", timeout: 15000 });
   const result = {
     layout,
     jobUrl,
@@ -210,6 +213,7 @@ async function jobPage(page) {
     splitHeaders: await page.locator("#splits thead th").allInnerTexts(),
     badTitle: await page.locator("#bad-title").innerText(),
     badRows: await page.locator("#bad tbody tr").evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.innerText))),
+    result: await resultTable(page),
     jobError: await page.locator("#job-error").isHidden(),
     connection: await page.locator("#conn-text").innerText(),
     pageOverflow: await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
@@ -219,7 +223,35 @@ async function jobPage(page) {
   await page.locator("#splits-next").click();
   await page.waitForFunction(() => (document.querySelector("#splits tbody tr")?.dataset.split ?? "0") !== "0", null, { timeout: 10000 });
   result.secondPageFirstSplit = await page.locator("#splits tbody tr").first().getAttribute("data-split");
-  result.problems = problems;
   await page.screenshot({ path: env("OCX_JOB_SCREENSHOT"), fullPage: true });
+
+  // Other jobs' pages, opened by their address: their results.
+  result.others = [];
+  await page.waitForFunction(() => document.getElementById("updated").textContent.includes("ended"), null, { timeout: 10000 });
+  for (const other of JSON.parse(env("OCX_RESULT_JOB_IDS", "[]"))) {
+    await page.goto(new URL(encodeURIComponent(other), jobUrl).href, { waitUntil: "load" });
+    await page.locator("#result tbody tr").first().waitFor({ state: "attached", timeout });
+    const table = await resultTable(page);
+    table.pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    // Elements that user data could have made: none belong in the result table, and no page has images.
+    table.injected = await page.evaluate(() => document.images.length + document.querySelectorAll("#result tbody td *").length);
+    table.marker = await page.evaluate(() => document.body.dataset.injected ?? null);
+    if (result.others.length === 0) { await page.screenshot({ path: env("OCX_RESULT_SCREENSHOT"), fullPage: true }); }
+    result.others.push(table);
+  }
+  result.problems = problems;
   process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+// The job page's result section: summary, note, headers and every row's cells (text, class, tooltip, whether cut).
+async function resultTable(page) {
+  return page.evaluate(() => ({
+    summary: document.getElementById("result-summary").innerText,
+    more: document.getElementById("result-more").hidden ? null : document.getElementById("result-more").innerText,
+    headers: [...document.querySelectorAll("#result thead th")].map((th) => th.innerText),
+    rows: [...document.querySelectorAll("#result tbody tr")].map((r) => [...r.cells].map((c) => ({
+      text: c.innerText, className: c.className, title: c.title, cut: c.scrollWidth > c.clientWidth,
+      right: Math.round(c.getBoundingClientRect().right),
+    }))),
+  }));
 }

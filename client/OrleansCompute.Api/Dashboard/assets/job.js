@@ -1,13 +1,19 @@
-// OrleansCompute job page (/dashboard/jobs/{id}): the job's state, phase timings, a throughput chart while it runs
-// (records/s and bytes/s between two polls of its status), its splits (state, silo, retries, resumes; paged,
-// filtered by state) and its bad-record samples. Polls every 1.5 s while the job is queued or running, then stops.
+// OrleansCompute job page (/dashboard/jobs/{id}): the job's state, its result once it completed (the first rows of
+// it), phase timings, a throughput chart while it runs (records/s and bytes/s between two polls of its status), its
+// splits (state, silo, retries, resumes; paged, filtered by state) and its bad-record samples. Polls every 1.5 s while
+// the job is queued or running, then stops.
 (() => {
   "use strict";
 
-  const { $, getJson, showRound, el, td, replaceRows, showSectionError, pill, fmt, bytes, duration, timeChart } = window.Ocx;
+  const { $, root, getJson, showRound, el, td, replaceRows, showSectionError, pill, fmt, bytes, duration, timeChart } = window.Ocx;
   const REFRESH_MS = 1500;
   const PAGE = 50;
   const SAMPLES = 400; // throughput samples kept (10 minutes at 1.5 s)
+  const RESULT_ROWS = 100; // result rows shown; the API sends them all
+  const RECORD_CHARS = 300; // a matching record's text shown (the whole of it is the tooltip)
+  const JSON_CHARS = 20000; // a user kind's result shown as JSON
+  const NULL_KEY = "JSON null — a group of its own, apart from the empty string";
+  const valueFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
   const jobId = decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop() || "");
   const samples = []; // [timeMs, recordsPerSecond, bytesPerSecond]
   let last = null; // previous status poll: { at, records, bytes }
@@ -139,6 +145,84 @@
     $("bad-title").textContent = `Bad records (${fmt(result.badRecords ? result.badRecords.count : 0)}; ${rows.length} sampled)`;
   }
 
+  // A group key as the user must tell it apart (issue 17): JSON null is `null` in its own style, the empty string is
+  // `""`, never a blank cell; any other key is its text, cut with an ellipsis when long (the whole key is the tooltip).
+  function keyCell(key) {
+    if (key === null || key === undefined) { return td("null", "key null-key", NULL_KEY); }
+    if (key === "") { return td('""', "mono key empty-key", "the empty string"); }
+    return td(key, "mono key", key);
+  }
+
+  function cut(text, max) {
+    const s = String(text ?? "");
+    return s.length <= max ? s : s.slice(0, max - 1) + "…";
+  }
+
+  function count(n, one, many) { return `${fmt(n)} ${n === 1 ? one : many}`; }
+
+  function heads(...names) {
+    return el("tr", null, ...names.map(([name, className]) => el("th", { className, title: name }, name)));
+  }
+
+  // The kind's part of the result: group rows, top words, filter matches or a user kind's JSON; the first
+  // RESULT_ROWS rows, with a note of how many the API has and where to get them all.
+  function renderResult(job, result) {
+    const json = $("result-json");
+    let head = null, rows = [], sent = 0, what = "rows", summary = "", empty = "";
+    json.hidden = true;
+    if (!result) {
+      empty = job.state === "failed" || job.state === "cancelled"
+        ? `The job ended ${job.state}: it has no result.` : "The result shows here once the job completes.";
+    } else if (result.groupBy) {
+      const g = result.groupBy;
+      const width = g.keyColumns.length + g.aggregates.length;
+      head = heads(...g.keyColumns.map((k) => [k, "key"]), ...g.aggregates.map((a) => [a, "num"]));
+      rows = g.rows.slice(0, RESULT_ROWS).map((r) => el("tr", null, ...[...(r.key || []).map(keyCell), ...(r.values || []).map((v) =>
+        v === null || v === undefined ? td("–", "num", "no value in this group") : td(valueFormat.format(v), "num"))].slice(0, width)));
+      sent = g.rows.length; what = "groups"; empty = "No groups.";
+      summary = `${count(g.groups, "group", "groups")} from ${count(result.records, "record", "records")} (${count(result.splits, "split", "splits")})` +
+        (sent < g.groups ? `; the job kept ${fmt(sent)} (top-k)` : "");
+    } else if (result.wordCount) {
+      const w = result.wordCount;
+      head = heads(["#", "num"], ["word", "key"], ["count", "num"]);
+      rows = w.words.slice(0, RESULT_ROWS).map((r, i) => el("tr", null, td(fmt(i + 1), "num"), keyCell(r.word), td(fmt(r.count), "num")));
+      sent = w.words.length; what = "words"; empty = "No words.";
+      summary = `${count(w.totalWords, "word", "words")}, ${fmt(w.distinctWords)} distinct, in ${count(result.records, "record", "records")} (${count(result.splits, "split", "splits")})` +
+        (sent < w.distinctWords ? `; the job kept the top ${fmt(sent)}` : "");
+    } else if (result.filterCount) {
+      const f = result.filterCount;
+      head = heads(["file", null], ["offset", "num"], ["record", null]);
+      rows = f.samples.slice(0, RESULT_ROWS).map((m) => el("tr", null,
+        td(m.path, "mono path", m.path), td(fmt(m.offset), "num"), td(cut(m.line, RECORD_CHARS), "mono wrap", m.line)));
+      sent = f.samples.length; what = "sampled matches"; empty = "No matches.";
+      summary = `${fmt(f.matches)} matching of ${count(f.lines, "record", "records")} (${count(result.splits, "split", "splits")})` +
+        (f.matches > 0 ? `; the first ${fmt(sent)} sampled` : "");
+    } else if (result.custom !== undefined && result.custom !== null) {
+      const all = JSON.stringify(result.custom, null, 2);
+      json.textContent = cut(all, JSON_CHARS);
+      json.hidden = false;
+      summary = `${count(result.records, "record", "records")} (${count(result.splits, "split", "splits")}); result of ${result.kind}` +
+        (all.length > JSON_CHARS ? `, its first ${fmt(JSON_CHARS)} characters:` : ":");
+    } else {
+      summary = `${count(result.records, "record", "records")} (${count(result.splits, "split", "splits")}); the result holds nothing more.`;
+    }
+
+    $("result").tHead.replaceChildren(...(head ? [head] : []));
+    replaceRows("result", rows, "result-empty");
+    $("result-empty").textContent = empty;
+    $("result-empty").hidden = rows.length > 0 || !empty;
+    $("result-summary").textContent = summary;
+    $("result-summary").hidden = !summary;
+    const more = $("result-more");
+    more.hidden = sent <= rows.length;
+    if (!more.hidden) {
+      const path = root + "api/jobs/" + encodeURIComponent(jobId) + "/result";
+      more.replaceChildren(`Showing the first ${fmt(rows.length)} of ${fmt(sent)} ${what}. All of them: `,
+        el("a", { className: "job-link", href: path, title: path }, "GET /api/jobs/{id}/result"),
+        " (JSON; with the API key when it asks for one) or ", el("code", null, "ocx job result <id> --json"), ".");
+    }
+  }
+
   // ---- loop
 
   function splitsPath() {
@@ -170,9 +254,14 @@
     if (job && !resultShown) {
       if (job.state === "completed") {
         total++;
-        try { renderBadRecords(job, await getJson(base + "/result")); resultShown = true; showSectionError("bad-error", null); ok++; }
-        catch (e) { note(e); showSectionError("bad-error", e); }
+        try {
+          const result = await getJson(base + "/result");
+          renderResult(job, result);
+          renderBadRecords(job, result);
+          resultShown = true; showSectionError("result-error", null); showSectionError("bad-error", null); ok++;
+        } catch (e) { note(e); showSectionError("result-error", e); showSectionError("bad-error", e); }
       } else {
+        renderResult(job, null);
         renderBadRecords(job, null);
       }
     }
