@@ -30,72 +30,67 @@ elif [[ "${1:-}" == "--chaos" ]]; then
 fi
 
 echo "== tools"
-# Servers the tests start themselves (on loopback, free ports, temp folders); installed when missing.
-# The dashboard's browser test (tests/OrleansCompute.Cli.Tests/DashboardBrowserTests.cs) drives Debian's chromium
-# with playwright-core (pinned; installed into the gitignored .cache/playwright, never globally).
+# Servers the tests start themselves (on loopback, free ports, temp folders); installed when missing:
+# - redis-server (apt): the Redis tests start their own servers (free loopback ports, temp folders; see
+#   tests/OrleansCompute.Testing.Servers), so the Debian package's own service is never used; if the install started
+#   it, it is stopped and disabled again;
+# - chromium (apt) and playwright-core (npm, pinned, into the gitignored .cache/playwright, never globally): the
+#   dashboard's browser tests (tests/OrleansCompute.Cli.Tests/DashboardBrowserTests.cs);
+# - python3 (apt): the CSV tests compare with Python's csv module (tests/OrleansCompute.Compute.Tests/CsvQuoteTests.cs);
+# - azurite (npm, pinned, into the gitignored .cache/azurite; no global install, no service): the Azure Blob tests
+#   start their own azurite-blob on free loopback ports with temp folders
+#   (tests/OrleansCompute.Testing.Servers/AzuriteServer.cs).
+# apt needs root (CI runs as root). One apt transaction for everything missing; the npm installs run beside it.
 playwright_version=1.64.1
-ensure_browser_tools() {
-  if [[ ! -x /usr/bin/chromium ]]; then
-    echo "installing chromium"
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$out/apt-chromium.log" 2>&1; then
-      echo "Could not install chromium (see $out/apt-chromium.log; run as root or install it yourself): the dashboard browser tests will fail."
-    fi
+azurite_version=3.37.0
+ensure_apt_packages() {
+  local missing=()
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v python3 >/dev/null || missing+=(python3)
+  [[ ${#missing[@]} -eq 0 ]] && return
+  echo "installing ${missing[*]} (apt)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >"$out/apt.log" 2>&1; then
+    echo "Could not install ${missing[*]} (see $out/apt.log; run as root or install them yourself): the Redis, browser or CSV tests will fail."
+    return
   fi
-  local pkg="$root/.cache/playwright/node_modules/playwright-core/package.json"
-  if [[ ! -f "$pkg" ]] || ! grep -q "\"version\": \"$playwright_version\"" "$pkg"; then
-    echo "installing playwright-core $playwright_version into .cache/playwright"
-    mkdir -p "$root/.cache/playwright"
-    if ! npm install --prefix "$root/.cache/playwright" --save-exact --no-audit --no-fund --loglevel=error \
-        "playwright-core@$playwright_version" >"$out/npm-playwright.log" 2>&1; then
-      echo "Could not install playwright-core (see $out/npm-playwright.log; needs node and npm): the dashboard browser tests will fail."
-    fi
+  if [[ " ${missing[*]} " == *" redis-server "* && -d /run/systemd/system ]]; then
+    systemctl disable --now redis-server >/dev/null 2>&1 || true
+  fi
+}
+
+# npm_install <what> <version> <folder> <purpose>: a pinned package into a gitignored folder, when it is not there yet.
+npm_install() {
+  local package="$1" version="$2" folder="$3" purpose="$4"
+  if grep -qs "\"version\": \"$version\"" "$folder/node_modules/$package/package.json"; then
+    return
+  fi
+  echo "installing $package@$version into ${folder#"$root/"}"
+  if ! command -v npm >/dev/null; then
+    echo "npm is not installed: the $purpose tests will fail (install Node.js and npm, then re-run)."
+  elif ! { mkdir -p "$folder" && npm install --prefix "$folder" --save-exact --no-audit --no-fund --loglevel=error "$package@$version"; } >"$out/npm-$package.log" 2>&1; then
+    echo "Could not install $package (see $out/npm-$package.log): the $purpose tests will fail."
   fi
 }
 
 ensure_tools() {
-  ensure_browser_tools
-  # redis-server: the Redis tests start their own servers (free loopback ports, temp folders; see
-  # tests/OrleansCompute.Testing.Servers), so the Debian package's own service is never used; if the
-  # install started it, it is stopped and disabled again. Needs root (CI runs as root).
-  if ! command -v redis-server >/dev/null; then
-    echo "installing redis-server"
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; } >"$out/apt.log" 2>&1; then
-      echo "Could not install redis-server (see $out/apt.log; run as root or install it yourself): the Redis tests will fail."
-      return
-    fi
-    if [[ -d /run/systemd/system ]]; then
-      systemctl disable --now redis-server >/dev/null 2>&1 || true
-    fi
-  fi
-
-  # python3: the CSV tests compare with Python's csv module (tests/OrleansCompute.Compute.Tests/CsvQuoteTests.cs).
-  if ! command -v python3 >/dev/null; then
-    echo "installing python3"
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; } >"$out/apt-python.log" 2>&1; then
-      echo "Could not install python3 (see $out/apt-python.log; run as root or install it yourself): a CSV test will fail."
-    fi
-  fi
-
-  # azurite (Azure Storage emulator, npm): the Azure Blob tests start their own azurite-blob on free loopback ports
-  # with temp folders (tests/OrleansCompute.Testing.Servers/AzuriteServer.cs), found in .cache/azurite (gitignored),
-  # where the pinned version is installed with the machine's npm when missing. No global install, no service.
-  local azurite_version=3.37.0
-  local azurite_dir="$root/.cache/azurite"
-  if ! grep -qs "\"version\": \"$azurite_version\"" "$azurite_dir/node_modules/azurite/package.json" \
-      || [[ ! -x "$azurite_dir/node_modules/.bin/azurite-blob" ]]; then
-    echo "installing azurite@$azurite_version into .cache/azurite"
-    if ! command -v npm >/dev/null; then
-      echo "npm is not installed: the Azure Blob tests will fail (install Node.js and npm, then re-run)."
-    elif ! { mkdir -p "$azurite_dir" && npm install --prefix "$azurite_dir" --no-audit --no-fund --loglevel=error "azurite@$azurite_version"; } >"$out/npm.log" 2>&1; then
-      echo "Could not install azurite (see $out/npm.log): the Azure Blob tests will fail."
-    fi
-  fi
+  ensure_apt_packages &
+  local apt=$!
+  npm_install playwright-core "$playwright_version" "$root/.cache/playwright" "dashboard browser" &
+  local playwright=$!
+  npm_install azurite "$azurite_version" "$root/.cache/azurite" "Azure Blob"
+  wait "$playwright" "$apt"
 }
-ensure_tools
+
+# Tools install (network and disk: apt, npm) while the build runs (CPU): on a fresh machine that saves about a minute.
+ensure_tools >"$out/tools.log" 2>&1 &
+tools_pid=$!
 
 echo "== build"
 dotnet build OrleansCompute.sln -c Release -nologo -v quiet >"$out/build.log" 2>&1
 build_status=$?
+wait "$tools_pid"
+cat "$out/tools.log"
 grep -E ": (error|warning) " "$out/build.log" | sort -u | head -n 50
 if [[ $build_status -ne 0 ]]; then
   echo "Build failed (see $out/build.log)."

@@ -91,7 +91,7 @@ public sealed class LiveSilo : IAsyncLifetime, IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["DOTNET_gcServer"] = "0";
+        TestProcessEnvironment.Apply(start);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);

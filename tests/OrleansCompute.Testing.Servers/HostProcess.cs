@@ -69,7 +69,7 @@ public sealed class HostProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["DOTNET_gcServer"] = "0";
+        TestProcessEnvironment.Apply(start);
         foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[variable] = value;

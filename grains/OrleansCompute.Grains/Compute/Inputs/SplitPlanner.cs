@@ -94,11 +94,6 @@ public sealed class SplitPlanner(InputResolver resolver)
                     continue;
                 }
 
-                if (offset == 0 && record.StartsWith("\uFEFF"u8))
-                {
-                    record = record[3..];
-                }
-
                 var fields = CsvRecordParser.Parse(record, delimiter, [], null, out var error);
                 if (fields < 0)
                 {

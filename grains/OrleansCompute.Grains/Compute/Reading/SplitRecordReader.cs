@@ -4,8 +4,10 @@ namespace OrleansCompute.Grains.Compute.Reading;
 
 /// <summary>
 /// Reads the records a byte range owns: every record that starts in [start, end). A range that does not
-/// start at 0 or right after a <c>\n</c> skips its partial first record (the previous range finishes it);
-/// the last record is read past <c>end</c> to its terminator. Records end at <c>\n</c> (a <c>\r</c> before it,
+/// start at 0 or right after a <c>\n</c> skips its partial first record (the previous range finishes it). A file's UTF-8
+/// byte order mark (EF BB BF) is not data: the first record starts right after it (so it is never part of a record, a
+/// field or a word, and a quote right after it still opens a quoted field), and a range starting inside it or right
+/// after it owns that record. The last record is read past <c>end</c> to its terminator. Records end at <c>\n</c> (a <c>\r</c> before it,
 /// or at the very end of the file, is dropped); in CSV mode a <c>\n</c> inside a quoted field does not end a
 /// record, where a quote opens a quoted field only at the start of a field (<see cref="CsvRecordScanner"/>, which also
 /// gives the rule for a quoted field that never closes). Reads with positional I/O into one pooled buffer
@@ -53,11 +55,28 @@ public sealed class SplitRecordReader : IDisposable
         {
             _done = true;
         }
-        else if (start > 0 && !StartsAfterNewline(start))
+        else if (start == 0)
+        {
+            Fill();
+            if (_buffer.AsSpan(0, _count).StartsWith(Utf8ByteOrderMark))
+            {
+                _pos = Utf8ByteOrderMark.Length;
+            }
+        }
+        else if (start <= Utf8ByteOrderMark.Length && StartsWithByteOrderMark())
+        {
+            // A range starting inside or right after the mark: the file's first record starts right after it.
+            _bufferOffset = Utf8ByteOrderMark.Length;
+            _done = _bufferOffset >= _end;
+        }
+        else if (!StartsAfterNewline(start))
         {
             SkipPartialRecord();
         }
     }
+
+    /// <summary>The UTF-8 byte order mark (U+FEFF), which some editors and exporters write at the start of a file.</summary>
+    public static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     /// <summary>
     /// CSV mode: false when the record <see cref="TryRead"/> returned last holds no <c>"</c> at all, so its fields
@@ -320,6 +339,12 @@ public sealed class SplitRecordReader : IDisposable
     {
         Span<byte> one = stackalloc byte[1];
         return _source.Read(one, start - 1) == 1 && one[0] == (byte)'\n';
+    }
+
+    private bool StartsWithByteOrderMark()
+    {
+        Span<byte> head = stackalloc byte[3];
+        return _source.Read(head, 0) == head.Length && head.SequenceEqual(Utf8ByteOrderMark);
     }
 
     private void SkipPartialRecord()
