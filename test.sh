@@ -87,7 +87,10 @@ ensure_tools >"$out/tools.log" 2>&1 &
 tools_pid=$!
 
 echo "== build"
-dotnet build OrleansCompute.sln -c Release -nologo -v quiet >"$out/build.log" 2>&1
+# Without the analyzers and code-style checks: every normal `dotnet build` runs them (warnings are errors,
+# Directory.Build.props), and here they doubled the build (a clean build of the solution: 214 s with them, 87 s
+# without, same machine, same minute).
+dotnet build OrleansCompute.sln -c Release -nologo -v quiet -p:RunAnalyzers=false >"$out/build.log" 2>&1
 build_status=$?
 wait "$tools_pid"
 cat "$out/tools.log"
@@ -118,7 +121,7 @@ run_project() {
 # more than on the CPU, run side by side first; the rest run one at a time: their tests measure recovery times on real
 # silo processes, are CPU-bound (Compute: side by side it took 3.5 min instead of 1.7), or (Deployment) publish the
 # silo into bin/ that others start from.
-side_by_side=" OrleansCompute.AzureStorage.Tests OrleansCompute.Cli.Tests OrleansCompute.Persistence.Tests "
+side_by_side=" OrleansCompute.Api.Tests OrleansCompute.AzureStorage.Tests OrleansCompute.Cli.Tests OrleansCompute.Persistence.Tests "
 pids=(); names=()
 for project in $projects; do
   name=$(basename "$project" .csproj)
