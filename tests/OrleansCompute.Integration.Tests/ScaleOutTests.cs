@@ -85,23 +85,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(status.SplitsTotal, bySilo.Values.Sum());
             Assert.True(bySilo.Values.Max() * 2 <= status.SplitsTotal, $"a silo ran more than half of the splits: {described}");
 
-            await ingest.StopAsync();
-            var (ledger, counted, mismatches) = await ingest.CheckAsync();
-            output.WriteLine($"ingest: acknowledged {ledger}, counted {counted}, retried attempts {ingest.Retries}, errors {ingest.Errors.Count}");
-            if (!ingest.Errors.IsEmpty)
-            {
-                // What the API nodes logged about them (a 500 answer names only its trace id).
-                foreach (var silo in silos)
-                {
-                    output.WriteLine($"--- {silo.Name} ({silo.ApiBaseAddress}): failures logged");
-                    output.WriteLine(string.Join("\n", silo.Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal)
-                        || l.Contains("Exception", StringComparison.Ordinal)).Take(40)));
-                }
-            }
-
-            Assert.True(ingest.Errors.IsEmpty, string.Join("\n", ingest.Errors));
-            Assert.Empty(mismatches);
-            Assert.Equal(ledger, counted);
+            var ledger = await StopAndCheckIngest(ingest, silos);
             Assert.True(ledger > before, "ingest made no progress after the silos joined");
         }
         finally
@@ -176,23 +160,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
             var after = ingest.Acknowledged;
             Assert.True(await WaitFor(() => Task.FromResult(ingest.Acknowledged > after + 2_000), TimeSpan.FromSeconds(60)), "ingest made no progress after the drain");
 
-            await ingest.StopAsync();
-            var (ledger, counted, mismatches) = await ingest.CheckAsync();
-            output.WriteLine($"ingest: acknowledged {ledger}, counted {counted}, retried attempts {ingest.Retries}, errors {ingest.Errors.Count}");
-            if (!ingest.Errors.IsEmpty)
-            {
-                // What the API nodes logged about them (a 500 answer names only its trace id).
-                foreach (var silo in silos)
-                {
-                    output.WriteLine($"--- {silo.Name} ({silo.ApiBaseAddress}): failures logged");
-                    output.WriteLine(string.Join("\n", silo.Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal)
-                        || l.Contains("Exception", StringComparison.Ordinal)).Take(40)));
-                }
-            }
-
-            Assert.True(ingest.Errors.IsEmpty, string.Join("\n", ingest.Errors));
-            Assert.Empty(mismatches);
-            Assert.Equal(ledger, counted);
+            await StopAndCheckIngest(ingest, silos);
         }
         finally
         {
@@ -210,6 +178,31 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IDisposable
         ApiPort = 0,
         ExtraArguments = [$"--OrleansCompute:Compute:DataRoots:0={_data}", .. extra],
     });
+
+    /// <summary>
+    /// Stops the ingest and checks it: no error answer, every acknowledged event counted once. On errors, prints what the API
+    /// nodes logged (a 500 answer names only its trace id). Returns the acknowledged count.
+    /// </summary>
+    private async Task<long> StopAndCheckIngest(IngestLoad ingest, List<SiloProcess> silos)
+    {
+        await ingest.StopAsync();
+        var (ledger, counted, mismatches) = await ingest.CheckAsync();
+        output.WriteLine($"ingest: acknowledged {ledger}, counted {counted}, retried attempts {ingest.Retries}, errors {ingest.Errors.Count}");
+        if (!ingest.Errors.IsEmpty)
+        {
+            foreach (var silo in silos)
+            {
+                output.WriteLine($"--- {silo.Name} ({silo.ApiBaseAddress}): failures logged");
+                output.WriteLine(string.Join("\n", silo.Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal)
+                    || l.Contains("Exception", StringComparison.Ordinal)).Take(40)));
+            }
+        }
+
+        Assert.True(ingest.Errors.IsEmpty, string.Join("\n", ingest.Errors));
+        Assert.Empty(mismatches);
+        Assert.Equal(ledger, counted);
+        return ledger;
+    }
 
     private static ComputeJobSpec Spec(string jobId, string input, long splitBytes) => new()
     {

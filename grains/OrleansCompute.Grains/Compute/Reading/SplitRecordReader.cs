@@ -216,26 +216,7 @@ public sealed class SplitRecordReader : IDisposable
                 return false;
             }
 
-            // Records that start at or after _end belong to the next range: the last one owned ends at the
-            // first '\n' at or after _end - 1.
-            var limit = _end - offset;
-            int cut;
-            if (limit <= window.Length)
-            {
-                var from = (int)(limit - 1);
-                var newline = window[from..].IndexOf((byte)'\n');
-                cut = newline >= 0 ? from + newline + 1 : -1;
-            }
-            else
-            {
-                var newline = window.LastIndexOf((byte)'\n');
-                cut = newline >= 0 ? newline + 1 : -1;
-            }
-
-            if (cut < 0 && atEnd)
-            {
-                cut = window.Length; // the last record of the file has no terminator
-            }
+            var cut = WholeRecordsEnd(window, _end - offset, atEnd);
 
             if (cut > 0)
             {
@@ -277,26 +258,9 @@ public sealed class SplitRecordReader : IDisposable
                 return CsvBlock.End;
             }
 
-            // As in TryReadBlock: the last record owned ends at the first '\n' at or after _end - 1. A quote before
-            // that '\n' (the only way it could be inside a field) is found below and cuts the block before its record.
-            var limit = _end - offset;
-            int cut;
-            if (limit <= window.Length)
-            {
-                var from = (int)(limit - 1);
-                var newline = window[from..].IndexOf((byte)'\n');
-                cut = newline >= 0 ? from + newline + 1 : -1;
-            }
-            else
-            {
-                var newline = window.LastIndexOf((byte)'\n');
-                cut = newline >= 0 ? newline + 1 : -1;
-            }
-
-            if (cut < 0 && atEnd)
-            {
-                cut = window.Length; // the last record of the file has no terminator
-            }
+            // A quote before the cut (the only way a '\n' could be inside a field) is found below and cuts the block
+            // before its record.
+            var cut = WholeRecordsEnd(window, _end - offset, atEnd);
 
             if (cut > 0)
             {
@@ -330,6 +294,32 @@ public sealed class SplitRecordReader : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Where the whole records this range owns end in <paramref name="window"/> (the buffered bytes from the reader's
+    /// position, <paramref name="limit"/> = bytes from there to the range's end): records that start at or after the
+    /// range's end belong to the next range, so the last one owned ends at the first <c>\n</c> at or after its last
+    /// byte; within the window, after the last <c>\n</c> in it. -1 when no record ends in the window (read more), the
+    /// window's length at the end of a file whose last record has no terminator.
+    /// </summary>
+    private static int WholeRecordsEnd(ReadOnlySpan<byte> window, long limit, bool atEnd)
+    {
+        int newline;
+        int cut;
+        if (limit <= window.Length)
+        {
+            var from = (int)(limit - 1);
+            newline = window[from..].IndexOf((byte)'\n');
+            cut = newline >= 0 ? from + newline + 1 : -1;
+        }
+        else
+        {
+            newline = window.LastIndexOf((byte)'\n');
+            cut = newline >= 0 ? newline + 1 : -1;
+        }
+
+        return cut < 0 && atEnd ? window.Length : cut;
     }
 
     private static ReadOnlySpan<byte> TrimCarriageReturn(ReadOnlySpan<byte> span) =>
