@@ -28,8 +28,8 @@ internal static class BatchMacro
     private static readonly bool s_groupByOnly = Environment.GetEnvironmentVariable("OCX_BATCH_GROUPBY_ONLY") == "1";
 
     /// <summary>
-    /// OCX_BATCH_AB_SILO_DLL=path: group-by A/B instead of the grain rounds — a 1-silo cluster of that build (A) and one of
-    /// this build (B) side by side on one Redis, each group-by job right after its own hand-written run, A and B taking
+    /// OCX_BATCH_AB_SILO_DLL=path: group-by A/B instead of the grain rounds — a 1-silo cluster of that build (A; "self":
+    /// this build too, with OCX_BATCH_AB_ARGS_A / _B telling the sides apart) and one of this build (B) side by side on one Redis, each group-by job right after its own hand-written run, A and B taking
     /// turns going first; prints where each job's time went (client and <see cref="JobStatus"/> phases).
     /// </summary>
     private static readonly string? s_abSiloDll = Environment.GetEnvironmentVariable("OCX_BATCH_AB_SILO_DLL") is { Length: > 0 } ab ? ab : null;
@@ -311,10 +311,12 @@ internal static class BatchMacro
         var sides = new (string Name, BenchSiloProcess Silo, IHost Client, List<double> Ratios, List<double> Times)[2];
         try
         {
-            foreach (var (side, dll) in new[] { (0, otherDll), (1, (string?)null) })
+            foreach (var (side, dll) in new[] { (0, otherDll == "self" ? null : otherDll), (1, (string?)null) })
             {
                 var clusterId = $"ab{side}-" + Guid.NewGuid().ToString("N")[..6];
-                var silo = await BenchSiloProcess.StartAsync($"ab{side}", redis, clusterId, arguments, dll);
+                // OCX_BATCH_AB_ARGS_A / _B: more silo arguments for one side (e.g. --OrleansCompute:Compute:Jobs:SplitsPerCore=4).
+                var more = Environment.GetEnvironmentVariable(side == 0 ? "OCX_BATCH_AB_ARGS_A" : "OCX_BATCH_AB_ARGS_B")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+                var silo = await BenchSiloProcess.StartAsync($"ab{side}", redis, clusterId, [.. arguments, .. more], dll);
                 var host = await BenchSiloProcess.ConnectClientAsync(redis, clusterId, TimeSpan.FromSeconds(60));
                 sides[side] = (side == 0 ? "A (" + otherDll + ")" : "B (this build)", silo, host, [], []);
             }

@@ -9,9 +9,10 @@ namespace OrleansCompute.Grains.Compute.Inputs;
 /// <see cref="InputSpec.TargetSplitBytes"/>: a JSON string cannot hold a raw newline, so a line is always a
 /// whole record and each reader realigns itself (skips the partial first line, finishes its last).
 /// CSV files are different, because a quoted field may contain newlines and a reader dropped into the middle
-/// of one cannot tell. So the planner reads each CSV file once, with the same quote-aware framing the readers
-/// use, and cuts only at record starts (the first record start at or after each target offset). That costs
-/// one sequential pass over the CSV at planning time and gives splits that are exact whatever the quoting.
+/// of one cannot tell. So the planner cuts only at record starts (the first record start at or after each target
+/// offset), as the same quote-aware framing the readers use finds them: large splits from the bytes just before each
+/// cut when no quote lies there (<see cref="NearCutPoints"/>), otherwise by one sequential pass over the CSV (several
+/// readers at once for a quote-free file cut into small splits). Either way the splits are exact whatever the quoting.
 /// The same pass reads the header (the first non-empty record), which every split of the file is handed,
 /// and the field count records must have.
 /// Small files are then packed: consecutive pieces (whole small files, the tail of a large one) share a split up to
