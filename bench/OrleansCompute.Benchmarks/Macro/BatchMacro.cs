@@ -316,7 +316,9 @@ internal static class BatchMacro
                 var clusterId = $"ab{side}-" + Guid.NewGuid().ToString("N")[..6];
                 // OCX_BATCH_AB_ARGS_A / _B: more silo arguments for one side (e.g. --OrleansCompute:Compute:Jobs:SplitsPerCore=4).
                 var more = Environment.GetEnvironmentVariable(side == 0 ? "OCX_BATCH_AB_ARGS_A" : "OCX_BATCH_AB_ARGS_B")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
-                var silo = await BenchSiloProcess.StartAsync($"ab{side}", redis, clusterId, [.. arguments, .. more], dll);
+                // OCX_BATCH_AB_SPLIT_TIMES=1: the silos log each split's wait for a compute thread, map and merges (Debug).
+                string[] splitTimes = Environment.GetEnvironmentVariable("OCX_BATCH_AB_SPLIT_TIMES") == "1" ? ["--Logging:LogLevel:OrleansCompute.Grains.Jobs.PartitionGrain=Debug"] : [];
+                var silo = await BenchSiloProcess.StartAsync($"ab{side}", redis, clusterId, [.. arguments, .. more, .. splitTimes], dll);
                 var host = await BenchSiloProcess.ConnectClientAsync(redis, clusterId, TimeSpan.FromSeconds(60));
                 sides[side] = (side == 0 ? "A (" + otherDll + ")" : "B (this build)", silo, host, [], []);
             }
@@ -343,6 +345,11 @@ internal static class BatchMacro
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  {(side == 0 ? "A" : "B")} round {round}{(round <= 1 ? " (warm-up)" : "")}, load {load}: {seconds * 1000:F0} ms / hand-written {baseline * 1000:F0} ms = {seconds / baseline:F2}; silo CPU {cpu:F2} s; client: submit {client3.Submit:F1}, until end {client3.Wait:F1}, result {client3.Result:F1} ms; job {(status.FinishedAt - status.SubmittedAt)?.TotalMilliseconds:F1} ms: plan {status.PlanningTime.TotalMilliseconds:F1}, map {status.MapTime.TotalMilliseconds:F1}, collect {status.CollectTime.TotalMilliseconds:F1}, finish {status.FinishTime.TotalMilliseconds:F1} ms; splits {string.Join(" ", splits.Splits.Select(s => s.DurationMs))} ms"));
                 }
+            }
+
+            foreach (var line in sides.SelectMany(s => s.Silo.Output.Split('\n')).Where(l => l.Contains(" split ", StringComparison.Ordinal) && l.Contains("compute thread", StringComparison.Ordinal)))
+            {
+                Console.WriteLine("  " + line.Trim());
             }
 
             foreach (var (name, _, _, ratios, times) in sides)
