@@ -147,6 +147,47 @@ public sealed class CsvQuoteTests : IDisposable
     }
 
     /// <summary>
+    /// The planner's cuts from the bytes near each cut alone (<see cref="SplitPlanner.NearCutPoints"/>): over bytes with a
+    /// few quotes (quoted fields with newlines and delimiters, stray quotes, unclosed ones), for quoted-field bounds from
+    /// 1 byte up and targets from 1 byte up, it either gives up (a quote within reach of a cut) or gives exactly the
+    /// byte-at-a-time reference's cuts — and it must do each many times here, or the test proves nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(1, ',')]
+    [InlineData(2, ',')]
+    [InlineData(3, ';')]
+    public void Cuts_from_the_bytes_near_each_cut_are_the_reference_cuts_or_none(int seed, char delimiter)
+    {
+        var rng = new Random(seed);
+        var bytes = new byte[20_000];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var r = rng.Next(1000);
+            bytes[i] = r < 2 ? (byte)'"' : r < 100 ? (byte)'\n' : r < 110 ? (byte)'\r' : r < 200 ? (byte)delimiter : (byte)'a';
+        }
+
+        var path = _folder.Write($"near{seed}.csv", bytes);
+        int kept = 0, refused = 0;
+        foreach (var bound in new[] { 1, 2, 3, 7, 40, 300, 5000 })
+        {
+            foreach (var target in new long[] { 1, 5, 64, 999, 2500, 4096, 7000, 12_000 })
+            {
+                var near = SplitPlanner.NearCutPoints(() => new FileRangeReader(path), 0, bytes.Length, target, bound);
+                if (near is null)
+                {
+                    refused++;
+                    continue;
+                }
+
+                kept++;
+                Assert.Equal(ExpectedCuts(bytes, (byte)delimiter, bound, target), near);
+            }
+        }
+
+        Assert.True(kept >= 5 && refused >= 5, $"kept {kept}, refused {refused}: the bytes do not exercise both outcomes");
+    }
+
+    /// <summary>
     /// A generated file with stray quotes inside fields (<c>ab"c</c>, <c>x""y</c>, <c> "sp"</c>), quoted fields holding
     /// delimiters, CRLF and escaped quotes, and rows of the wrong length: the groups and counts are the ones Python's csv
     /// module reads, at several split sizes, through both paths.

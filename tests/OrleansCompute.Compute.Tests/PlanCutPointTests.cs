@@ -6,9 +6,10 @@ using OrleansCompute.Grains.Compute.Reading;
 namespace OrleansCompute.Compute.Tests;
 
 /// <summary>
-/// Large quote-free CSV files are planned by several readers at once, each over its own stretch of the file; the
-/// cuts must be exactly the ones the single quote-aware pass finds (so a split never starts inside a record), and a
-/// quote anywhere after the header must send the plan back to that pass.
+/// Large quote-free CSV files are planned without the quote-aware pass over the whole file: from the bytes just before
+/// each cut (large splits), or by several readers at once, each over its own stretch (small splits). The cuts must be
+/// exactly the ones the single quote-aware pass finds (so a split never starts inside a record), and a quote where
+/// either looks must send the plan back to that pass.
 /// </summary>
 public sealed class PlanCutPointTests : IDisposable
 {
@@ -52,6 +53,15 @@ public sealed class PlanCutPointTests : IDisposable
                 Assert.NotNull(parallel);
                 Assert.Equal(single, parallel);
             }
+
+            // Cut from the bytes before each cut: windows shorter and longer than the records and than the target
+            // (overlapping windows are read once).
+            foreach (var bound in new[] { 1, 100, 20_000, 1 << 20 })
+            {
+                var near = SplitPlanner.NearCutPoints(() => new FileRangeReader(path), start, length, target, bound);
+                Assert.NotNull(near);
+                Assert.Equal(single, near);
+            }
         }
     }
 
@@ -94,5 +104,11 @@ public sealed class PlanCutPointTests : IDisposable
         {
             Assert.Null(SplitPlanner.QuoteFreeCutPoints(() => new FileRangeReader(withQuote), 8, new FileInfo(withQuote).Length, 10_000, readers));
         }
+
+        // Near each cut: the quoted newline lies at about byte 247,800 and a cut at about 250,000, so the window before
+        // that cut reaches back to the quote only with the larger bound.
+        Assert.NotNull(SplitPlanner.NearCutPoints(() => new FileRangeReader(plain), 12, new FileInfo(plain).Length, 50_000));
+        Assert.NotNull(SplitPlanner.NearCutPoints(() => new FileRangeReader(withQuote), 8, new FileInfo(withQuote).Length, 50_000, maxQuotedFieldBytes: 1_000));
+        Assert.Null(SplitPlanner.NearCutPoints(() => new FileRangeReader(withQuote), 8, new FileInfo(withQuote).Length, 50_000, maxQuotedFieldBytes: 60_000));
     }
 }

@@ -22,7 +22,7 @@ internal sealed class BenchSiloProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private BenchSiloProcess(string name, int siloPort, int gatewayPort, IEnumerable<string> arguments)
+    private BenchSiloProcess(string name, int siloPort, int gatewayPort, IEnumerable<string> arguments, string? siloDll = null)
     {
         Name = name;
         SiloPort = siloPort;
@@ -35,7 +35,8 @@ internal sealed class BenchSiloProcess : IAsyncDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         // OCX_BENCH_SILO_DLL: another build's silo (e.g. a commit exported with git archive and built there), for before/after runs.
-        start.ArgumentList.Add(Environment.GetEnvironmentVariable("OCX_BENCH_SILO_DLL") is { Length: > 0 } other ? other : SiloProcess.SiloDll);
+        // siloDll: a build chosen by the caller (batch's A/B rounds run two builds side by side).
+        start.ArgumentList.Add(siloDll ?? (Environment.GetEnvironmentVariable("OCX_BENCH_SILO_DLL") is { Length: > 0 } other ? other : SiloProcess.SiloDll));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -70,7 +71,7 @@ internal sealed class BenchSiloProcess : IAsyncDisposable
     /// <summary>ServiceId the silo executable uses unless told otherwise (its appsettings.json).</summary>
     public const string ServiceId = "orleanscompute";
 
-    public static async Task<BenchSiloProcess> StartAsync(string name, string redis, string clusterId, IEnumerable<string>? extraArguments = null)
+    public static async Task<BenchSiloProcess> StartAsync(string name, string redis, string clusterId, IEnumerable<string>? extraArguments = null, string? siloDll = null)
     {
         var ports = BenchHosts.FreePorts(2);
         var silo = new BenchSiloProcess(name, ports[0], ports[1],
@@ -88,7 +89,7 @@ internal sealed class BenchSiloProcess : IAsyncDisposable
             // hides OrleansCompute.* information lines, among them the "Ready." line waited for here.
             "--Logging:LogLevel:OrleansCompute=Information",
             .. extraArguments ?? [],
-        ]);
+        ], siloDll);
         silo._process.Start();
         silo._process.BeginOutputReadLine();
         silo._process.BeginErrorReadLine();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans;
 using OrleansCompute.Benchmarks.Compute;
 using OrleansCompute.Benchmarks.Hosting;
@@ -25,6 +26,13 @@ internal static class BatchMacro
 
     /// <summary>OCX_BATCH_GROUPBY_ONLY=1: grain rounds run only the group-by job (for profiling it).</summary>
     private static readonly bool s_groupByOnly = Environment.GetEnvironmentVariable("OCX_BATCH_GROUPBY_ONLY") == "1";
+
+    /// <summary>
+    /// OCX_BATCH_AB_SILO_DLL=path: group-by A/B instead of the grain rounds — a 1-silo cluster of that build (A; "self":
+    /// this build too, with OCX_BATCH_AB_ARGS_A / _B telling the sides apart) and one of this build (B) side by side on one Redis, each group-by job right after its own hand-written run, A and B taking
+    /// turns going first; prints where each job's time went (client and <see cref="JobStatus"/> phases).
+    /// </summary>
+    private static readonly string? s_abSiloDll = Environment.GetEnvironmentVariable("OCX_BATCH_AB_SILO_DLL") is { Length: > 0 } ab ? ab : null;
 
     /// <param name="rounds">timed rounds per implementation (after one warm-up)</param>
     /// <param name="quick">only the hand-written baselines, the engine alone and the grains (no PLINQ, no DuckDB): for iterating, not for the record</param>
@@ -87,6 +95,12 @@ internal static class BatchMacro
         // Real jobs through the grains, one and two silo processes.
         await using (var redis = await RedisServer.StartAsync())
         {
+            if (s_abSiloDll is { } other)
+            {
+                await GroupByAb(redis.ConnectionString, folder, rounds, groups, flights, other);
+                return 0;
+            }
+
             foreach (var siloCount in siloCounts)
             {
                 results.AddRange(await Grains(redis.ConnectionString, folder, siloCount, rounds, words, groups, gcide, flights, paired));
@@ -289,6 +303,94 @@ internal static class BatchMacro
                 await silo.DisposeAsync();
             }
         }
+    }
+
+    private static async Task GroupByAb(string redis, string folder, int rounds, Dictionary<string, GroupByBenchmarks.Group> groups, string flights, string otherDll)
+    {
+        string[] arguments = [$"--OrleansCompute:Compute:DataRoots:0={folder}", "--Logging:LogLevel:OrleansCompute.Grains=Warning"];
+        var sides = new (string Name, BenchSiloProcess Silo, IHost Client, List<double> Ratios, List<double> Times)[2];
+        try
+        {
+            foreach (var (side, dll) in new[] { (0, otherDll == "self" ? null : otherDll), (1, (string?)null) })
+            {
+                var clusterId = $"ab{side}-" + Guid.NewGuid().ToString("N")[..6];
+                // OCX_BATCH_AB_ARGS_A / _B: more silo arguments for one side (e.g. --OrleansCompute:Compute:Jobs:SplitsPerCore=4).
+                var more = Environment.GetEnvironmentVariable(side == 0 ? "OCX_BATCH_AB_ARGS_A" : "OCX_BATCH_AB_ARGS_B")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+                // OCX_BATCH_AB_SPLIT_TIMES=1: the silos log each split's wait for a compute thread, map and merges (Debug).
+                string[] splitTimes = Environment.GetEnvironmentVariable("OCX_BATCH_AB_SPLIT_TIMES") == "1" ? ["--Logging:LogLevel:OrleansCompute.Grains.Jobs.PartitionGrain=Debug"] : [];
+                var silo = await BenchSiloProcess.StartAsync($"ab{side}", redis, clusterId, [.. arguments, .. more, .. splitTimes], dll);
+                var host = await BenchSiloProcess.ConnectClientAsync(redis, clusterId, TimeSpan.FromSeconds(60));
+                sides[side] = (side == 0 ? "A (" + otherDll + ")" : "B (this build)", silo, host, [], []);
+            }
+
+            for (var round = 0; round <= rounds + 1; round++) // two warm-ups: each side goes first once
+            {
+                foreach (var side in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
+                {
+                    var (name, silo, host, ratios, times) = sides[side];
+                    var client = host.Services.GetRequiredService<IClusterClient>();
+                    var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+                    var baseline = Time(() => GroupByBenchmarks.Baseline(flights));
+                    var cpu = SiloCpu([silo]);
+                    var (seconds, result, status, client3) = await RunJobTraced(client, GroupBySpec($"ab{side}-{round}"));
+                    cpu = SiloCpu([silo]) - cpu;
+                    CheckGroups(name, groups, EngineGroups((GroupByResult)result.Value!));
+                    var splits = await client.GetGrain<IJobGrain>($"ab{side}-{round}").GetSplits(0, 100, null);
+                    if (round > 1)
+                    {
+                        ratios.Add(seconds / baseline);
+                        times.Add(seconds);
+                    }
+
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {(side == 0 ? "A" : "B")} round {round}{(round <= 1 ? " (warm-up)" : "")}, load {load}: {seconds * 1000:F0} ms / hand-written {baseline * 1000:F0} ms = {seconds / baseline:F2}; silo CPU {cpu:F2} s; client: submit {client3.Submit:F1}, until end {client3.Wait:F1}, result {client3.Result:F1} ms; job {(status.FinishedAt - status.SubmittedAt)?.TotalMilliseconds:F1} ms: plan {status.PlanningTime.TotalMilliseconds:F1}, map {status.MapTime.TotalMilliseconds:F1}, collect {status.CollectTime.TotalMilliseconds:F1}, finish {status.FinishTime.TotalMilliseconds:F1} ms; splits {string.Join(" ", splits.Splits.Select(s => s.DurationMs))} ms"));
+                }
+            }
+
+            foreach (var line in sides.SelectMany(s => s.Silo.Output.Split('\n')).Where(l => l.Contains(" split ", StringComparison.Ordinal) && l.Contains("compute thread", StringComparison.Ordinal)))
+            {
+                Console.WriteLine("  " + line.Trim());
+            }
+
+            foreach (var (name, _, _, ratios, times) in sides)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"group-by {name}: paired median {Median(ratios):F2} [{string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}], median job {Median(times) * 1000:F0} ms"));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"B / A, per round (paired ratios): median {Median([.. sides[1].Ratios.Zip(sides[0].Ratios, (b, a) => b / a)]):F2}"));
+        }
+        finally
+        {
+            foreach (var side in sides.Where(s => s.Silo is not null))
+            {
+                side.Client.Dispose();
+                await side.Silo.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary><see cref="RunJob"/>, and how long the client waited for each call (ms).</summary>
+    private static async Task<(double Seconds, ComputeJobResult Result, JobStatus Status, (double Submit, double Wait, double Result) Client)> RunJobTraced(IClusterClient client, ComputeJobSpec spec)
+    {
+        var job = client.GetGrain<IJobGrain>(spec.JobId);
+        var watch = Stopwatch.StartNew();
+        await job.Submit(spec);
+        var submitted = watch.Elapsed.TotalMilliseconds;
+        JobStatus status;
+        do
+        {
+            status = await job.WaitForEnd(TimeSpan.FromSeconds(30));
+        }
+        while (status.State is JobState.Queued or JobState.Running);
+
+        var ended = watch.Elapsed.TotalMilliseconds;
+        var result = await job.GetResult();
+        var seconds = watch.Elapsed.TotalSeconds;
+        return status.State == JobState.Completed && result is not null
+            ? (seconds, result, status, (submitted, ended - submitted, (seconds * 1000) - ended))
+            : throw new InvalidOperationException($"Job {spec.JobId} ended {status.State}: {status.Error}");
     }
 
     internal static async Task<(double Seconds, ComputeJobResult Result, JobStatus Status)> RunJob(IClusterClient client, ComputeJobSpec spec)

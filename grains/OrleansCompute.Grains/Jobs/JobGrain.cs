@@ -470,6 +470,13 @@ public sealed partial class JobGrain(
             }
 
             S.MapTime = mapBefore + watch.Elapsed;
+            if (inFlight.Count == 0 && pending.Count == 0 && S.State == JobState.Running && !Draining)
+            {
+                // The last split: Collect goes on at once and its final write records this progress with the result.
+                // Lost before that write, the split runs again on resume, and its aggregators' ledgers ignore it.
+                break;
+            }
+
             await Persist();
         }
     }
