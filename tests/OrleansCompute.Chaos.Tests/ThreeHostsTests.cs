@@ -85,6 +85,8 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                     $"--OrleansCompute:Compute:DataRoots:0={dataRoot}",
                     "--OrleansCompute:Compute:Jobs:AggregatorCount=3",
                     $"--OrleansCompute:Api:ApiKeys:0={apiKey}",
+                    // Probe misses are Orleans warnings; votes and evictions are information: the stages of each loss, printed below.
+                    "--Logging:LogLevel:Orleans.Runtime.MembershipService=Information",
                 ],
             };
 
@@ -168,6 +170,7 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                 Volatile.Write(ref up[victim], false);
                 var since = Stopwatch.StartNew();
                 var lossAt = clock.Elapsed;
+                var lossUtc = DateTime.Now; // the silos log local time
                 lossTimes.Add(lossAt);
                 var killed = lab.TakeDown(host);
                 var downIn = since.Elapsed;
@@ -187,6 +190,11 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                     + $"{onVictim} of {canaries.Length} canaries on it; job {jobAtLoss} running): declared dead after {Ms(detected)}, "
                     + $"all canaries answered after {Ms(recovered)}, longest ingest pause {stall.TotalMilliseconds:F0} ms, "
                     + $"job submitted after the loss: {firstAfter?.Id} ended after {Ms(firstAfter?.Ended - lossAt)}");
+                foreach (var line in SurvivorLines(silos, $"{hostAddress[victim]}:{SiloPort}", lossUtc))
+                {
+                    output.WriteLine(line);
+                }
+
                 report.Add($"{host} down: processes killed / canaries on it / job running then", $"{killed.Count} / {onVictim} of {canaries.Length} / {jobAtLoss}");
                 report.Add($"{host} down: kill → declared dead (row)", $"{Ms(detected)}");
                 report.Add($"{host} down: kill → all canaries answer", $"{Ms(recovered)} (target ≤ {s_failoverTarget.TotalSeconds:F0} s)");
@@ -313,6 +321,32 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
         }
 
         return to - last > longest ? to - last : longest;
+    }
+
+    /// <summary>
+    /// The survivors' membership and connection log lines about <paramref name="victim"/> (connections reset, missed probes,
+    /// votes, the eviction, gossip) from the loss to 10 s after it, each with its time since the loss: the stages of the
+    /// detection.
+    /// </summary>
+    private static IEnumerable<string> SurvivorLines(SiloProcess?[] silos, string victim, DateTime lossUtc)
+    {
+        foreach (var silo in silos.OfType<SiloProcess>())
+        {
+            foreach (var line in silo.Output.Split('\n'))
+            {
+                if (line.Length > 13 && line.Contains(victim, StringComparison.Ordinal)
+                    && (line.Contains("MembershipService", StringComparison.Ordinal) || line.Contains("Messaging.Connection[", StringComparison.Ordinal))
+                    && TimeOnly.TryParseExact(line.AsSpan(0, 12), "HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+                {
+                    var since = at.ToTimeSpan() - lossUtc.TimeOfDay;
+                    if (since > TimeSpan.FromSeconds(-1) && since < TimeSpan.FromSeconds(10))
+                    {
+                        var text = line.TrimEnd();
+                        yield return string.Create(CultureInfo.InvariantCulture, $"  +{since.TotalMilliseconds,6:F0} ms {silo.Name}: {text[13..Math.Min(text.Length, 400)]}");
+                    }
+                }
+            }
+        }
     }
 
     private static string Ms(TimeSpan? time) => time is { } t ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:F0} ms") : "never";
