@@ -9,7 +9,8 @@ namespace OrleansCompute.Chaos.Tests;
 /// <summary>
 /// No false death under load: 3 silo processes on Redis clustering with the fast failure-detection profile, while
 /// word-count jobs keep every CPU of the machine busy. Nobody is killed, so any silo declared dead, fenced or exited is
-/// a false alarm of the profile (1 s probes, 2 missed probes, 2 votes) or of the isolation watchdog.
+/// a false alarm of the profile (probe timeouts adapted down to 0.5 s, one missed probe and a failed indirect one = 2
+/// votes) or of the isolation watchdog.
 /// </summary>
 /// <remarks>
 /// Duration: <c>OCX_CHAOS_MINUTES</c> (default 0.5, the CI form; <c>./test.sh --chaos</c> runs 10, issue 15's target).
