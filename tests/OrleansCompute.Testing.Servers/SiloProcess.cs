@@ -238,9 +238,23 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>SIGTERM (what Kubernetes, systemd and <c>docker stop</c> send): the silo drains and exits on its own.</summary>
     public void Terminate()
     {
-        if (!_process.HasExited && SendSignal(_process.Id, 15) != 0)
+        Signal(15, "TERM");
+    }
+
+    /// <summary>
+    /// SIGSTOP: the process is frozen (a stop-the-world GC pause, a starved VM) while its kernel keeps its sockets open and
+    /// still acknowledges TCP; <see cref="Resume"/> (SIGCONT) lets it run on.
+    /// </summary>
+    public void Pause() => Signal(19, "STOP");
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal(18, "CONT");
+
+    private void Signal(int signal, string name)
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, signal) != 0)
         {
-            throw new InvalidOperationException($"kill -TERM {_process.Id} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+            throw new InvalidOperationException($"kill -{name} {_process.Id} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
         }
     }
 
