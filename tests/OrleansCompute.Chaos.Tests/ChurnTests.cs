@@ -41,6 +41,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
         {
             var (inputFile, reference) = WordCountJobs.WriteWordFile(dataRoot, new Random(seed), lines: 40_000);
             var report = new ChaosReport($"churn ({duration.TotalMinutes:F1} min, kill -9 every ~{killEvery.TotalSeconds:F0} s, seed {seed})");
+            var phases = Stopwatch.StartNew(); // where a slow run's time went: start, churn, wind-down, checks
             await using var cluster = await ChaosCluster.StartAsync(3,
             [
                 $"--OrleansCompute:Compute:DataRoots:0={dataRoot}",
@@ -60,6 +61,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
             var producers = Enumerable.Range(0, 2)
                 .Select(i => new Producer($"churn-p{i}-{seed}", keys, 25, seed + i, http.Sender(Dataset)))
                 .ToList();
+            var started = phases.Elapsed;
             var clock = Stopwatch.StartNew();
             using var stop = new CancellationTokenSource();
             var ingest = producers.Select(p => Task.Run(() => p.RunAsync(clock, 1_000_000, TimeSpan.FromSeconds(90), TimeSpan.Zero, stop.Token))).ToArray();
@@ -121,8 +123,11 @@ public sealed class ChurnTests(ITestOutputHelper output)
 
             await Task.Delay(Max(TimeSpan.Zero, duration - clock.Elapsed));
             await stop.CancelAsync();
+            var stopped = phases.Elapsed;
             await Task.WhenAll(ingest);
-            await jobRunner;
+            var ingestDone = phases.Elapsed;
+            await jobRunner; // the job running at the stop is followed to its end
+            var jobsDone = phases.Elapsed;
             var unexpected = cluster.UnexpectedExits().ToList();
 
             // Nothing stuck: every key, every job and every canary answers within a bound.
@@ -152,6 +157,8 @@ public sealed class ChurnTests(ITestOutputHelper output)
             report.Add("jobs submitted / completed exact", $"{jobs.Count} / {exact}");
             report.Add("stuck keys / jobs / canaries", $"{check.Stuck.Count} / {stuckJobs.Count} / {(canariesAtEnd is null ? "some" : "0")}");
             report.Add("silos that died unexpectedly", unexpected.Count);
+            report.Add("phases: cluster start / churn / ingest stop / last job / checks",
+                $"{started.TotalSeconds:F1} / {(stopped - started).TotalSeconds:F1} / {(ingestDone - stopped).TotalSeconds:F1} / {(jobsDone - ingestDone).TotalSeconds:F1} / {(phases.Elapsed - jobsDone).TotalSeconds:F1} s");
             report.Publish(output);
             foreach (var job in jobs.Where(j => !j.Exact))
             {
