@@ -289,6 +289,7 @@ public sealed class SiloProcess : IAsyncDisposable
             // Never started.
         }
 
+        TestSiloLogs.SaveProcessOutput(Name, _process, Output);
         _process.Dispose();
     }
 }

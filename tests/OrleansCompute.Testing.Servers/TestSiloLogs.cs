@@ -26,4 +26,36 @@ public static class TestSiloLogs
         services.AddLogging(l => l.AddFile(file).AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
             .AddFilter("OrleansCompute", LogLevel.Information));
     }
+
+    /// <summary>
+    /// Saves what a silo process wrote (stdout and stderr) into the same folder, <c>{name}-{pid}.log</c>, once it is gone,
+    /// so a chaos or integration run's silo logs can be read afterwards. Best effort; nothing without the variable.
+    /// </summary>
+    public static void SaveProcessOutput(string name, System.Diagnostics.Process process, string output)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        if (Environment.GetEnvironmentVariable("OCX_TEST_LOG_DIR") is not { Length: > 0 } logs || output.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(logs);
+            int id;
+            try
+            {
+                id = process.Id;
+            }
+            catch (InvalidOperationException)
+            {
+                return; // never started
+            }
+
+            File.WriteAllText(Path.Combine(logs, $"process-{name}-{id}.log"), output);
+        }
+        catch (IOException)
+        {
+        }
+    }
 }
