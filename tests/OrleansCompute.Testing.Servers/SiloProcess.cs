@@ -283,13 +283,13 @@ public sealed class SiloProcess : IAsyncDisposable
         try
         {
             await _process.WaitForExitAsync().ConfigureAwait(false);
+            TestSiloLogs.SaveProcessOutput(Name, _process.Id, Output);
         }
         catch (InvalidOperationException)
         {
             // Never started.
         }
 
-        TestSiloLogs.SaveProcessOutput(Name, _process, Output);
         _process.Dispose();
     }
 }

@@ -28,12 +28,11 @@ public static class TestSiloLogs
     }
 
     /// <summary>
-    /// Saves what a silo process wrote (stdout and stderr) into the same folder, <c>{name}-{pid}.log</c>, once it is gone,
+    /// Saves what a silo process wrote (stdout and stderr) into the same folder, <c>process-{name}-{pid}.log</c>, once it is gone,
     /// so a chaos or integration run's silo logs can be read afterwards. Best effort; nothing without the variable.
     /// </summary>
-    public static void SaveProcessOutput(string name, System.Diagnostics.Process process, string output)
+    public static void SaveProcessOutput(string name, int processId, string output)
     {
-        ArgumentNullException.ThrowIfNull(process);
         if (Environment.GetEnvironmentVariable("OCX_TEST_LOG_DIR") is not { Length: > 0 } logs || output.Length == 0)
         {
             return;
@@ -42,17 +41,7 @@ public static class TestSiloLogs
         try
         {
             Directory.CreateDirectory(logs);
-            int id;
-            try
-            {
-                id = process.Id;
-            }
-            catch (InvalidOperationException)
-            {
-                return; // never started
-            }
-
-            File.WriteAllText(Path.Combine(logs, $"process-{name}-{id}.log"), output);
+            File.WriteAllText(Path.Combine(logs, $"process-{name}-{processId}.log"), output);
         }
         catch (IOException)
         {

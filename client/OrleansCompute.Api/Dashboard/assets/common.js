@@ -147,6 +147,12 @@
     return text.length <= 48 ? text : "…" + text.slice(-47);
   }
 
+  // Text cut to at most max characters, an ellipsis marking the cut (callers put the whole text in a tooltip).
+  function cut(text, max) {
+    const s = String(text ?? "");
+    return s.length <= max ? s : s.slice(0, max - 1) + "…";
+  }
+
   function pill(state) {
     const s = String(state || "unknown").toLowerCase();
     return el("span", { className: "pill " + s }, s);
@@ -231,6 +237,6 @@
 
   window.Ocx = {
     $, root, takeKeyFromFragment, apiKey, wireKeyForm, ApiError, getJson, showRound,
-    el, td, replaceRows, showSectionError, shortPath, pill, fmt, percent, bytes, duration, ago, sparkline, timeChart,
+    el, td, replaceRows, showSectionError, shortPath, cut, pill, fmt, percent, bytes, duration, ago, sparkline, timeChart,
   };
 })();

@@ -4,7 +4,7 @@
 (() => {
   "use strict";
 
-  const { $, getJson, showRound, el, td, replaceRows, showSectionError, shortPath, pill, fmt, percent, bytes, duration, ago, sparkline } = window.Ocx;
+  const { $, getJson, showRound, el, td, replaceRows, showSectionError, shortPath, cut, pill, fmt, percent, bytes, duration, ago, sparkline } = window.Ocx;
   const REFRESH_MS = 1500;
   const METRICS_MS = 5000;
   const JOB_PAGE = 20;
@@ -93,7 +93,7 @@
         el("span", { className: "text" }, `${pct}% · ${splits}`));
       bar.firstChild.style.width = pct + "%";
       const stateCell = el("td", null, pill(state));
-      if (job.error) { stateCell.append(el("div", { className: "sub wrap", title: job.error }, job.error.length > 200 ? job.error.slice(0, 199) + "…" : job.error)); }
+      if (job.error) { stateCell.append(el("div", { className: "sub wrap", title: job.error }, cut(job.error, 200))); }
       // Long ids (up to 128 characters) are cut with an ellipsis; the full id is the tooltip and the link's target.
       const link = el("a", { className: "job-link", href: "dashboard/jobs/" + encodeURIComponent(job.id), title: job.id }, job.id);
       return el("tr", { "data-job-id": job.id, "data-state": state },

@@ -5,7 +5,7 @@
 (() => {
   "use strict";
 
-  const { $, root, getJson, showRound, el, td, replaceRows, showSectionError, pill, fmt, bytes, duration, timeChart } = window.Ocx;
+  const { $, root, getJson, showRound, el, td, replaceRows, showSectionError, cut, pill, fmt, bytes, duration, timeChart } = window.Ocx;
   const REFRESH_MS = 1500;
   const PAGE = 50;
   const SAMPLES = 400; // throughput samples kept (10 minutes at 1.5 s)
@@ -151,11 +151,6 @@
     if (key === null || key === undefined) { return td("null", "key null-key", NULL_KEY); }
     if (key === "") { return td('""', "mono key empty-key", "the empty string"); }
     return td(key, "mono key", key);
-  }
-
-  function cut(text, max) {
-    const s = String(text ?? "");
-    return s.length <= max ? s : s.slice(0, max - 1) + "…";
   }
 
   function count(n, one, many) { return `${fmt(n)} ${n === 1 ? one : many}`; }
