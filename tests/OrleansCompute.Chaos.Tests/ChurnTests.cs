@@ -25,6 +25,13 @@ public sealed class ChurnTests(ITestOutputHelper output)
 {
     private const string Dataset = "churn";
 
+    /// <summary>
+    /// How long a producer may go without an acknowledgement: a kill costs ~2–4 s until the dead silo is declared
+    /// dead and its grains answer elsewhere, a producer's attempt times out after 15 s; a stall (ingest held for
+    /// Orleans's 30 s response timeout) goes well past it.
+    /// </summary>
+    private static readonly TimeSpan s_maxIngestPause = TimeSpan.FromSeconds(15);
+
     [Fact]
     public async Task Killing_a_random_silo_every_10_seconds_loses_and_doubles_nothing_and_jobs_stay_exact()
     {
@@ -123,6 +130,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
 
             await Task.Delay(Max(TimeSpan.Zero, duration - clock.Elapsed));
             await stop.CancelAsync();
+            var stopAt = clock.Elapsed;
             var stopped = phases.Elapsed;
             await Task.WhenAll(ingest);
             var ingestDone = phases.Elapsed;
@@ -145,6 +153,9 @@ public sealed class ChurnTests(ITestOutputHelper output)
                 }
             }
 
+            // Ingest kept moving through the churn: no producer went longer without an acknowledgement than a failover takes
+            // plus a retry (a call cycle once held ingest for Orleans's 30 s response timeout, over several kills).
+            var longestPause = producers.Max(p => p.LongestPause(TimeSpan.Zero, stopAt));
             var canariesAtEnd = await WaitAllAnswerAsync(client, canaries, Stopwatch.StartNew(), TimeSpan.FromSeconds(20));
             var exact = jobs.Count(j => j.Exact);
             report.Add("silos / kills (kill -9 + restart)", $"3 / {kills}");
@@ -154,6 +165,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
             report.Add("abandoned batches", producers.Sum(p => p.Abandoned));
             report.AddTimes("detection (kill → declared dead)", detections);
             report.AddTimes("recovery (kill → all canaries answer)", recoveries);
+            report.Add("longest pause between a producer's acks", $"{longestPause.TotalSeconds:F1} s");
             report.Add("jobs submitted / completed exact", $"{jobs.Count} / {exact}");
             report.Add("stuck keys / jobs / canaries", $"{check.Stuck.Count} / {stuckJobs.Count} / {(canariesAtEnd is null ? "some" : "0")}");
             report.Add("silos that died unexpectedly", unexpected.Count);
@@ -170,6 +182,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
             Assert.Equal(0, producers.Sum(p => p.Abandoned));
             Assert.True(check.Stuck.Count == 0 && check.EventsLost == 0 && check.EventsDoubled == 0, check.ToString());
             Assert.Equal(producers.Sum(p => p.EventsSent), check.Counted);
+            Assert.True(longestPause < s_maxIngestPause, $"a producer went {longestPause.TotalSeconds:F1} s without an acknowledgement (bound {s_maxIngestPause.TotalSeconds:F0} s)");
             Assert.True(kills >= Math.Max(1, (int)(duration / killEvery) - 3), $"only {kills} kills in {duration}");
             Assert.NotEmpty(jobs);
             Assert.All(jobs, j => Assert.True(j.Exact, $"job {j.Id}: {j.Problem}"));

@@ -44,6 +44,20 @@ internal sealed class Producer(string producerId, IReadOnlyList<string> keys, in
     /// <summary>When each acknowledgement arrived (for recovery times).</summary>
     public ConcurrentQueue<TimeSpan> AckTimes { get; } = new();
 
+    /// <summary>The longest time without an acknowledgement of this producer from <paramref name="from"/> to <paramref name="to"/> (clock times).</summary>
+    public TimeSpan LongestPause(TimeSpan from, TimeSpan to)
+    {
+        var longest = TimeSpan.Zero;
+        var last = from;
+        foreach (var at in AckTimes.Where(t => t > from && t <= to).Order())
+        {
+            longest = at - last > longest ? at - last : longest;
+            last = at;
+        }
+
+        return to - last > longest ? to - last : longest;
+    }
+
     /// <summary>
     /// Sends batches until <paramref name="stop"/> fires (or <paramref name="maxBatches"/>); the batch in flight at
     /// that moment is still re-sent until acknowledged, for at most <paramref name="drainLimit"/>.

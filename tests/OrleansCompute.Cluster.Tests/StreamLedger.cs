@@ -34,7 +34,8 @@ internal sealed class StreamLedger
 
     public IngestBatch Acknowledged(string producer, long sequence) => _acknowledged[(producer, sequence)];
 
-    public async Task AssertMatchesAsync(IStreamQueryGrain query)
+    /// <summary>Per key, the totals of the acknowledged events.</summary>
+    public Dictionary<string, (long Count, double Sum, double Min, double Max)> Expected()
     {
         var expected = new Dictionary<string, (long Count, double Sum, double Min, double Max)>();
         foreach (var e in _acknowledged.Values.SelectMany(b => b.Events))
@@ -45,6 +46,12 @@ internal sealed class StreamLedger
                 : (1, v, v, v);
         }
 
+        return expected;
+    }
+
+    public async Task AssertMatchesAsync(IStreamQueryGrain query)
+    {
+        var expected = Expected();
         foreach (var (key, t) in expected)
         {
             var totals = await query.GetTotals(key);

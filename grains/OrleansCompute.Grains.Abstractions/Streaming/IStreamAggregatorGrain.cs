@@ -4,7 +4,8 @@ namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>
 /// One aggregator shard of a dataset (key <c>{dataset}/{shard}</c>): global totals of the keys hashed to it.
-/// Held in memory and rebuilt on activation from the partitions' persisted totals.
+/// Held in memory and rebuilt after activation from the partitions' persisted totals; queries wait for that,
+/// deltas never do.
 /// </summary>
 public interface IStreamAggregatorGrain : IGrainWithStringKey
 {

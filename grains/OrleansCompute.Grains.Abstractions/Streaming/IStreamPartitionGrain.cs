@@ -16,6 +16,6 @@ public interface IStreamPartitionGrain : IGrainWithStringKey
 
     Task<KeyTotals?> GetTotals(string key);
 
-    /// <summary>The persisted totals of every key of aggregator shard <paramref name="shard"/>, as a full delta (for an activating aggregator).</summary>
+    /// <summary>The persisted totals of every key of aggregator shard <paramref name="shard"/>, as a full delta (for an aggregator catching up after its activation).</summary>
     Task<StreamDelta> GetShardSnapshot(int shard);
 }

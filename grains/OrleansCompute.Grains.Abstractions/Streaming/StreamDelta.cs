@@ -6,6 +6,7 @@ namespace OrleansCompute.Grains.Streaming;
 /// What a partition sends one aggregator shard. A partition activation numbers its deltas to each shard
 /// 1, 2, 3… under a fresh <see cref="Epoch"/>; the aggregator merges a delta only when it is the next one of
 /// the epoch it holds for that partition, so a re-sent delta is merged once and a lost one is noticed.
+/// Full deltas (absolute totals) are ordered across epochs by <see cref="Position"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed class StreamDelta
@@ -27,4 +28,12 @@ public sealed class StreamDelta
     /// <summary>True: <see cref="Keys"/> are absolute totals that replace the aggregator's (a resynchronization).</summary>
     [Id(4)]
     public bool Full { get; set; }
+
+    /// <summary>
+    /// The sequence of the partition's last log record these totals include. The log's sequence grows across
+    /// activations (a new activation replays the log and appends after it), so of two full deltas from one partition the
+    /// one with the higher position is the newer, whichever activation sent it; equal positions hold equal totals.
+    /// </summary>
+    [Id(5)]
+    public long Position { get; set; }
 }

@@ -1,52 +1,56 @@
+using Microsoft.Extensions.Logging;
 using Orleans;
+using Orleans.Concurrency;
 
 namespace OrleansCompute.Grains.Streaming;
 
 /// <summary>
 /// Implements <see cref="IStreamAggregatorGrain"/>. Holds its shard's global totals in memory only: every key
 /// lives in exactly one partition, so the shard's totals are the union of the partitions' persisted totals
-/// for its keys. On activation it asks each partition for them (<see cref="IStreamPartitionGrain.GetShardSnapshot"/>);
-/// afterwards each partition pushes numbered increments (<see cref="StreamDelta"/>), merged exactly once per
+/// for its keys. Each partition pushes numbered increments (<see cref="StreamDelta"/>), merged exactly once per
 /// (partition epoch, sequence). Nothing is written here, so a batch costs no aggregator write.
 /// </summary>
-public sealed class StreamAggregatorGrain : Grain, IStreamAggregatorGrain
+/// <remarks>
+/// <para><b>Catching up.</b> A new activation knows no partition. It accepts deltas at once: an increment from a partition
+/// it does not hold is refused, and the partition answers with its full totals. Beside that it asks every partition it
+/// still lacks for its shard (<see cref="IStreamPartitionGrain.GetShardSnapshot"/>), after its activation, never during
+/// it: a partition that is deactivating (moving to another silo, or its silo stopping) finishes its commit loop first,
+/// whose push to this shard Orleans would hold until this activation ended, while the partition held this activation's
+/// snapshot request until it had moved — a call cycle that only Orleans's 30 s response timeout broke (it stalled ingest
+/// under churn). Queries (<see cref="GetTotals"/>, <see cref="TopK"/>) wait until every partition is held, so an answer
+/// never misses a partition; the grain is reentrant so that deltas are merged while a query waits.</para>
+/// <para><b>Ordering.</b> Of two full deltas from one partition the one with the higher log <see cref="StreamDelta.Position"/>
+/// wins, whichever activation sent it: a snapshot answered by a partition's previous activation that arrives after its
+/// next activation's push is not installed over it.</para>
+/// </remarks>
+[Reentrant]
+public sealed partial class StreamAggregatorGrain(ILogger<StreamAggregatorGrain> logger) : Grain, IStreamAggregatorGrain
 {
     private readonly Dictionary<string, KeyTotals> _totals = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Epoch, long Sequence)> _partitions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Held> _partitions = new(StringComparer.Ordinal);
+    private string _dataset = "";
+    private int _shard;
+    private Task? _catchUp;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString();
-        var dataset = StreamTopology.DatasetOf(key);
-        var shard = int.Parse(key.AsSpan(key.LastIndexOf('/') + 1), System.Globalization.CultureInfo.InvariantCulture);
-
-        // Not from the synchronous start of activation, which Orleans runs holding this activation's lock: a partition
-        // pushing to this shard at the same moment holds its own lock and waits for ours (see StreamPartitionGrain.CommitLoopAsync).
-        await Task.Yield();
-        var snapshots = await Task.WhenAll(Enumerable.Range(0, StreamTopology.Partitions).Select(p => GrainFactory
-            .GetGrain<IStreamPartitionGrain>(StreamTopology.PartitionKey(dataset, p))
-            .GetShardSnapshot(shard)));
-        foreach (var snapshot in snapshots)
-        {
-            Install(snapshot);
-        }
+        _dataset = StreamTopology.DatasetOf(key);
+        _shard = int.Parse(key.AsSpan(key.LastIndexOf('/') + 1), System.Globalization.CultureInfo.InvariantCulture);
+        _catchUp = CatchUpAsync(); // ready for the first query; it runs after this activation, see the remarks
+        return Task.CompletedTask;
     }
 
     public Task<bool> ApplyDelta(StreamDelta delta)
     {
         ArgumentNullException.ThrowIfNull(delta);
-        var known = _partitions.TryGetValue(delta.PartitionId, out var at);
         if (delta.Full)
         {
-            if (!known || at.Epoch != delta.Epoch || delta.Sequence > at.Sequence)
-            {
-                Install(delta);
-            }
-
+            InstallIfNewer(delta);
             return Task.FromResult(true);
         }
 
-        if (!known || at.Epoch != delta.Epoch || delta.Sequence > at.Sequence + 1)
+        if (!_partitions.TryGetValue(delta.PartitionId, out var at) || at.Epoch != delta.Epoch || delta.Sequence > at.Sequence + 1)
         {
             return Task.FromResult(false); // not the next one of the epoch we hold: ask for a full delta
         }
@@ -68,16 +72,21 @@ public sealed class StreamAggregatorGrain : Grain, IStreamAggregatorGrain
             }
         }
 
-        _partitions[delta.PartitionId] = (delta.Epoch, delta.Sequence);
+        _partitions[delta.PartitionId] = new Held(delta.Epoch, delta.Sequence, delta.Position);
         return Task.FromResult(true);
     }
 
-    public Task<KeyTotals?> GetTotals(string key) => Task.FromResult(_totals.GetValueOrDefault(key)?.Clone());
+    public async Task<KeyTotals?> GetTotals(string key)
+    {
+        await CaughtUpAsync();
+        return _totals.GetValueOrDefault(key)?.Clone();
+    }
 
-    public Task<List<KeyRank>> TopK(int k, string metric)
+    public async Task<List<KeyRank>> TopK(int k, string metric)
     {
         var score = MetricSelector.Parse(metric);
-        var ranked = _totals
+        await CaughtUpAsync();
+        return _totals
             .Select(p => new KeyRank(p.Key, score(p.Value), p.Value))
             .Where(r => double.IsFinite(r.Score)) // NaN: the key lacks that value; ±∞: a sum that overflowed before values were bounded
             .OrderByDescending(r => r.Score)
@@ -85,17 +94,75 @@ public sealed class StreamAggregatorGrain : Grain, IStreamAggregatorGrain
             .Take(Math.Max(0, k))
             .Select(r => r with { Totals = r.Totals.Clone() })
             .ToList();
-        return Task.FromResult(ranked);
     }
 
-    /// <summary>Absolute totals of a partition's keys replace ours (each key belongs to exactly one partition).</summary>
-    private void Install(StreamDelta full)
+    private bool HoldsEveryPartition => _partitions.Count == StreamTopology.Partitions;
+
+    /// <summary>Completes once every partition's totals are held; a catch-up that failed is tried again for the partitions still missing.</summary>
+    private Task CaughtUpAsync()
     {
+        if (HoldsEveryPartition)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_catchUp is not { IsCompleted: false })
+        {
+            _catchUp = CatchUpAsync();
+        }
+
+        return WaitAsync(_catchUp);
+
+        async Task WaitAsync(Task catchUp)
+        {
+            await catchUp;
+            if (!HoldsEveryPartition)
+            {
+                throw new TimeoutException(
+                    $"Aggregator {this.GetPrimaryKeyString()} could not read the totals of {StreamTopology.Partitions - _partitions.Count} partition(s) yet; try again.");
+            }
+        }
+    }
+
+    /// <summary>Asks every partition not held yet for its shard. Never throws: a failure leaves partitions missing, and the next query tries again.</summary>
+    private async Task CatchUpAsync()
+    {
+        await Task.Yield(); // out of the turn that started it (the activation's): see the remarks
+        var missing = Enumerable.Range(0, StreamTopology.Partitions)
+            .Select(p => StreamTopology.PartitionKey(_dataset, p))
+            .Where(p => !_partitions.ContainsKey(p))
+            .ToList();
+        try
+        {
+            await Task.WhenAll(missing.Select(async p => InstallIfNewer(await GrainFactory.GetGrain<IStreamPartitionGrain>(p).GetShardSnapshot(_shard))));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogCatchUpFailed(logger, this.GetPrimaryKeyString(), StreamTopology.Partitions - _partitions.Count, ex);
+        }
+    }
+
+    /// <summary>Absolute totals of a partition's keys replace ours (each key belongs to exactly one partition), unless we hold newer ones.</summary>
+    private void InstallIfNewer(StreamDelta full)
+    {
+        if (_partitions.TryGetValue(full.PartitionId, out var at)
+            && (full.Position < at.Position || (full.Position == at.Position && full.Epoch == at.Epoch && full.Sequence <= at.Sequence)))
+        {
+            return;
+        }
+
+        // Keys the partition held before are in the new totals too (a partition's totals only grow), so replacing per key is enough.
         foreach (var (key, totals) in full.Keys)
         {
             _totals[key] = totals;
         }
 
-        _partitions[full.PartitionId] = (full.Epoch, full.Sequence);
+        _partitions[full.PartitionId] = new Held(full.Epoch, full.Sequence, full.Position);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Aggregator {Aggregator} could not read every partition's totals ({Missing} missing); the next query tries again")]
+    private static partial void LogCatchUpFailed(ILogger logger, string aggregator, int missing, Exception exception);
+
+    /// <summary>What this shard holds of a partition: the epoch and sequence of the last delta merged, and its log position.</summary>
+    private readonly record struct Held(string Epoch, long Sequence, long Position);
 }

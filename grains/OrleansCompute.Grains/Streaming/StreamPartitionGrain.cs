@@ -262,7 +262,7 @@ public sealed partial class StreamPartitionGrain(Serializer serializer, ILogger<
         {
             // Leave the turn that started the loop (an Apply) before calling aggregators. Orleans runs the synchronous start
             // of a request while holding the activation's lock and delivers a local call by taking the target's lock: an
-            // aggregator whose activation was asking this partition for its snapshot at that moment deadlocked with it (both
+            // aggregator asking this partition for its snapshot at that moment (then from its activation) deadlocked with it (both
             // threads blocked for good; seen on new datasets). The yield also lets Applies arriving meanwhile join the group.
             await Task.Yield();
             while (_pending.Waiters > 0)
@@ -346,7 +346,7 @@ public sealed partial class StreamPartitionGrain(Serializer serializer, ILogger<
             else if (group.Shards[s] is { Count: > 0 } increments)
             {
                 // Handed over: the group's dictionaries are never touched again here.
-                delta = new StreamDelta { PartitionId = this.GetPrimaryKeyString(), Epoch = _epoch, Sequence = ++_shardSequence[s], Keys = increments };
+                delta = new StreamDelta { PartitionId = this.GetPrimaryKeyString(), Epoch = _epoch, Sequence = ++_shardSequence[s], Keys = increments, Position = _lastSequence };
             }
 
             if (delta is not null)
@@ -416,7 +416,7 @@ public sealed partial class StreamPartitionGrain(Serializer serializer, ILogger<
             keys[key] = totals.Clone();
         }
 
-        return new StreamDelta { PartitionId = this.GetPrimaryKeyString(), Epoch = _epoch, Sequence = sequence, Keys = keys, Full = true };
+        return new StreamDelta { PartitionId = this.GetPrimaryKeyString(), Epoch = _epoch, Sequence = sequence, Keys = keys, Full = true, Position = _lastSequence };
     }
 
     private void Merge(Dictionary<string, KeyTotals> increments)
