@@ -183,7 +183,10 @@ public sealed class ChurnTests(ITestOutputHelper output)
             Assert.True(check.Stuck.Count == 0 && check.EventsLost == 0 && check.EventsDoubled == 0, check.ToString());
             Assert.Equal(producers.Sum(p => p.EventsSent), check.Counted);
             Assert.True(longestPause < s_maxIngestPause, $"a producer went {longestPause.TotalSeconds:F1} s without an acknowledgement (bound {s_maxIngestPause.TotalSeconds:F0} s)");
-            Assert.True(kills >= Math.Max(1, (int)(duration / killEvery) - 3), $"only {kills} kills in {duration}");
+            // The churn happened: a kill waits for the previous victim's restart, which takes longer on a loaded machine (a
+            // 10-minute run at load 22–26 made 54 kills of a nominal 60), so 80 % of the nominal count, less one.
+            var nominal = duration / killEvery;
+            Assert.True(kills >= Math.Max(1, (int)(nominal * 0.8) - 1), $"only {kills} kills in {duration} (nominal {nominal:F0})");
             Assert.NotEmpty(jobs);
             Assert.All(jobs, j => Assert.True(j.Exact, $"job {j.Id}: {j.Problem}"));
             Assert.Empty(stuckJobs);

@@ -139,6 +139,7 @@ public sealed class LiveSilo : IAsyncLifetime, IAsyncDisposable
             }
 
             await _process.WaitForExitAsync();
+            TestSiloLogs.SaveProcessOutput("cli-silo", _process.Id, Output);
             _process.Dispose();
         }
 
