@@ -210,6 +210,9 @@ public sealed class DeploymentTests(ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromSeconds(25), OrleansCompute.Hosting.StopDeadline.GracefulPart(TimeSpan.FromSeconds(30)));
         Assert.Equal(TimeSpan.FromSeconds(4.5), OrleansCompute.Hosting.StopDeadline.GracefulPart(TimeSpan.FromSeconds(6)));
         Assert.Equal(TimeSpan.FromSeconds(0.75), OrleansCompute.Hosting.StopDeadline.GracefulPart(TimeSpan.FromSeconds(1)));
+        // The deadline fires a tenth (at most 1 s) before the drain time: the signal's way in and the exit itself fit in it.
+        Assert.Equal(TimeSpan.FromSeconds(1), OrleansCompute.Hosting.StopDeadline.ExitAllowance(TimeSpan.FromSeconds(30)));
+        Assert.Equal(TimeSpan.FromSeconds(0.6), OrleansCompute.Hosting.StopDeadline.ExitAllowance(TimeSpan.FromSeconds(6)));
     }
 
     private static void AssertValid(string what, IReadOnlyDictionary<string, string> environment)
