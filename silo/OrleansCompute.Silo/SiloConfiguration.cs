@@ -175,11 +175,13 @@ public static class SiloConfiguration
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// <c>OrleansCompute:Hosting:DrainTimeout</c>: how long a silo told to stop (SIGTERM, Ctrl+C) may take to leave cleanly —
-    /// the HTTP API finishes the requests it is serving, the silo announces ShuttingDown, its job grains let their splits in
-    /// flight finish, every grain deactivates with its state written — before whatever is left is cut short. It is the
-    /// host's shutdown timeout; keep a supervisor's kill timeout (Kubernetes <c>terminationGracePeriodSeconds</c>,
-    /// compose <c>stop_grace_period</c>) above it.
+    /// <c>OrleansCompute:Hosting:DrainTimeout</c>: how long a silo told to stop (SIGTERM, Ctrl+C) may take, from the signal to
+    /// the process's end. Leaving cleanly — the HTTP API finishes the requests it is serving, the silo announces ShuttingDown,
+    /// its job grains let their splits in flight finish, every grain deactivates with its state written — has all of it but
+    /// a reserve (a quarter, at most 5 s: the host's shutdown timeout), then Orleans stops without deactivating what is
+    /// left; a stop still not over at the drain time (the membership table does not answer) ends with exit code 124
+    /// (<see cref="OrleansCompute.Hosting.StopDeadline"/>). Keep a supervisor's kill timeout (Kubernetes
+    /// <c>terminationGracePeriodSeconds</c>, compose <c>stop_grace_period</c>) above it.
     /// </summary>
     public static TimeSpan DrainTimeout(IConfiguration configuration)
     {
@@ -291,10 +293,11 @@ public static class SiloConfiguration
             silo.UseKubernetesHosting();
         }
 
-        // Drain: SIGTERM / Ctrl+C stop the host gracefully within OrleansCompute:Hosting:DrainTimeout (the host's shutdown
-        // timeout): the API finishes its requests first, then Orleans stops the silo (ShuttingDown, grains deactivate).
-        var drain = DrainTimeout(configuration);
-        silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain);
+        // Drain: SIGTERM / Ctrl+C stop the process within OrleansCompute:Hosting:DrainTimeout. Gracefully for all of it but
+        // a reserve (the host's shutdown timeout): the API finishes its requests first, then Orleans stops the silo
+        // (ShuttingDown, grains deactivate); a stop still not over at the drain time (the membership table does not
+        // answer: Orleans would wait up to two more minutes) ends with exit code 124 and a line saying what was left undone.
+        silo.UseStopDeadline(DrainTimeout(configuration));
 
         // Mutual TLS between silos and on the gateway (OrleansCompute:Tls): Orleans's UseTls with the cluster's own trust.
         if (ClusterTls.Read(configuration) is { } tls)

@@ -202,6 +202,19 @@ public sealed class DeploymentTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void The_hosts_graceful_stop_leaves_a_quarter_of_the_drain_time_at_most_5_s_for_the_rest()
+    {
+        // The host's shutdown timeout (UseStopDeadline): past it Orleans stops without deactivating grains; at the drain
+        // time the stop deadline ends the process whatever is still running.
+        Assert.Equal(TimeSpan.FromSeconds(25), OrleansCompute.Hosting.StopDeadline.GracefulPart(TimeSpan.FromSeconds(30)));
+        Assert.Equal(TimeSpan.FromSeconds(4.5), OrleansCompute.Hosting.StopDeadline.GracefulPart(TimeSpan.FromSeconds(6)));
+        Assert.Equal(TimeSpan.FromSeconds(0.75), OrleansCompute.Hosting.StopDeadline.GracefulPart(TimeSpan.FromSeconds(1)));
+        // The deadline fires a tenth (at most 1 s) before the drain time: the signal's way in and the exit itself fit in it.
+        Assert.Equal(TimeSpan.FromSeconds(1), OrleansCompute.Hosting.StopDeadline.ExitAllowance(TimeSpan.FromSeconds(30)));
+        Assert.Equal(TimeSpan.FromSeconds(0.6), OrleansCompute.Hosting.StopDeadline.ExitAllowance(TimeSpan.FromSeconds(6)));
+    }
+
     private static void AssertValid(string what, IReadOnlyDictionary<string, string> environment)
     {
         // Environment variables as the silo reads them (AddEnvironmentVariables: "__" separates sections).

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans;
@@ -67,7 +66,7 @@ public sealed partial class IsolationWatchdog : ILifecycleParticipant<ISiloLifec
     }
 
     /// <summary>What a fence does after logging; the default ends the process at once (tests may replace it).</summary>
-    internal Action<int> Exit { get; set; } = ExitNow;
+    internal Action<int> Exit { get; set; } = ProcessExit.Now;
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -256,9 +255,7 @@ public sealed partial class IsolationWatchdog : ILifecycleParticipant<ISiloLifec
         var line = string.Create(CultureInfo.InvariantCulture,
             $"Silo {self} is isolated: {reason}. It stops serving now: the process exits with code {ExitCode} without deactivating its grains (the majority has taken them over); a supervisor should restart it, and it rejoins as a new member.");
         LogIsolated(_logger, line);
-        Console.Error.WriteLine(line);
-        Console.Error.Flush();
-        Thread.Sleep(100); // the console logger writes on its own thread
+        ProcessExit.Announce(line);
         Exit(ExitCode);
     }
 
@@ -352,17 +349,6 @@ public sealed partial class IsolationWatchdog : ILifecycleParticipant<ISiloLifec
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
-    private static void ExitNow(int code)
-    {
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
-        {
-            // _exit(2): no ProcessExit handlers (the host's would stop Orleans gracefully, deactivating and writing grains).
-            NativeMethods.Exit(code);
-        }
-
-        Environment.FailFast($"isolated: exit code {code}");
-    }
-
     [LoggerMessage(1, LogLevel.Critical, "{Line}")]
     private static partial void LogIsolated(ILogger logger, string line);
 
@@ -411,12 +397,5 @@ public sealed partial class IsolationWatchdog : ILifecycleParticipant<ISiloLifec
                 }
             }
         }
-    }
-
-    private static class NativeMethods
-    {
-        [DllImport("libc", EntryPoint = "_exit")]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern void Exit(int status);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Hosting;
@@ -82,6 +83,26 @@ public static class OrleansComputeSiloBuilderExtensions
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JobResumer>());
         }
 
+        return builder;
+    }
+
+    /// <summary>
+    /// Bounds this silo process's stop (SIGTERM, Ctrl+C) by <paramref name="drainTimeout"/>: the host's shutdown timeout
+    /// becomes <see cref="StopDeadline.GracefulPart"/> of it (the API finishes its requests, the silo drains, grains deactivate
+    /// with their state written), and a process whose stop is still not over at <paramref name="drainTimeout"/> — Orleans
+    /// waits up to a minute for each membership write when the membership table does not answer — exits with
+    /// <see cref="StopDeadline.ExitCode"/> after a log line saying what was left undone (<see cref="StopDeadline"/>). For
+    /// a process that hosts one silo: it ends the process, so never call it in a test host.
+    /// </summary>
+    public static ISiloBuilder UseStopDeadline(this ISiloBuilder builder, TimeSpan drainTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(drainTimeout, TimeSpan.Zero);
+        var services = builder.Services;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = StopDeadline.GracefulPart(drainTimeout));
+        services.AddSingleton(sp => new StopDeadline(drainTimeout, sp.GetRequiredService<IHostApplicationLifetime>(), sp, sp.GetRequiredService<ILogger<StopDeadline>>()));
+        services.AddSingleton<IActivationWorkingSetObserver>(sp => sp.GetRequiredService<StopDeadline>());
+        services.AddHostedService(sp => sp.GetRequiredService<StopDeadline>());
         return builder;
     }
 
