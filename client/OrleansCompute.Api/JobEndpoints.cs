@@ -58,6 +58,11 @@ internal static partial class JobEndpoints
     };
 
     internal static readonly RouteContract CancelContract = new() { Summary = "Cancel a job (a finished job is left as it is)", Problems = [404] };
+    internal static readonly RouteContract DeleteContract = new()
+    {
+        Summary = "Delete a finished job: its status, splits and result are gone and the id may be used again (409 while it is queued or running: cancel it first)",
+        Problems = [404, 409],
+    };
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -71,6 +76,7 @@ internal static partial class JobEndpoints
         api.MapGet(ApiRoutes.JobSplits, Splits).WithName("GetJobSplits").WithTags("jobs").Produces<JobSplitsView>().WithContract(SplitsContract);
         api.MapPost(ApiRoutes.JobCancel, Cancel).WithName("CancelJob").WithTags("jobs").Produces<JobStatusView>(StatusCodes.Status202Accepted)
             .WithContract(CancelContract);
+        api.MapDelete(ApiRoutes.Job, Delete).WithName("DeleteJob").WithTags("jobs").Produces(StatusCodes.Status204NoContent).WithContract(DeleteContract);
     }
 
     private static async Task<IResult> Submit(HttpContext context, IGrainFactory grains, KindCatalog kinds, IOptions<ApiOptions> options,
@@ -277,6 +283,30 @@ internal static partial class JobEndpoints
         var job = grains.GetGrain<IJobGrain>(id);
         await job.Cancel();
         return TypedResults.Json(JobMapping.ToView(await job.GetStatus()), ApiJsonContext.Default.JobStatusView, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> Delete(string id, HttpContext context, IGrainFactory grains)
+    {
+        if (!JobMapping.IsValidName(id))
+        {
+            throw Problems.NotFound($"No job {Problems.Quote(id)}: job ids are 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ -.");
+        }
+
+        var cancel = "POST " + ApiRoutes.JobCancel.Replace("{id}", Uri.EscapeDataString(id), StringComparison.Ordinal);
+        switch (await grains.GetGrain<IJobGrain>(id).Delete())
+        {
+            case JobDeletion.Running:
+                throw Problems.Conflict($"Job '{id}' is queued or running; cancel it first ({cancel}), then delete it.");
+            case JobDeletion.Finishing:
+                context.Response.Headers.RetryAfter = "2"; // answered as a result, not thrown: the exception handler would clear headers
+                return Problems.ToResult(Problems.Conflict($"Job '{id}' has ended but splits it had in flight are still finishing; delete it again shortly (Retry-After)."));
+            case JobDeletion.Unknown:
+                await grains.GetGrain<IJobIndexGrain>(0).Remove(id); // a delete whose answer was lost, sent again, finishes here
+                throw Problems.NotFound($"No job '{id}' was submitted (or it was deleted).");
+            default:
+                await grains.GetGrain<IJobIndexGrain>(0).Remove(id);
+                return TypedResults.NoContent();
+        }
     }
 
     private static async Task<JobStatus> GetSubmitted(string id, IGrainFactory grains)

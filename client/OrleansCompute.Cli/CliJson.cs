@@ -14,6 +14,14 @@ public sealed class JobRunOutput
 }
 
 /// <summary>What <c>ocx ingest --json</c> prints.</summary>
+/// <summary><c>ocx job delete --json</c>.</summary>
+public sealed class JobDeleted
+{
+    public string Id { get; set; } = "";
+
+    public bool Deleted { get; set; }
+}
+
 public sealed class IngestSummary
 {
     public string Dataset { get; set; } = "";
@@ -74,6 +82,7 @@ public sealed class UploadedBlob
 [JsonSerializable(typeof(JobListView))]
 [JsonSerializable(typeof(JobResultView))]
 [JsonSerializable(typeof(JobRunOutput))]
+[JsonSerializable(typeof(JobDeleted))]
 [JsonSerializable(typeof(IngestSummary))]
 [JsonSerializable(typeof(UploadSummary))]
 [JsonSerializable(typeof(TopKeysView))]

@@ -63,6 +63,33 @@ public sealed class OcxClient
     public Task<JobStatusView> CancelJobAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, JobRoute(ApiRoutes.JobCancel, id), null, s_json.JobStatusView, cancellationToken);
 
+    /// <summary>
+    /// <c>DELETE /api/jobs/{id}</c>: deletes a finished job (its status, splits and result). A job that was just cancelled
+    /// may still have splits in flight: the API then answers 409 with <c>Retry-After</c>, and this asks again for up to
+    /// <paramref name="wait"/> (default one minute). A queued or running job is refused (409: cancel it first); an unknown
+    /// id is a 404.
+    /// </summary>
+    public async Task DeleteJobAsync(string id, TimeSpan? wait = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + (wait ?? TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            using var response = await SendRawAsync(HttpMethod.Delete, JobRoute(ApiRoutes.Job, id), null, cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            if (response.StatusCode == System.Net.HttpStatusCode.Conflict && response.Headers.RetryAfter?.Delta is { } after && DateTime.UtcNow + after < deadline)
+            {
+                await Task.Delay(after, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            throw await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary><c>GET /api/jobs?limit=N</c>: most recently submitted first (the server's default limit when null).</summary>
     public Task<JobListView> ListJobsAsync(int? limit = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, limit is { } n ? ApiRoutes.Jobs + "?limit=" + n.ToString(CultureInfo.InvariantCulture) : ApiRoutes.Jobs,

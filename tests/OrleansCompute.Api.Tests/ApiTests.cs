@@ -195,6 +195,58 @@ public sealed partial class ApiTests(ApiCluster api)
     }
 
     [Fact]
+    public async Task Delete_removes_a_finished_job_and_its_listing_and_refuses_a_running_one_naming_the_cancel_route()
+    {
+        api.WriteFile("del/a.txt", "one two two\n");
+        var id = $"del-{Guid.NewGuid():N}";
+        using (var submit = await Http.PostAsync("/api/jobs", ApiCluster.Json($$$"""{"id":"{{{id}}}","kind":"word-count","input":{"path":"del/a.txt"}}""")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+        }
+
+        await api.WaitForJob(id);
+        using (var deleted = await Http.DeleteAsync($"/api/jobs/{id}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        await ApiCluster.AssertProblem(await Http.GetAsync($"/api/jobs/{id}"), HttpStatusCode.NotFound, id);
+        await ApiCluster.AssertProblem(await Http.GetAsync($"/api/jobs/{id}/result"), HttpStatusCode.NotFound, id);
+        await ApiCluster.AssertProblem(await Http.DeleteAsync($"/api/jobs/{id}"), HttpStatusCode.NotFound, "deleted");
+        var list = await ApiCluster.ReadJson(await Http.GetAsync("/api/jobs?limit=1000"));
+        Assert.DoesNotContain(list.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+
+        // A running job is refused with what to do; once cancelled it can be deleted.
+        api.WriteFile("del/slow.txt", string.Concat(Enumerable.Repeat("slow line here\n", 100)));
+        using var running = await Http.PostAsync("/api/jobs", ApiCluster.Json($$$"""
+            {"kind":"{{{SlowCountJob.Kind}}}","input":{"path":"del/slow.txt"},"parameters":{"delayMs":"50"}}
+            """));
+        var slowId = (await ApiCluster.ReadJson(running)).GetProperty("id").GetString()!;
+        await ApiCluster.AssertProblem(await Http.DeleteAsync($"/api/jobs/{slowId}"), HttpStatusCode.Conflict, $"/api/jobs/{slowId}/cancel");
+        using (var cancel = await Http.PostAsync($"/api/jobs/{slowId}/cancel", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        }
+
+        // Its split in flight (~5 s) finishes first; until then the answer says so and the delete is sent again.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var afterCancel = await Http.DeleteAsync($"/api/jobs/{slowId}");
+            if (afterCancel.StatusCode == HttpStatusCode.NoContent)
+            {
+                break;
+            }
+
+            Assert.Equal(TimeSpan.FromSeconds(2), afterCancel.Headers.RetryAfter?.Delta);
+            await ApiCluster.AssertProblem(afterCancel, HttpStatusCode.Conflict, "still finishing");
+            Assert.True(DateTime.UtcNow < deadline, "the cancelled job could not be deleted within 60 s");
+        }
+
+        await ApiCluster.AssertProblem(await Http.GetAsync($"/api/jobs/{slowId}"), HttpStatusCode.NotFound, slowId);
+    }
+
+    [Fact]
     public async Task A_failed_job_answers_its_result_with_a_conflict_naming_the_error()
     {
         api.WriteFile("bad/records.csv", "a,b\n1,2\n3\n4,5,6\n");

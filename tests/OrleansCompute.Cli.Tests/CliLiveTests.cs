@@ -235,6 +235,14 @@ public sealed class CliLiveTests(LiveSilo silo)
         var result = await Ocx("job", "result", id);
         Assert.Equal(ExitCodes.JobFailed, result.ExitCode);
         Assert.Contains($"job {id} cancelled", result.StandardError, StringComparison.Ordinal);
+
+        // Deleted (the client waits for splits still in flight); afterwards the id is unknown.
+        var delete = await Ocx("job", "delete", id);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.Contains($"Job {id} deleted", delete.StandardOutput, StringComparison.Ordinal);
+        var gone = await Ocx("job", "status", id);
+        Assert.Equal(ExitCodes.ApiError, gone.ExitCode);
+        Assert.StartsWith("ocx: 404 ", gone.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace OrleansCompute.Cli.Commands;
 
-/// <summary><c>ocx job run|status|result|cancel|list</c>.</summary>
+/// <summary><c>ocx job run|status|result|cancel|delete|list</c>.</summary>
 public static class JobCommands
 {
     private const int DefaultRows = 20;
@@ -19,6 +19,7 @@ public static class JobCommands
         job.Subcommands.Add(Status(runner));
         job.Subcommands.Add(Result(runner));
         job.Subcommands.Add(Cancel(runner));
+        job.Subcommands.Add(Delete(runner));
         job.Subcommands.Add(List(runner));
         return job;
     }
@@ -279,6 +280,28 @@ public static class JobCommands
             else
             {
                 context.Terminal.Out.MarkupLine($"Job [bold]{Markup.Escape(status.Id)}[/]: {Views.StateMarkup(status.State)}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Delete(CommandRunner runner)
+    {
+        var id = new Argument<string>("id") { Description = "Job id" };
+        var command = new Command("delete", "Delete a finished job: its status, splits and result (cancel a running job first)") { id };
+        runner.SetAction(command, async (context, cancellationToken) =>
+        {
+            var jobId = context.Get(id);
+            await context.Client.DeleteJobAsync(jobId, cancellationToken: cancellationToken);
+            if (context.Json)
+            {
+                CliJsonContext.Write(new JobDeleted { Id = jobId, Deleted = true }, CliJsonContext.Default.JobDeleted);
+            }
+            else
+            {
+                context.Terminal.Out.MarkupLine($"Job [bold]{Markup.Escape(jobId)}[/] deleted");
             }
 
             return ExitCodes.Ok;

@@ -14,6 +14,9 @@ public interface IJobIndexGrain : IGrainWithIntegerKey
     /// <summary>Records a submission (idempotent per job id).</summary>
     Task Add(string jobId, DateTimeOffset submittedAt);
 
+    /// <summary>Forgets a job (deleted); no-op for an id the index does not hold.</summary>
+    Task Remove(string jobId);
+
     /// <summary>Up to <paramref name="limit"/> job ids, most recently submitted first.</summary>
     Task<List<string>> List(int limit);
 

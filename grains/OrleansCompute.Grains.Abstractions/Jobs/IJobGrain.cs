@@ -41,6 +41,14 @@ public interface IJobGrain : IGrainWithStringKey
     Task Cancel();
 
     /// <summary>
+    /// Deletes a finished job (Completed, Failed or Cancelled): its result shards, then its own record; the id is unknown
+    /// afterwards and may be submitted again. A queued or running job is not deleted (<see cref="JobDeletion.Running"/>:
+    /// cancel it first), nor one whose splits in flight are still finishing (<see cref="JobDeletion.Finishing"/>, after
+    /// waiting up to 5 s for them: ask again).
+    /// </summary>
+    Task<JobDeletion> Delete();
+
+    /// <summary>
     /// Keep-alive from the job registry: activates the grain (which resumes a running job from its persisted
     /// progress) and returns whether the job is still queued or running.
     /// </summary>

@@ -35,6 +35,19 @@ public sealed class JobIndexGrain([PersistentState("jobindex")] IPersistentState
         await state.WriteStateAsync();
     }
 
+    public async Task Remove(string jobId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        _ids ??= [.. state.State.Jobs.Select(j => j.JobId)];
+        if (!_ids.Remove(jobId))
+        {
+            return;
+        }
+
+        state.State.Jobs.RemoveAll(j => string.Equals(j.JobId, jobId, StringComparison.Ordinal));
+        await state.WriteStateAsync();
+    }
+
     public Task<(List<string> Ids, int Total)> Page(int offset, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);

@@ -282,6 +282,45 @@ public sealed partial class JobGrain(
         await Unregister();
     }
 
+    public async Task<JobDeletion> Delete()
+    {
+        if (!S.Submitted)
+        {
+            return JobDeletion.Unknown;
+        }
+
+        if (IsActive || Reported != S.State)
+        {
+            return JobDeletion.Running;
+        }
+
+        // A cancelled (or failed) job's splits still in flight would merge into shards after they were cleared.
+        if (_driving is { IsCompleted: false } driving)
+        {
+            try
+            {
+                await driving.WaitAsync(TimeSpan.FromSeconds(5)); // no longer: the caller is told to ask again
+            }
+            catch (TimeoutException)
+            {
+                return JobDeletion.Finishing;
+            }
+        }
+
+        // The shards first (a kind that joins shard results keeps its result there): should one fail, the job's own record
+        // still says where they are, and deleting again finishes the work.
+        await Task.WhenAll(Enumerable.Range(0, S.ShardCount).Select(i => GrainFactory.GetGrain<IAggregatorGrain>(JobKeys.Aggregator(JobId, i)).Clear()));
+        await _writes.Run(() => state.ClearStateAsync());
+        _result = null;
+        _resultBytes = null;
+        _spec = null;
+        _plan = null;
+        _ledger = null;
+        LogDeleted(logger, JobId);
+        DeactivateOnIdle();
+        return JobDeletion.Deleted;
+    }
+
     public Task<bool> Ping()
     {
         if (IsActive)
@@ -752,6 +791,9 @@ public sealed partial class JobGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} resumes from persisted progress ({State}, {Done}/{Total} splits done)")]
     private static partial void LogResuming(ILogger logger, string jobId, JobState state, int done, int total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} deleted (its record and result shards)")]
+    private static partial void LogDeleted(ILogger logger, string jobId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ended {State} ({Done}/{Total} splits)")]
     private static partial void LogFinished(ILogger logger, string jobId, JobState state, int done, int total);

@@ -160,6 +160,59 @@ public sealed class JobGrainTests(RedisServerFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_finished_job_is_deleted_with_its_result_shards_and_its_id_can_be_used_again_but_a_running_one_is_refused()
+    {
+        // Running: refused, with what to do; once cancelled it can go (after its splits in flight finished).
+        var slow = _cluster.Job("del-running");
+        await slow.Submit(JobInputs.WordCount(_cluster.Folder, "del-running", seed: 5, wordsPerFile: 8000, splitBytes: 4096, kind: SlowWordCountJob.Kind));
+        await _cluster.WaitFor("del-running", s => s.SplitsDone >= 1);
+        Assert.Equal(JobDeletion.Running, await slow.Delete());
+        Assert.Equal(JobState.Running, (await slow.GetStatus()).State); // nothing deleted
+        await slow.Cancel();
+        Assert.Equal(JobDeletion.Deleted, await DeleteWhenSplitsFinished(slow));
+        Assert.Null((await slow.GetStatus()).Spec);
+
+        // Completed word count, whose result lives in its aggregators' persisted shards.
+        var job = _cluster.Job("del-wc");
+        var spec = JobInputs.WordCount(_cluster.Folder, "del-wc", seed: 6, wordsPerFile: 500);
+        await job.Submit(spec);
+        Assert.Equal(JobState.Completed, (await _cluster.WaitForEnd("del-wc")).State);
+        Assert.NotNull(await job.GetResult());
+        var shards = Enumerable.Range(0, 3).Select(i => _cluster.Client.GetGrain<IAggregatorGrain>(JobKeys.Aggregator("del-wc", i))).ToList();
+        var merged = await Task.WhenAll(shards.Select(s => s.GetMerged(spec)));
+        Assert.Contains(merged, m => m.SplitIds.Count > 0);
+
+        Assert.Equal(JobDeletion.Deleted, await job.Delete());
+        var gone = await job.GetStatus();
+        Assert.Null(gone.Spec);
+        Assert.Null(await job.GetResult());
+        Assert.Equal(JobDeletion.Unknown, await job.Delete()); // nothing left: a repeated delete says so
+        foreach (var shard in shards)
+        {
+            Assert.Empty((await shard.GetMerged(spec)).SplitIds); // read back from storage by a new activation: cleared
+        }
+
+        // The id is free again: another spec under it runs to its own exact result.
+        var again = JobInputs.WordCount(_cluster.Folder, "del-wc2", seed: 8, wordsPerFile: 300);
+        again.JobId = "del-wc"; // its input is under del-wc2/
+        await job.Submit(again);
+        Assert.Equal(JobState.Completed, (await _cluster.WaitForEnd("del-wc")).State);
+        JobInputs.AssertSameResult(JobInputs.Expected(again, _cluster.Folder.Path), await job.GetResult());
+    }
+
+    /// <summary>Deletes a cancelled job, asking again while its splits in flight are still finishing (the grain waits 5 s each time).</summary>
+    private static async Task<JobDeletion> DeleteWhenSplitsFinished(IJobGrain job)
+    {
+        var deletion = await job.Delete();
+        for (var attempt = 1; deletion == JobDeletion.Finishing && attempt < 12; attempt++)
+        {
+            deletion = await job.Delete();
+        }
+
+        return deletion;
+    }
+
+    [Fact]
     public async Task Status_and_result_stay_queryable_after_the_job_grain_deactivates()
     {
         var jobId = "durable";
