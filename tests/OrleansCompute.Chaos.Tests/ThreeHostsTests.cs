@@ -155,16 +155,32 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                 output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  steady: {jobs.Ended} job(s) ended, {producers.Sum(p => p.EventsAcknowledged)} events acknowledged");
                 var victimRow = (await SiloClusterClient.ReadMembershipAsync(redis.ConnectionString, clusterId))
                     .Single(r => r.IsActive && r.Endpoint == $"{hostAddress[victim]}:{SiloPort}");
-                var onVictim = 0;
-                foreach (var canary in canaries)
+                // Canaries on the victim: placement may have left none there (the earlier losses moved canaries, a host
+                // brought back starts empty), so new ones are called until some live on it.
+                var victimCanaries = new HashSet<string>();
+                for (var added = 0; ; added += 20)
                 {
-                    if ((await management.GetActivationAddress(client.GetGrain<ICounterGrain>(canary)))?.Endpoint.Address.ToString() == hostAddress[victim])
+                    foreach (var canary in canaries)
                     {
-                        onVictim++;
+                        if ((await management.GetActivationAddress(client.GetGrain<ICounterGrain>(canary)))?.Endpoint.Address.ToString() == hostAddress[victim])
+                        {
+                            victimCanaries.Add(canary);
+                        }
                     }
+
+                    if (victimCanaries.Count > 0 || added >= 200)
+                    {
+                        break;
+                    }
+
+                    var extra = Enumerable.Range(canaries.Length, 20).Select(i => $"canary-{i}").ToArray();
+                    await Task.WhenAll(extra.Select(c => client.GetGrain<ICounterGrain>(c).Add(1)));
+                    canaries = [.. canaries, .. extra];
                 }
 
-                Assert.True(onVictim > 0, $"no canary lives on {host}: the recovery time would measure nothing");
+                var onVictim = victimCanaries.Count;
+
+                Assert.True(onVictim > 0, $"no canary lives on {host} even after {canaries.Length} canaries: the recovery time would measure nothing");
 
                 // Down whole: the load balancer stops sending to it, every process in its namespace gets SIGKILL, its link goes down.
                 var jobAtLoss = jobs.Running;
@@ -182,15 +198,20 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                 // Serving again: every canary answers (each retried on its own, 0.5 s per try, as bench's failover
                 // measures), and batch work too: a job submitted right after the loss completes exact.
                 var detection = PartitionTests.WaitDeclaredDeadAsync(redis.ConnectionString, clusterId, victimRow.Address, since, TimeSpan.FromSeconds(30));
-                var recovery = ChurnTests.WaitAllAnswerAsync(client.Client, canaries, since, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+                var recovery = WaitCanariesAsync(client.Client, canaries, victimCanaries, since, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
                 var afterJob = jobs.RunOneAsync($"after-{host}-{Guid.NewGuid():N}"[..20]);
-                var (detected, recovered) = (await detection, await recovery);
+                var (detected, (recovered, canaryTrace)) = (await detection, await recovery);
                 var firstAfter = await afterJob;
                 var stall = producers.Max(p => LongestPause(p.AckTimes, lossAt, clock.Elapsed));
                 output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {host} down ({killed.Count} process(es) killed, link down {downIn.TotalMilliseconds:F0} ms after the kill; "
                     + $"{onVictim} of {canaries.Length} canaries on it; job {jobAtLoss} running): declared dead after {Ms(detected)}, "
                     + $"all canaries answered after {Ms(recovered)}, longest ingest pause {stall.TotalMilliseconds:F0} ms, "
                     + $"job submitted after the loss: {firstAfter?.Id} ended after {Ms(firstAfter?.Ended - lossAt)}");
+                foreach (var line in canaryTrace)
+                {
+                    output.WriteLine(line);
+                }
+
                 foreach (var line in SurvivorLines(silos, $"{hostAddress[victim]}:{SiloPort}", lossUtc))
                 {
                     output.WriteLine(line);
@@ -310,6 +331,43 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Every canary answers: each retried on its own (<paramref name="perTry"/> per try, 50 ms between tries, as
+    /// <c>ChurnTests.WaitAllAnswerAsync</c>). Returns the time the last one answered (null if one did not within
+    /// <paramref name="limit"/>) and, for the slowest canaries, their tries and how each failed: where the time went.
+    /// </summary>
+    private static async Task<(TimeSpan? Answered, List<string> Trace)> WaitCanariesAsync(IClusterClient client, string[] counters, HashSet<string> onVictim, Stopwatch since,
+        TimeSpan limit, TimeSpan perTry)
+    {
+        var results = await Task.WhenAll(counters.Select(async c =>
+        {
+            var tries = new List<string>();
+            while (since.Elapsed < limit)
+            {
+                var at = since.Elapsed;
+                try
+                {
+                    await client.GetGrain<ICounterGrain>(c).Get().WaitAsync(perTry);
+                    return (Counter: c, Answered: (TimeSpan?)since.Elapsed, Tries: tries);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    var why = ex is TimeoutException ? "no answer" : $"{ex.GetType().Name}: {ex.Message.Split('\n')[0]}";
+                    tries.Add(string.Create(CultureInfo.InvariantCulture, $"{at.TotalMilliseconds:F0}–{since.Elapsed.TotalMilliseconds:F0} ms {why[..Math.Min(why.Length, 140)]}"));
+                    await Task.Delay(50);
+                }
+            }
+
+            return (Counter: c, Answered: (TimeSpan?)null, Tries: tries);
+        }));
+        var trace = results.OrderByDescending(r => r.Answered ?? TimeSpan.MaxValue).Take(3)
+            .SelectMany(r => new[] { $"  canary {r.Counter} ({(onVictim.Contains(r.Counter) ? "was on the lost host" : "on a survivor")}): answered after {Ms(r.Answered)}, {r.Tries.Count} failed tr(ies)" }.Concat(r.Tries.Select(t => "    " + t)))
+            .Prepend(string.Create(CultureInfo.InvariantCulture,
+                $"  canaries answered within 0.5 / 1 / 1.5 / 2 s of the kill: {string.Join(" / ", new[] { 0.5, 1, 1.5, 2 }.Select(s => results.Count(r => r.Answered is { } a && a.TotalSeconds <= s)))} of {counters.Length}; with a failed try: {results.Count(r => r.Tries.Count > 0)} (on the lost host: {results.Count(r => r.Tries.Count > 0 && onVictim.Contains(r.Counter))})"))
+            .ToList();
+        return (results.Any(r => r.Answered is null) ? null : results.Max(r => r.Answered), trace);
+    }
+
     /// <summary>The longest time without an acknowledgement from <paramref name="from"/> to <paramref name="to"/>.</summary>
     private static TimeSpan LongestPause(IEnumerable<TimeSpan> ackTimes, TimeSpan from, TimeSpan to)
     {
@@ -336,7 +394,8 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
             foreach (var line in silo.Output.Split('\n'))
             {
                 if (line.Length > 13 && line.Contains(victim, StringComparison.Ordinal)
-                    && (line.Contains("MembershipService", StringComparison.Ordinal) || line.Contains("Messaging.Connection[", StringComparison.Ordinal))
+                    && (line.Contains("MembershipService", StringComparison.Ordinal) || line.Contains("Messaging.Connection[", StringComparison.Ordinal)
+                        || line.Contains("Messaging.ConnectionManager[", StringComparison.Ordinal))
                     && TimeOnly.TryParseExact(line.AsSpan(0, 12), "HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
                 {
                     var since = at.ToTimeSpan() - lossUtc.TimeOfDay;
