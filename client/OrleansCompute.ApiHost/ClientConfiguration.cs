@@ -104,6 +104,10 @@ internal static class ClientConfiguration
         {
             client.UseLocalhostClustering(configuration.GetValue("OrleansCompute:Endpoints:GatewayPort", DefaultGatewayPort), serviceId, clusterId);
         }
+
+        // The client half of the failover profile: the gateway list re-read every 0.5 s, attempts to a gateway that left
+        // it (its silo declared dead) ended at once, so calls move to a live gateway (README, "Failure detection profile").
+        client.UseFastGatewayFailover();
     }
 
     /// <summary>Where the client looks for gateways, for logs (a Redis password is shown as <c>***</c>).</summary>

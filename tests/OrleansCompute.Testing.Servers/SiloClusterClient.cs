@@ -76,7 +76,7 @@ public sealed class SiloClusterClient : IAsyncDisposable
                 o.ClusterId = clusterId;
                 o.ServiceId = serviceId;
             });
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromMilliseconds(500));
+            client.UseFastGatewayFailover(); // the product's client half of the failover profile, as the API host's
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout ?? TimeSpan.FromSeconds(10));
         });
         var host = builder.Build();
