@@ -202,7 +202,7 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                 var afterJob = jobs.RunOneAsync($"after-{host}-{Guid.NewGuid():N}"[..20]);
                 var (detected, (recovered, canaryTrace)) = (await detection, await recovery);
                 var firstAfter = await afterJob;
-                var stall = producers.Max(p => LongestPause(p.AckTimes, lossAt, clock.Elapsed));
+                var stall = producers.Max(p => p.LongestPause(lossAt, clock.Elapsed));
                 output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {host} down ({killed.Count} process(es) killed, link down {downIn.TotalMilliseconds:F0} ms after the kill; "
                     + $"{onVictim} of {canaries.Length} canaries on it; job {jobAtLoss} running): declared dead after {Ms(detected)}, "
                     + $"all canaries answered after {Ms(recovered)}, longest ingest pause {stall.TotalMilliseconds:F0} ms, "
@@ -366,20 +366,6 @@ public sealed class ThreeHostsTests(ITestOutputHelper output)
                 $"  canaries answered within 0.5 / 1 / 1.5 / 2 s of the kill: {string.Join(" / ", new[] { 0.5, 1, 1.5, 2 }.Select(s => results.Count(r => r.Answered is { } a && a.TotalSeconds <= s)))} of {counters.Length}; with a failed try: {results.Count(r => r.Tries.Count > 0)} (on the lost host: {results.Count(r => r.Tries.Count > 0 && onVictim.Contains(r.Counter))})"))
             .ToList();
         return (results.Any(r => r.Answered is null) ? null : results.Max(r => r.Answered), trace);
-    }
-
-    /// <summary>The longest time without an acknowledgement from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    private static TimeSpan LongestPause(IEnumerable<TimeSpan> ackTimes, TimeSpan from, TimeSpan to)
-    {
-        var longest = TimeSpan.Zero;
-        var last = from;
-        foreach (var at in ackTimes.Where(t => t > from && t <= to).Order())
-        {
-            longest = at - last > longest ? at - last : longest;
-            last = at;
-        }
-
-        return to - last > longest ? to - last : longest;
     }
 
     /// <summary>
