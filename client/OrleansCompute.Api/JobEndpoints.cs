@@ -287,10 +287,7 @@ internal static partial class JobEndpoints
 
     private static async Task<IResult> Delete(string id, HttpContext context, IGrainFactory grains)
     {
-        if (!JobMapping.IsValidName(id))
-        {
-            throw Problems.NotFound($"No job {Problems.Quote(id)}: job ids are 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ -.");
-        }
+        ThrowIfNotJobId(id);
 
         var cancel = "POST " + ApiRoutes.JobCancel.Replace("{id}", Uri.EscapeDataString(id), StringComparison.Ordinal);
         switch (await grains.GetGrain<IJobGrain>(id).Delete())
@@ -309,12 +306,18 @@ internal static partial class JobEndpoints
         }
     }
 
-    private static async Task<JobStatus> GetSubmitted(string id, IGrainFactory grains)
+    /// <summary>404 for a path segment that cannot be a job id (no grain call for it).</summary>
+    private static void ThrowIfNotJobId(string id)
     {
         if (!JobMapping.IsValidName(id))
         {
             throw Problems.NotFound($"No job {Problems.Quote(id)}: job ids are 1–{JobMapping.MaxIdLength} of A–Z a–z 0–9 . _ -.");
         }
+    }
+
+    private static async Task<JobStatus> GetSubmitted(string id, IGrainFactory grains)
+    {
+        ThrowIfNotJobId(id);
 
         var status = await grains.GetGrain<IJobGrain>(id).GetStatus();
         return status.Spec is null ? throw Problems.NotFound($"No job '{id}' was submitted.") : status;

@@ -37,9 +37,7 @@ public sealed class AggregatorCatchUpTests(ITestOutputHelper output)
         var gate = GatedGrainStorage.Hold(PartitionId(cluster, dataset, slow));
         try
         {
-            await DeactivateAsync(cluster.Client.GetGrain<IStreamPartitionGrain>(StreamTopology.PartitionKey(dataset, slow)));
-            var aggregator = cluster.Client.GetGrain<IStreamAggregatorGrain>(StreamTopology.ShardKey(dataset, Shard));
-            await DeactivateAsync(aggregator);
+            var aggregator = await StartOverAsync(cluster, dataset, slow);
 
             // Another partition commits an event of the shard: its push activates the aggregator, which is refused an
             // increment it cannot place, takes the full totals, and answers — while the slow partition is still held.
@@ -81,9 +79,7 @@ public sealed class AggregatorCatchUpTests(ITestOutputHelper output)
         GatedGrainStorage.Failing[failing] = 0;
         try
         {
-            await DeactivateAsync(cluster.Client.GetGrain<IStreamPartitionGrain>(StreamTopology.PartitionKey(dataset, slow)));
-            var aggregator = cluster.Client.GetGrain<IStreamAggregatorGrain>(StreamTopology.ShardKey(dataset, Shard));
-            await DeactivateAsync(aggregator);
+            var aggregator = await StartOverAsync(cluster, dataset, slow);
 
             // The slow partition cannot activate (its storage fails): the query says so rather than answer without it.
             var error = await Assert.ThrowsAsync<TimeoutException>(() => aggregator.GetTotals(slowKey));
@@ -138,6 +134,15 @@ public sealed class AggregatorCatchUpTests(ITestOutputHelper output)
 
     private static GrainId PartitionId(TestCluster cluster, string dataset, int partition) =>
         cluster.Client.GetGrain<IStreamPartitionGrain>(StreamTopology.PartitionKey(dataset, partition)).GetGrainId();
+
+    /// <summary>Deactivates the slow partition and the shard's aggregator: their next activations start from storage.</summary>
+    private static async Task<IStreamAggregatorGrain> StartOverAsync(TestCluster cluster, string dataset, int slow)
+    {
+        await DeactivateAsync(cluster.Client.GetGrain<IStreamPartitionGrain>(StreamTopology.PartitionKey(dataset, slow)));
+        var aggregator = cluster.Client.GetGrain<IStreamAggregatorGrain>(StreamTopology.ShardKey(dataset, Shard));
+        await DeactivateAsync(aggregator);
+        return aggregator;
+    }
 
     private static async Task DeactivateAsync(IAddressable grain) => await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
 
